@@ -1,0 +1,149 @@
+// The registry of API error codes. docs/errors.md is checked against this table by a test, so a code
+// cannot be added, renamed or re-statused without the documentation following.
+
+export interface ApiErrorInfo {
+  status: number;
+  title: string;
+  /** When a client sees it and what to do. */
+  description: string;
+}
+
+export const API_ERROR_CODES = {
+  invalid_json: {
+    status: 400,
+    title: 'Malformed JSON',
+    description: 'The request body is not valid JSON. The detail names the line and column and what was expected there.',
+  },
+  validation_failed: {
+    status: 400,
+    title: 'Invalid request',
+    description: 'The request does not match the route schema (missing field, wrong type, unknown field, bad value). `errors` lists every problem by path.',
+  },
+  invalid_cursor: {
+    status: 400,
+    title: 'Invalid cursor',
+    description: 'The `cursor` or `after` value was not produced by this server. Start again without it.',
+  },
+  invalid_url: {
+    status: 422,
+    title: 'Invalid endpoint URL',
+    description: 'The URL cannot be parsed, has an unsupported scheme, carries credentials, or is not HTTPS while HTTPS is required.',
+  },
+  blocked_address: {
+    status: 422,
+    title: 'Address not allowed',
+    description: 'The URL resolves to a private or reserved address refused by the SSRF policy. Operators can open ranges with HOOKD_ALLOW_PRIVATE.',
+  },
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    description: 'No API key, or an unknown or revoked one. Send `Authorization: Bearer <api key>`.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    description: 'The API key is valid but may not do this (for example, a tenant key on an admin-only route).',
+  },
+  not_found: {
+    status: 404,
+    title: 'Not found',
+    description: 'No such object, or it belongs to another tenant.',
+  },
+  route_not_found: {
+    status: 404,
+    title: 'Route not found',
+    description: 'No route matches this method and path.',
+  },
+  idempotency_conflict: {
+    status: 409,
+    title: 'Idempotency key reused',
+    description: 'This idempotency key was already used with a different request body. Use a new key for a new event.',
+  },
+  delivery_in_flight: {
+    status: 409,
+    title: 'Delivery in flight',
+    description: 'The delivery is being sent right now; retry it once this attempt has finished.',
+  },
+  endpoint_limit_reached: {
+    status: 409,
+    title: 'Too many endpoints',
+    description: 'The tenant already has the maximum number of endpoints (HOOKD_MAX_ENDPOINTS_PER_TENANT).',
+  },
+  endpoint_disabled: {
+    status: 409,
+    title: 'Endpoint disabled',
+    description: 'The endpoint is disabled; enable it (PATCH enabled: true) before sending to it.',
+  },
+  payload_too_large: {
+    status: 413,
+    title: 'Payload too large',
+    description: 'The request body exceeds the limit (HOOKD_MAX_BODY_BYTES, default 1 MiB, or the source maxBodyBytes).',
+  },
+  uri_too_long: {
+    status: 414,
+    title: 'URI too long',
+    description: 'The request URL exceeds the limit.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'Send `Content-Type: application/json`.',
+  },
+  schema_mismatch: {
+    status: 422,
+    title: 'Payload does not match the event type schema',
+    description: "The event data fails its type's JSON Schema. `errors` lists every missing field and wrong type by path.",
+  },
+  unknown_event_type: {
+    status: 422,
+    title: 'Unknown event type',
+    description: 'The event type is not in the catalogue and HOOKD_REQUIRE_EVENT_TYPES=true.',
+  },
+  invalid_schema: {
+    status: 422,
+    title: 'Invalid JSON Schema',
+    description: 'The event type schema is not a valid JSON Schema 2020-12 document, or it is too large or deep.',
+  },
+  rate_limited: {
+    status: 429,
+    title: 'Too many requests',
+    description: 'This API key sent too many requests. Wait for the number of seconds in `Retry-After`.',
+  },
+  header_too_large: {
+    status: 431,
+    title: 'Request headers too large',
+    description: 'The request headers exceed the limit.',
+  },
+  internal_error: {
+    status: 500,
+    title: 'Internal error',
+    description: 'An unexpected failure. Nothing was half-written; the request can be retried. Please report it with the request id.',
+  },
+  service_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    description: 'The database is unreachable. Nothing was written; retry after `Retry-After` seconds.',
+  },
+  signature_invalid: {
+    status: 401,
+    title: 'Signature verification failed',
+    description: 'Inbound: the signature is missing, malformed, made with another secret, or over other bytes.',
+  },
+  timestamp_out_of_tolerance: {
+    status: 401,
+    title: 'Timestamp outside tolerance',
+    description: 'Inbound: the signed timestamp is more than 5 minutes in the past or future (replay protection).',
+  },
+  credentials_invalid: {
+    status: 401,
+    title: 'Credentials invalid',
+    description: 'Inbound: the API key, bearer token or basic credentials are missing or wrong.',
+  },
+  ip_not_allowed: {
+    status: 403,
+    title: 'IP address not allowed',
+    description: "Inbound: the client address is not in the source's allowIps.",
+  },
+} as const satisfies Record<string, ApiErrorInfo>;
+
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;

@@ -1,0 +1,56 @@
+// Inbound (receiving) domain types: sources and their request log.
+
+export type VerifyConfig =
+  | { scheme: 'standard-webhooks'; secret: string; toleranceSeconds?: number | undefined }
+  | { scheme: 'stripe'; secret: string; toleranceSeconds?: number | undefined }
+  | { scheme: 'github'; secret: string }
+  | { scheme: 'shopify'; secret: string }
+  | {
+      scheme: 'hmac';
+      secret: string;
+      header: string;
+      algorithm: 'sha256' | 'sha512';
+      encoding: 'hex' | 'base64';
+      prefix?: string | undefined;
+    }
+  | { scheme: 'api-key'; header: string; value: string }
+  | { scheme: 'bearer'; token: string }
+  | { scheme: 'basic'; username: string; password: string }
+  | { scheme: 'none' };
+
+/** How an accepted request's event type is derived. */
+export type EventTypeRule = string | { header: string } | { pointer: string };
+
+export interface Source {
+  id: string;
+  name: string;
+  tenant: string | null;
+  verify: VerifyConfig;
+  allowIps: string[] | null;
+  eventType: EventTypeRule | null;
+  maxBodyBytes: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type InboundVerdict = 'accepted' | 'duplicate' | 'rejected';
+
+export interface InboundRequest {
+  id: string;
+  sourceId: string;
+  tenant: string | null;
+  receivedAt: number;
+  verdict: InboundVerdict;
+  /** Stable error code for a rejection, null when accepted. */
+  code: string | null;
+  reason: string | null;
+  status: number;
+  remoteAddress: string | null;
+  /** Credential headers are redacted before this is stored. */
+  headers: Record<string, string>;
+  /** Capped copy of the body, as text (lossy for binary). */
+  body: string | null;
+  /** The provider's delivery id, used for deduplication. */
+  dedupeKey: string | null;
+  eventId: string | null;
+}

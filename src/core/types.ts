@@ -1,0 +1,146 @@
+// Domain types shared by every layer. Pure data: no I/O, no classes.
+// Times are epoch milliseconds everywhere inside hookd; the API renders them as ISO 8601.
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
+
+export type DisabledReason = 'gone' | 'failing' | 'manual';
+export type PayloadFormat = 'envelope' | 'raw';
+
+export type EndpointAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'header'; name: string; value: string }
+  | {
+      type: 'oauth2';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string | undefined;
+      audience?: string | undefined;
+    }
+  | { type: 'mtls'; cert: string; key: string; ca?: string | undefined };
+
+/** A signing secret; during rotation the previous one keeps signing until `expiresAt`. */
+export interface SigningSecret {
+  secret: string;
+  /** null for the current secret. */
+  expiresAt: number | null;
+}
+
+export interface Endpoint {
+  id: string;
+  tenant: string | null;
+  url: string;
+  description: string | null;
+  /** null means every (non-operational) event type. */
+  eventTypes: string[] | null;
+  auth: EndpointAuth;
+  /** Current secret first, then older ones still inside their grace period. */
+  secrets: SigningSecret[];
+  headers: Record<string, string>;
+  timeoutMs: number;
+  rateLimitPerSecond: number | null;
+  maxConcurrency: number;
+  /** Seconds after the previous attempt; null means the default schedule. */
+  retrySchedule: number[] | null;
+  payloadFormat: PayloadFormat;
+  enabled: boolean;
+  disabledReason: DisabledReason | null;
+  /** When the current unbroken run of failures started; null while healthy. */
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  tenant: string | null;
+  /** The exact JSON text of `data` as accepted (never re-serialised after acceptance). */
+  payload: string;
+  /** Raw inbound bytes, kept for endpoints with payloadFormat "raw" (null for published events). */
+  rawBody: Buffer | null;
+  idempotencyKey: string | null;
+  /** sha256 of the publish request, to tell a replay from a conflicting reuse of a key. */
+  requestHash: string | null;
+  sourceId: string | null;
+  /** Commit-ordered position in the pull feed; assigned by the store. */
+  seq: number;
+  createdAt: number;
+}
+
+export interface Delivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  tenant: string | null;
+  eventType: string;
+  status: DeliveryStatus;
+  /** Attempts made over the delivery's whole life. */
+  attempts: number;
+  /** Attempts made since the delivery was last (re)queued; indexes the retry schedule. */
+  runAttempts: number;
+  nextAttemptAt: number | null;
+  /** Fencing token: incremented by every claim; a result must carry the token it was claimed with. */
+  leaseToken: number;
+  leaseExpiresAt: number | null;
+  leaseOwner: string | null;
+  lastCode: string | null;
+  lastStatus: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AttemptOutcome = 'success' | 'retry' | 'retry_after' | 'throttle' | 'disable_endpoint' | 'fail';
+
+export interface Attempt {
+  id: string;
+  deliveryId: string;
+  endpointId: string;
+  eventId: string;
+  tenant: string | null;
+  createdAt: number;
+  durationMs: number;
+  responseStatus: number | null;
+  /** Error code from the attempt-code table (spec section 8); 'ok' on success. */
+  code: string;
+  outcome: AttemptOutcome;
+  message: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+}
+
+export interface EventType {
+  name: string;
+  description: string | null;
+  schema: Record<string, unknown> | null;
+  example: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ApiKeyRole = 'admin' | 'tenant';
+
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  role: ApiKeyRole;
+  tenant: string | null;
+  /** sha256 (hex) of the key; the key itself is never stored. */
+  hash: string;
+  /** First characters of the key, to recognise it in a list. */
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** Who is calling: an admin sees everything; a tenant sees only its tenant. */
+export interface Principal {
+  keyId: string;
+  role: ApiKeyRole;
+  tenant: string | null;
+}
