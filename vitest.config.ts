@@ -8,5 +8,7 @@ export default defineConfig({
     // Each file gets its own process: tests start servers and open database files.
     pool: 'forks',
     env: { NO_COLOR: '1' },
+    // The JSON report feeds the totals line of .ci/run.
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
   },
 });

@@ -1,0 +1,69 @@
+// Authentication of /v1 routes: `Authorization: Bearer <api key>`. Keys are looked up by hash; a
+// short per-process cache keeps the hot publish path off the database, and revocation through this
+// process clears it at once (other processes see a revocation within KEY_CACHE_MS).
+
+import type { FastifyRequest } from 'fastify';
+import { HookdError } from '../core/errors.js';
+import type { ApiKey, Principal } from '../core/types.js';
+import type { Store, TenantFilter } from '../store/store.js';
+import { hashApiKey, sameHash } from './api-keys.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const KEY_CACHE_MS = 2000;
+
+export interface Authenticator {
+  authenticate(request: FastifyRequest): Promise<Principal>;
+  invalidate(): void;
+}
+
+export function createAuthenticator(store: Store, adminKeyHash: string | null, now: () => number): Authenticator {
+  const cache = new Map<string, { key: ApiKey | null; at: number }>();
+  return {
+    async authenticate(request) {
+      const header = request.headers.authorization;
+      if (!header) throw new HookdError('unauthorized', 'Missing API key: send `Authorization: Bearer <api key>`.');
+      const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
+      if (!match) throw new HookdError('unauthorized', 'The Authorization header must be `Bearer <api key>`.');
+      const hash = hashApiKey(match[1]!);
+      if (adminKeyHash && sameHash(hash, adminKeyHash)) return { keyId: 'key_env_admin', role: 'admin', tenant: null };
+      const t = now();
+      let entry = cache.get(hash);
+      if (!entry || t - entry.at > KEY_CACHE_MS) {
+        entry = { key: await store.findApiKeyByHash(hash), at: t };
+        if (cache.size > 10_000) cache.clear();
+        cache.set(hash, entry);
+      }
+      if (!entry.key) throw new HookdError('unauthorized', 'Unknown or revoked API key.');
+      return { keyId: entry.key.id, role: entry.key.role, tenant: entry.key.tenant };
+    },
+    invalidate() {
+      cache.clear();
+    },
+  };
+}
+
+/** The tenant filter for store calls: admins see everything, tenant keys only their tenant. */
+export function tenantFilter(principal: Principal): TenantFilter {
+  return principal.role === 'admin' ? undefined : principal.tenant;
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (principal.role !== 'admin') throw new HookdError('forbidden', 'This route needs an admin API key.');
+}
+
+/**
+ * The tenant a new object belongs to: a tenant key always writes into its own tenant (a different
+ * tenant in the body is refused, not silently rewritten); an admin may name any tenant.
+ */
+export function tenantForWrite(principal: Principal, requested: string | null | undefined, path = '/body/tenant'): string | null {
+  if (principal.role === 'admin') return requested ?? null;
+  if (requested !== undefined && requested !== null && requested !== principal.tenant) {
+    throw new HookdError('forbidden', 'A tenant API key can only act within its own tenant.', { errors: [{ path, message: 'must be your own tenant' }] });
+  }
+  return principal.tenant;
+}

@@ -1,0 +1,35 @@
+// What the API layer is given by the composition root (runtime/). Route files depend on this shape,
+// never on concrete adapters.
+
+import type { Config } from '../config/settings.js';
+import type { SchemaChecker } from '../core/payload-check.js';
+import type { Publisher } from '../delivery/publisher.js';
+import type { Store } from '../store/store.js';
+import type { EventBus } from '../runtime/event-bus.js';
+import type { Attempt } from '../core/types.js';
+
+/** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
+export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
+
+export interface DeliverNow {
+  /** Claim and send one delivery immediately; resolves with the recorded attempt (null if not claimable). */
+  deliverNow(deliveryId: string): Promise<Attempt | null>;
+  /** Nudge the dispatcher: new due work exists. */
+  wake(): void;
+}
+
+export interface ApiContext {
+  config: Config;
+  store: Store;
+  publisher: Publisher;
+  checker: SchemaChecker;
+  vetUrl: UrlVetter;
+  dispatcher: DeliverNow;
+  bus: EventBus;
+  version: string;
+  now: () => number;
+  /** sha256 hex of HOOKD_ADMIN_KEY, when set. */
+  adminKeyHash: string | null;
+  /** Forget cached OAuth2 tokens after an endpoint's auth changed. */
+  forgetAuth: (endpointId: string) => void;
+}

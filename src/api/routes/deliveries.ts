@@ -1,0 +1,70 @@
+// Deliveries: list with filters, get with attempts, retry now (same webhook-id).
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookdError } from '../../core/errors.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, type Principal } from '../../core/types.js';
+import type { ApiContext } from '../context.js';
+import { tenantFilter } from '../auth.js';
+import { parseTime } from '../cursor.js';
+import { renderAttempt, renderDelivery } from '../render.js';
+import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
+
+const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(
+    '/v1/deliveries',
+    {
+      schema: {
+        tags: ['deliveries'],
+        summary: 'List deliveries, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...pageQueryProps,
+            status: { type: 'string', enum: [...DELIVERY_STATUSES] },
+            endpoint: { type: 'string', maxLength: 128 },
+            event: { type: 'string', maxLength: 128 },
+            type: { type: 'string', maxLength: 128 },
+            since: isoDate,
+            until: isoDate,
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit: number; cursor?: string; status?: DeliveryStatus; endpoint?: string; event?: string; type?: string; since?: string; until?: string };
+      const page = await ctx.store.listDeliveries(
+        {
+          tenant: tenantFilter(principalOf(request)),
+          status: q.status,
+          endpointId: q.endpoint,
+          eventId: q.event,
+          eventType: q.type,
+          since: parseTime(q.since, 'since'),
+          until: parseTime(q.until, 'until'),
+        },
+        { limit: q.limit, cursor: q.cursor },
+      );
+      return { data: page.data.map(renderDelivery), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get('/v1/deliveries/:id', { schema: { tags: ['deliveries'], summary: 'Get a delivery with its attempts', params: idParams() } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const delivery = await ctx.store.getDelivery(id, tenantFilter(principalOf(request)));
+    if (!delivery) throw new HookdError('not_found', `No delivery ${id}.`);
+    const attempts = await ctx.store.listAttempts(id);
+    return { ...renderDelivery(delivery), attempts: attempts.map(renderAttempt) };
+  });
+
+  app.post('/v1/deliveries/:id/retry', { schema: { tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams() } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const result = await ctx.store.requeueDelivery(id, tenantFilter(principalOf(request)), ctx.now());
+    if (result === 'not_found') throw new HookdError('not_found', `No delivery ${id}.`);
+    if (result === 'in_flight') throw new HookdError('delivery_in_flight', `Delivery ${id} is being sent right now.`);
+    ctx.dispatcher.wake();
+    return reply.code(202).send(renderDelivery(result));
+  });
+}

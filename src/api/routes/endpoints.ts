@@ -1,0 +1,263 @@
+// Endpoints: create, list, get, update, delete, secret reveal and rotation, test, recover, stats.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookdError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Endpoint, EndpointAuth, PayloadFormat, Principal } from '../../core/types.js';
+import { decodeSecret, generateSecret } from '../../signature/index.js';
+import type { EndpointPatch } from '../../store/store.js';
+import type { ApiContext } from '../context.js';
+import { tenantFilter, tenantForWrite } from '../auth.js';
+import { parseTime } from '../cursor.js';
+import { iso, renderAttempt, renderEndpoint } from '../render.js';
+import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
+import { createEndpointBody, patchEndpointBody, RESERVED_HEADERS } from '../schemas/endpoint.js';
+
+interface EndpointBody {
+  url: string;
+  description?: string | null;
+  eventTypes?: string[] | null;
+  tenant?: string | null;
+  auth?: EndpointAuth;
+  secret?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  rateLimitPerSecond?: number | null;
+  maxConcurrency?: number;
+  retrySchedule?: number[] | null;
+  payloadFormat?: PayloadFormat;
+  enabled?: boolean;
+}
+
+const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+async function vetUrl(ctx: ApiContext, url: string): Promise<void> {
+  const verdict = await ctx.vetUrl(url);
+  if (!verdict.ok) {
+    const code = verdict.code === 'blocked_address' ? 'blocked_address' : 'invalid_url';
+    throw new HookdError(code, verdict.message, { errors: [{ path: '/body/url', message: verdict.message }] });
+  }
+}
+
+function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower)) {
+      throw new HookdError('validation_failed', `The header ${name} is set by hookd and cannot be overridden.`, { errors: [{ path: `/body/headers/${name}`, message: 'is reserved' }] });
+    }
+    if (/[\r\n\0]/.test(value)) throw new HookdError('validation_failed', `The header ${name} contains a line break or NUL.`, { errors: [{ path: `/body/headers/${name}`, message: 'must not contain CR, LF or NUL' }] });
+    out[lower] = value;
+  }
+  return out;
+}
+
+function checkSecret(secret: string): void {
+  try {
+    const bytes = decodeSecret(secret);
+    if (bytes.length < 24 || bytes.length > 64) throw new Error('length');
+  } catch {
+    throw new HookdError('validation_failed', 'The secret must be whsec_ followed by base64 of 24 to 64 bytes.', { errors: [{ path: '/body/secret', message: 'must be whsec_ + base64 of 24-64 bytes' }] });
+  }
+}
+
+async function loadEndpoint(ctx: ApiContext, request: FastifyRequest): Promise<Endpoint> {
+  const { id } = request.params as { id: string };
+  const endpoint = await ctx.store.getEndpoint(id, tenantFilter(principalOf(request)));
+  if (!endpoint) throw new HookdError('not_found', `No endpoint ${id}.`);
+  return endpoint;
+}
+
+export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { store, config } = ctx;
+  const params = idParams();
+
+  app.post('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'Create an endpoint', body: createEndpointBody } }, async (request, reply) => {
+    const body = request.body as EndpointBody;
+    const tenant = tenantForWrite(principalOf(request), body.tenant);
+    await vetUrl(ctx, body.url);
+    if (body.secret) checkSecret(body.secret);
+    if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) {
+      throw new HookdError('endpoint_limit_reached', `This tenant already has ${config.maxEndpointsPerTenant} endpoints.`);
+    }
+    const now = ctx.now();
+    const endpoint: Endpoint = {
+      id: newId('endpoint'),
+      tenant,
+      url: body.url,
+      description: body.description ?? null,
+      eventTypes: body.eventTypes ?? null,
+      auth: body.auth ?? { type: 'none' },
+      secrets: [{ secret: body.secret ?? generateSecret(), expiresAt: null }],
+      headers: checkHeaders(body.headers) ?? {},
+      timeoutMs: body.timeoutMs ?? config.defaultTimeoutMs,
+      rateLimitPerSecond: body.rateLimitPerSecond ?? null,
+      maxConcurrency: body.maxConcurrency ?? config.defaultMaxConcurrency,
+      retrySchedule: body.retrySchedule ?? null,
+      payloadFormat: body.payloadFormat ?? 'envelope',
+      enabled: body.enabled ?? true,
+      disabledReason: body.enabled === false ? 'manual' : null,
+      failingSince: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.insertEndpoint(endpoint);
+    return reply.code(201).send({ ...renderEndpoint(endpoint), secret: endpoint.secrets[0]!.secret });
+  });
+
+  app.get('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'List endpoints', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
+    const q = request.query as { limit: number; cursor?: string };
+    const page = await store.listEndpoints(tenantFilter(principalOf(request)), { limit: q.limit, cursor: q.cursor });
+    return { data: page.data.map(renderEndpoint), nextCursor: page.nextCursor };
+  });
+
+  app.get('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Get an endpoint', params } }, async (request) => renderEndpoint(await loadEndpoint(ctx, request)));
+
+  app.patch('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Update an endpoint (also re-enables a disabled one)', params, body: patchEndpointBody } }, async (request) => {
+    const current = await loadEndpoint(ctx, request);
+    const body = request.body as Partial<EndpointBody>;
+    if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
+    const now = ctx.now();
+    const patch: EndpointPatch = { updatedAt: now };
+    if (body.url !== undefined) patch.url = body.url;
+    if (body.description !== undefined) patch.description = body.description;
+    if (body.eventTypes !== undefined) patch.eventTypes = body.eventTypes;
+    if (body.auth !== undefined) patch.auth = body.auth;
+    if (body.headers !== undefined) patch.headers = checkHeaders(body.headers)!;
+    if (body.timeoutMs !== undefined) patch.timeoutMs = body.timeoutMs;
+    if (body.rateLimitPerSecond !== undefined) patch.rateLimitPerSecond = body.rateLimitPerSecond;
+    if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;
+    if (body.retrySchedule !== undefined) patch.retrySchedule = body.retrySchedule;
+    if (body.payloadFormat !== undefined) patch.payloadFormat = body.payloadFormat;
+    const reEnabled = body.enabled === true && !current.enabled;
+    if (body.enabled === true) {
+      patch.enabled = true;
+      patch.disabledReason = null;
+      patch.failingSince = null;
+    } else if (body.enabled === false && current.enabled) {
+      patch.enabled = false;
+      patch.disabledReason = 'manual';
+    }
+    const updated = await store.updateEndpoint(current.id, tenantFilter(principalOf(request)), patch);
+    if (!updated) throw new HookdError('not_found', `No endpoint ${current.id}.`);
+    if (body.auth !== undefined) ctx.forgetAuth(current.id);
+    if (patch.enabled !== undefined) {
+      ctx.bus.emit('endpoint.state', { endpointId: updated.id, tenant: updated.tenant, enabled: updated.enabled, disabledReason: updated.disabledReason });
+    }
+    if (reEnabled) {
+      await ctx.publisher.publish({
+        type: 'endpoint.recovered',
+        data: { endpointId: updated.id, url: updated.url, previousReason: current.disabledReason, recoveredAt: iso(now) },
+        tenant: updated.tenant,
+        idempotencyKey: null,
+      });
+      ctx.dispatcher.wake();
+    }
+    return renderEndpoint(updated);
+  });
+
+  app.delete('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Delete an endpoint (cancels its pending deliveries)', params } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!(await store.deleteEndpoint(id, tenantFilter(principalOf(request))))) throw new HookdError('not_found', `No endpoint ${id}.`);
+    ctx.forgetAuth(id);
+    return reply.code(204).send();
+  });
+
+  app.get('/v1/endpoints/:id/secret', { schema: { tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
+    const endpoint = await loadEndpoint(ctx, request);
+    const [current, ...previous] = endpoint.secrets;
+    return { secret: current!.secret, previous: previous.map((s) => ({ secret: s.secret, expiresAt: iso(s.expiresAt) })) };
+  });
+
+  app.post(
+    '/v1/endpoints/:id/rotate-secret',
+    {
+      schema: {
+        tags: ['endpoints'],
+        summary: 'Rotate the signing secret; the old one keeps signing during the grace period',
+        params,
+        body: { type: ['object', 'null'], additionalProperties: false, properties: { secret: createEndpointBody.properties.secret, graceSeconds: { type: 'integer', minimum: 0, maximum: 2592000 } } },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(ctx, request);
+      const body = (request.body ?? {}) as { secret?: string; graceSeconds?: number };
+      if (body.secret) checkSecret(body.secret);
+      const now = ctx.now();
+      const grace = (body.graceSeconds ?? config.rotationGraceSeconds) * 1000;
+      const previous = endpoint.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => ({ secret: s.secret, expiresAt: s.expiresAt === null ? now + grace : Math.min(s.expiresAt, now + grace) }));
+      const secret = body.secret ?? generateSecret();
+      const secrets = [{ secret, expiresAt: null }, ...previous.filter((s) => s.expiresAt > now)].slice(0, 5);
+      const updated = await store.updateEndpoint(endpoint.id, tenantFilter(principalOf(request)), { secrets, updatedAt: now });
+      if (!updated) throw new HookdError('not_found', `No endpoint ${endpoint.id}.`);
+      return { secret, previousSecretsExpireAt: iso(grace > 0 ? now + grace : null) };
+    },
+  );
+
+  app.post(
+    '/v1/endpoints/:id/test',
+    {
+      schema: {
+        tags: ['endpoints'],
+        summary: 'Send a test event now and return the attempt',
+        params,
+        body: { type: ['object', 'null'], additionalProperties: false, properties: { type: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' }, data: {} } },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(ctx, request);
+      if (!endpoint.enabled) throw new HookdError('endpoint_disabled', `Endpoint ${endpoint.id} is disabled (${endpoint.disabledReason}); enable it first.`);
+      const body = (request.body ?? {}) as { type?: string; data?: unknown };
+      const type = body.type ?? 'hookd.test';
+      let data = body.data;
+      if (data === undefined) {
+        const catalogued = await store.getEventType(type);
+        data = catalogued?.example ?? { message: 'This is a test event from hookd.', endpointId: endpoint.id };
+      }
+      const result = await ctx.publisher.publish({ type, data, tenant: endpoint.tenant, idempotencyKey: null, onlyEndpointId: endpoint.id });
+      const deliveries = await store.listDeliveries({ tenant: undefined, eventId: result.event.id }, { limit: 1 });
+      const delivery = deliveries.data[0];
+      if (!delivery) throw new HookdError('internal_error', 'The test delivery was not created.');
+      const attempt = await ctx.dispatcher.deliverNow(delivery.id);
+      return { eventId: result.event.id, deliveryId: delivery.id, attempt: attempt ? renderAttempt(attempt) : null };
+    },
+  );
+
+  app.post(
+    '/v1/endpoints/:id/recover',
+    {
+      schema: {
+        tags: ['endpoints'],
+        summary: "Re-queue the endpoint's failed (and cancelled) deliveries created in a window",
+        params,
+        body: { type: 'object', additionalProperties: false, required: ['since'], properties: { since: isoDate, until: isoDate } },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadEndpoint(ctx, request);
+      const body = request.body as { since: string; until?: string };
+      const now = ctx.now();
+      const since = parseTime(body.since, 'since')!;
+      const until = parseTime(body.until, 'until') ?? now + 1;
+      if (until <= since) throw new HookdError('validation_failed', 'until must be after since.', { errors: [{ path: '/body/until', message: 'must be after since' }] });
+      const recovered = await store.recoverDeliveries(endpoint.id, since, until, now);
+      if (recovered > 0) ctx.dispatcher.wake();
+      return { recovered, endpointEnabled: endpoint.enabled };
+    },
+  );
+
+  app.get(
+    '/v1/endpoints/:id/stats',
+    { schema: { tags: ['endpoints'], summary: 'Success and failure counts and latency percentiles over a window (default 24 h)', params, querystring: { type: 'object', additionalProperties: false, properties: { since: isoDate, until: isoDate } } } },
+    async (request) => {
+      const endpoint = await loadEndpoint(ctx, request);
+      const q = request.query as { since?: string; until?: string };
+      const until = parseTime(q.until, 'until') ?? ctx.now() + 1;
+      const since = parseTime(q.since, 'since') ?? until - 86_400_000;
+      const stats = await store.endpointStats(endpoint.id, since, until);
+      const total = stats.succeeded + stats.failed;
+      return { endpointId: endpoint.id, since: iso(since), until: iso(until), ...stats, successRate: total === 0 ? null : stats.succeeded / total };
+    },
+  );
+}

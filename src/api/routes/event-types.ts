@@ -1,0 +1,63 @@
+// The event type catalogue: name, description, JSON Schema 2020-12 and an example.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookdError } from '../../core/errors.js';
+import type { Principal } from '../../core/types.js';
+import type { ApiContext } from '../context.js';
+import { requireAdmin } from '../auth.js';
+import { renderEventType } from '../render.js';
+import { pageQueryProps } from '../schemas/common.js';
+
+const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' } } } as const;
+const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.put(
+    '/v1/event-types/:name',
+    {
+      schema: {
+        tags: ['event-types'],
+        summary: 'Create or replace an event type (admin)',
+        params: nameParams,
+        body: { type: 'object', additionalProperties: false, properties: { description: { type: ['string', 'null'], maxLength: 2048 }, schema: { type: ['object', 'null'] }, example: {} } },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(principalOf(request));
+      const { name } = request.params as { name: string };
+      const body = request.body as { description?: string | null; schema?: Record<string, unknown> | null; example?: unknown };
+      if (body.schema) {
+        const errors = ctx.checker.validateSchema(body.schema);
+        if (errors.length > 0) throw new HookdError('invalid_schema', `The schema is not a usable JSON Schema 2020-12 document: ${errors.map((e) => e.message).join('; ')}`, { errors: errors.map((e) => ({ path: '/body/schema', message: e.message })) });
+        if (body.example !== undefined) {
+          const exampleErrors = ctx.checker.check(body.schema, body.example);
+          if (exampleErrors.length > 0) throw new HookdError('schema_mismatch', 'The example does not match the schema.', { errors: exampleErrors.map((e) => ({ path: `/body/example${e.path === '/' ? '' : e.path}`, message: e.message })) });
+        }
+      }
+      const existing = await ctx.store.getEventType(name);
+      const now = ctx.now();
+      const stored = await ctx.store.putEventType({ name, description: body.description ?? null, schema: body.schema ?? null, example: body.example ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      return reply.code(existing ? 200 : 201).send(renderEventType(stored));
+    },
+  );
+
+  app.get('/v1/event-types', { schema: { tags: ['event-types'], summary: 'List the catalogue', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
+    const q = request.query as { limit: number; cursor?: string };
+    const page = await ctx.store.listEventTypes({ limit: q.limit, cursor: q.cursor });
+    return { data: page.data.map(renderEventType), nextCursor: page.nextCursor };
+  });
+
+  app.get('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Get an event type', params: nameParams } }, async (request) => {
+    const { name } = request.params as { name: string };
+    const type = await ctx.store.getEventType(name);
+    if (!type) throw new HookdError('not_found', `No event type ${name}.`);
+    return renderEventType(type);
+  });
+
+  app.delete('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {
+    requireAdmin(principalOf(request));
+    const { name } = request.params as { name: string };
+    if (!(await ctx.store.deleteEventType(name))) throw new HookdError('not_found', `No event type ${name}.`);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,163 @@
+// Events: publish (with idempotency), the pull feed with long-polling, one event, its deliveries.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HookdError } from '../../core/errors.js';
+import type { ApiContext } from '../context.js';
+import { tenantFilter, tenantForWrite } from '../auth.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
+import { renderDelivery, renderEvent, iso } from '../render.js';
+import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
+import type { PublishResult, TenantFilter } from '../../store/store.js';
+import type { Principal } from '../../core/types.js';
+
+const publishBody = {
+  type: 'object',
+  required: ['type', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[a-zA-Z0-9_.-]{1,128}$' },
+    data: { description: 'Any JSON value.' },
+    tenant: tenantSchema,
+    idempotencyKey: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+} as const;
+
+interface PublishBody {
+  type: string;
+  data: unknown;
+  tenant?: string | null;
+  idempotencyKey?: string;
+}
+
+export const MAX_WAIT_SECONDS = 30;
+
+function principalOf(request: FastifyRequest): Principal {
+  return request.principal!;
+}
+
+function idempotencyKeyOf(request: FastifyRequest, bodyKey: string | undefined): string | null {
+  const header = request.headers['idempotency-key'];
+  const headerKey = Array.isArray(header) ? header[0] : header;
+  if (headerKey !== undefined && (headerKey.length === 0 || headerKey.length > 255)) {
+    throw new HookdError('validation_failed', 'The Idempotency-Key header must be 1 to 255 characters.', { errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 255 characters' }] });
+  }
+  if (headerKey !== undefined && bodyKey !== undefined && headerKey !== bodyKey) {
+    throw new HookdError('validation_failed', 'The Idempotency-Key header and body idempotencyKey differ.', { errors: [{ path: '/body/idempotencyKey', message: 'differs from the Idempotency-Key header' }] });
+  }
+  return headerKey ?? bodyKey ?? null;
+}
+
+export function publishAnswer(result: PublishResult): { status: number; body: Record<string, unknown> } {
+  if (result.kind === 'conflict') {
+    throw new HookdError('idempotency_conflict', `The idempotency key was already used for event ${result.event.id} with a different body.`, { extra: { eventId: result.event.id } });
+  }
+  return {
+    status: result.kind === 'created' ? 202 : 200,
+    body: { id: result.event.id, type: result.event.type, tenant: result.event.tenant, createdAt: iso(result.event.createdAt), deliveries: result.deliveries, replayed: result.kind === 'replayed' },
+  };
+}
+
+export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post('/v1/events', { schema: { tags: ['events'], summary: 'Publish an event', body: publishBody } }, async (request, reply) => {
+    const body = request.body as PublishBody;
+    const principal = principalOf(request);
+    const result = await ctx.publisher.publish({
+      type: body.type,
+      data: body.data,
+      tenant: tenantForWrite(principal, body.tenant),
+      idempotencyKey: idempotencyKeyOf(request, body.idempotencyKey),
+    });
+    const answer = publishAnswer(result);
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  app.get(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Pull feed of events, oldest first, with optional long-polling',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            after: { type: 'string', maxLength: 512 },
+            type: { type: 'string', maxLength: 128 },
+            tenant: { type: 'string', maxLength: 128 },
+            limit: pageQueryProps.limit,
+            wait: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query as { after?: string; type?: string; tenant?: string; limit: number; wait: number };
+      const principal = principalOf(request);
+      let tenant: TenantFilter = tenantFilter(principal);
+      if (q.tenant !== undefined) {
+        if (principal.role !== 'admin' && q.tenant !== principal.tenant) throw new HookdError('forbidden', 'A tenant API key can only read its own tenant.');
+        tenant = q.tenant;
+      }
+      const afterSeq = q.after === undefined ? 0 : decodeSeqCursor(q.after);
+      const read = () => ctx.store.listEventsFeed({ afterSeq, type: q.type, tenant, limit: q.limit });
+      let events = await read();
+      if (events.length === 0 && q.wait > 0) events = await waitForEvents(ctx, reply, q.wait * 1000, read);
+      const last = events[events.length - 1];
+      return {
+        data: events.map(renderEvent),
+        nextCursor: encodeSeqCursor(last ? last.seq : afterSeq),
+        done: events.length < q.limit,
+      };
+    },
+  );
+
+  app.get('/v1/events/:id', { schema: { tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const event = await ctx.store.getEvent(id, tenantFilter(principalOf(request)));
+    if (!event) throw new HookdError('not_found', `No event ${id}.`);
+    return renderEvent(event);
+  });
+
+  app.get(
+    '/v1/events/:id/deliveries',
+    { schema: { tags: ['events'], summary: "An event's deliveries", params: idParams(), querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const q = request.query as { limit: number; cursor?: string };
+      const tenant = tenantFilter(principalOf(request));
+      const event = await ctx.store.getEvent(id, tenant);
+      if (!event) throw new HookdError('not_found', `No event ${id}.`);
+      const page = await ctx.store.listDeliveries({ tenant, eventId: id }, { limit: q.limit, cursor: q.cursor });
+      return { data: page.data.map(renderDelivery), nextCursor: page.nextCursor };
+    },
+  );
+}
+
+/**
+ * Long-poll: resolve when an event is published (in this process: at once, via the bus) or, for
+ * publishes by other processes, at the next periodic re-read; give up when the wait ends or the
+ * client goes away.
+ */
+async function waitForEvents<T>(ctx: ApiContext, reply: FastifyReply, waitMs: number, read: () => Promise<T[]>): Promise<T[]> {
+  const deadline = ctx.now() + waitMs;
+  // The response's 'close' before it was sent means the client went away.
+  let gone = false;
+  reply.raw.once('close', () => (gone = true));
+  while (ctx.now() < deadline && !gone) {
+    const remaining = deadline - ctx.now();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(remaining, ctx.store.capabilities.crossProcessNotify ? 1000 : 500));
+      const off = ctx.bus.on('event.published', done);
+      reply.raw.once('close', done);
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        reply.raw.off('close', done);
+        resolve();
+      }
+    });
+    const events = await read();
+    if (events.length > 0) return events;
+  }
+  return [];
+}

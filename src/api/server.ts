@@ -1,0 +1,125 @@
+// Builds the Fastify application: JSON parsing with precise errors, problem+json everywhere, API key
+// authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { HookdError } from '../core/errors.js';
+import { parseJson } from '../core/json-syntax.js';
+import type { ApiContext } from './context.js';
+import { createAuthenticator, type Authenticator } from './auth.js';
+import { problemOf, sendProblem, toProblem } from './problem.js';
+import { createRateLimiter } from './rate-limit.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerEndpointRoutes } from './routes/endpoints.js';
+import { registerDeliveryRoutes } from './routes/deliveries.js';
+import { registerEventTypeRoutes } from './routes/event-types.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerStreamRoutes } from './routes/stream.js';
+
+const addFormats = addFormatsModule.default;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody: Buffer | null;
+  }
+  interface FastifyInstance {
+    hookd: ApiContext;
+    authenticator: Authenticator;
+  }
+}
+
+export const MAX_URL_LENGTH = 8192;
+
+/** Extra route registrations from other modules (inbound, doctor, dashboard), given the same context. */
+export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'] | undefined;
+  https?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  modules?: RouteModule[] | undefined;
+}
+
+export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.config.maxBodyBytes,
+    maxParamLength: 256,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions);
+
+  // Bodies are validated strictly (a string "5" is not the number 5, unknown fields are refused);
+  // query strings and path params arrive as text, so those coerce.
+  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const paramAjv = new Ajv({ allErrors: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false });
+  addFormats(bodyAjv);
+  addFormats(paramAjv);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv.compile(schema) : paramAjv.compile(schema)));
+
+  app.decorate('hookd', ctx);
+  app.decorate('authenticator', createAuthenticator(ctx.store, ctx.adminKeyHash, ctx.now));
+  app.decorateRequest('principal', null);
+  app.decorateRequest('rawBody', null);
+
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = body as Buffer;
+    request.rawBody = buffer;
+    if (buffer.length === 0) {
+      done(new HookdError('invalid_json', 'The body is empty: expected a JSON value at line 1, column 1.'), undefined);
+      return;
+    }
+    const parsed = parseJson(buffer.toString('utf8'));
+    if (!parsed.ok) {
+      done(new HookdError('invalid_json', `Malformed JSON: ${parsed.error.message}.`, { extra: { line: parsed.error.line, column: parsed.error.column } }), undefined);
+      return;
+    }
+    done(null, parsed.value);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500 && problem.code !== 'service_unavailable') request.log.error({ err: error }, 'request failed');
+    else if (problem.code === 'service_unavailable') request.log.warn({ err: (error as Error).message }, 'database unavailable');
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, problemOf('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
+
+  const limiter = createRateLimiter(ctx.config.apiRateLimit);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (request.url.length > MAX_URL_LENGTH) throw new HookdError('uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
+    if (!request.url.startsWith('/v1/')) return;
+    request.principal = await app.authenticator.authenticate(request);
+    const wait = limiter.take(request.principal.keyId, ctx.now());
+    if (wait > 0) throw new HookdError('rate_limited', `Too many requests for this API key; retry in ${wait} s.`, { extra: { retryAfter: wait } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'hookd API', version: ctx.version, description: 'Webhooks: publish, deliver, receive, pull and diagnose.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerHealthRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerEndpointRoutes(app, ctx);
+  registerDeliveryRoutes(app, ctx);
+  registerEventTypeRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+  registerStreamRoutes(app, ctx);
+  for (const mod of options.modules ?? []) await mod(app, ctx);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

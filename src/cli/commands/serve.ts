@@ -1,0 +1,68 @@
+// `hookd serve`: load the configuration, start the runtime, print the URL (and, on first start, the
+// admin key), and shut down gracefully on SIGTERM/SIGINT.
+
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, maskConfig } from '../../config/load-config.js';
+import { SETTINGS, type SettingKey } from '../../config/settings.js';
+import { createLogger } from '../../runtime/logger.js';
+import { createRuntime } from '../../runtime/create-runtime.js';
+
+export function flagsFrom(opts: Record<string, unknown>): Partial<Record<SettingKey, string | number | boolean>> {
+  const flags: Partial<Record<SettingKey, string | number | boolean>> = {};
+  for (const [key, spec] of Object.entries(SETTINGS) as Array<[SettingKey, { flag?: string }]>) {
+    if (!spec.flag) continue;
+    const camel = spec.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = opts[camel];
+    if (value !== undefined) flags[key] = value as string | number | boolean;
+  }
+  return flags;
+}
+
+export function addServerFlags(cmd: Command): Command {
+  for (const spec of Object.values(SETTINGS) as Array<{ flag?: string; type: string; doc: string; env: string }>) {
+    if (!spec.flag) continue;
+    if (spec.type === 'boolean') cmd.option(`--${spec.flag}`, `${spec.doc} (${spec.env})`);
+    else cmd.option(`--${spec.flag} <value>`, `${spec.doc} (${spec.env})`);
+  }
+  return cmd.option('--config <file>', 'JSON config file (HOOKD_CONFIG)');
+}
+
+export function registerServe(program: Command): void {
+  const cmd = program.command('serve').description('Run the hookd server (API, ingress, dashboard and delivery workers)');
+  addServerFlags(cmd).option('--print-config', 'Print the effective configuration (secrets masked) and exit');
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const config = loadConfig({ flags: flagsFrom(opts), env: process.env, file: (opts.config as string | undefined) ?? process.env.HOOKD_CONFIG });
+    if (opts.printConfig) {
+      process.stdout.write(`${JSON.stringify(maskConfig(config), null, 2)}\n`);
+      return;
+    }
+    const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && !process.env.NO_COLOR });
+    let adminKey: string | null = null;
+    const runtime = await createRuntime({ config, logger, onAdminKeyCreated: (key) => (adminKey = key) });
+    const address = await runtime.listen();
+    const url = address.replace('://127.0.0.1:', '://localhost:');
+    const lines = [`hookd ${runtime.store.dialect} server listening on ${url}`, `  dashboard: ${url}/   API docs: ${url}/docs   role: ${config.role}`];
+    if (adminKey) lines.push('', '  Admin API key (shown once, store it now):', `    ${adminKey}`, '', `  Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/v1/endpoints`);
+    process.stderr.write(`${lines.join('\n')}\n`);
+    logger.info({ url, role: config.role, database: runtime.store.dialect }, 'hookd started');
+
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing in-flight deliveries');
+      runtime
+        .close()
+        .then(() => {
+          logger.info('stopped');
+          process.exit(0);
+        })
+        .catch((err: unknown) => {
+          logger.error({ err }, 'error during shutdown');
+          process.exit(1);
+        });
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+}

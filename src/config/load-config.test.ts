@@ -1,0 +1,56 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, maskConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('uses defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.role).toBe('all');
+    expect(c.allowPrivate).toEqual([]);
+    expect(c.maxBodyBytes).toBe(1024 * 1024);
+  });
+
+  it('applies precedence flag > env > file > default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookd-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, retentionDays: 7, logLevel: 'warn' }));
+    const c = loadConfig({ file, env: { HOOKD_PORT: '7100', HOOKD_RETENTION_DAYS: '9' }, flags: { port: '7200' } });
+    expect(c.port).toBe(7200);
+    expect(c.retentionDays).toBe(9);
+    expect(c.logLevel).toBe('warn');
+    expect(loadConfig({ env: { PORT: '9000' } }).port).toBe(9000);
+  });
+
+  it.each([
+    [{ HOOKD_PORTT: '1' }, /unknown setting HOOKD_PORTT/],
+    [{ HOOKD_PORT: 'abc' }, /HOOKD_PORT must be a whole number/],
+    [{ HOOKD_PORT: '70000' }, /HOOKD_PORT must be between 0 and 65535/],
+    [{ HOOKD_ROLE: 'boss' }, /HOOKD_ROLE must be one of all, api, worker/],
+    [{ HOOKD_REQUIRE_HTTPS: 'maybe' }, /HOOKD_REQUIRE_HTTPS must be true or false/],
+    [{ HOOKD_ALLOW_PRIVATE: '127.0.0.1/32,banana' }, /HOOKD_ALLOW_PRIVATE: "banana" is not a CIDR range/],
+  ])('refuses %j naming the setting', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('refuses unknown config-file keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookd-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ file })).toThrow(/unknown setting "prot"/);
+  });
+
+  it('normalises CIDR lists', () => {
+    expect(loadConfig({ env: { HOOKD_ALLOW_PRIVATE: ' 127.0.0.1/32 , ::1/128' } }).allowPrivate).toEqual(['127.0.0.1/32', '::1/128']);
+  });
+
+  it('masks secrets', () => {
+    const masked = maskConfig(loadConfig({ env: { HOOKD_ADMIN_KEY: 'supersecret', DATABASE_URL: 'postgres://u:pw@db/x' } }));
+    expect(JSON.stringify(masked)).not.toContain('supersecret');
+    expect(JSON.stringify(masked)).not.toContain(':pw@');
+    expect(masked.databaseUrl).toBe('postgres://u:****@db/x');
+  });
+});

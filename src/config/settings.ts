@@ -1,0 +1,59 @@
+// The one schema of every setting: its config-file key, environment variable, command-line flag,
+// default, documentation and parser. docs/config.md is generated from this table (a test keeps it in
+// step), and nothing else in hookd reads process.env for its own settings.
+
+export type SettingType = 'string' | 'integer' | 'boolean' | 'enum' | 'cidr-list';
+
+export interface SettingSpec<T> {
+  env: string;
+  /** Long flag for `hookd serve`, without the dashes. */
+  flag?: string;
+  type: SettingType;
+  default: T;
+  doc: string;
+  /** Masked in --print-config and logs. */
+  secret?: boolean;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+}
+
+const MiB = 1024 * 1024;
+
+export const SETTINGS = {
+  port: { env: 'HOOKD_PORT', flag: 'port', type: 'integer', default: 8080, min: 0, max: 65535, doc: 'Port the API, ingress and dashboard listen on (PORT is read too).' },
+  host: { env: 'HOOKD_HOST', flag: 'host', type: 'string', default: '127.0.0.1', doc: 'Address to listen on. Use 0.0.0.0 to accept connections from other machines.' },
+  publicUrl: { env: 'HOOKD_PUBLIC_URL', flag: 'public-url', type: 'string', default: '', doc: 'Base URL users reach hookd at (used for ingress URLs). Defaults to the listen address.' },
+  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', type: 'string', default: '', secret: true, doc: 'postgres://... for PostgreSQL; sqlite:<path> or empty for embedded SQLite in <dataDir>/hookd.db.' },
+  dataDir: { env: 'HOOKD_DATA_DIR', flag: 'data-dir', type: 'string', default: './.hookd', doc: 'Directory for the SQLite database and the generated secret key.' },
+  role: { env: 'HOOKD_ROLE', flag: 'role', type: 'enum', values: ['all', 'api', 'worker'], default: 'all', doc: 'api serves HTTP only, worker delivers only, all does both.' },
+  adminKey: { env: 'HOOKD_ADMIN_KEY', type: 'string', default: '', secret: true, doc: 'Makes this exact value a valid admin API key (automation, tests). Unset: a key is generated and printed once on first start.' },
+  secretKey: { env: 'HOOKD_SECRET_KEY', type: 'string', default: '', secret: true, doc: 'Key that encrypts signing secrets and credentials at rest: 32 bytes as 64 hex characters or base64. Unset: generated into <dataDir>/secret.key (mode 0600).' },
+  allowPrivate: { env: 'HOOKD_ALLOW_PRIVATE', flag: 'allow-private', type: 'cidr-list', default: '', doc: 'Comma-separated CIDR ranges exempt from the SSRF policy (e.g. 127.0.0.1/32,10.0.0.0/8). Empty: only public addresses.' },
+  requireHttps: { env: 'HOOKD_REQUIRE_HTTPS', flag: 'require-https', type: 'boolean', default: false, doc: 'Refuse http:// endpoint URLs.' },
+  requireEventTypes: { env: 'HOOKD_REQUIRE_EVENT_TYPES', type: 'boolean', default: false, doc: 'Refuse to publish event types missing from the catalogue (422).' },
+  tlsCert: { env: 'HOOKD_TLS_CERT', flag: 'tls-cert', type: 'string', default: '', doc: 'PEM certificate file: serve HTTPS.' },
+  tlsKey: { env: 'HOOKD_TLS_KEY', flag: 'tls-key', type: 'string', default: '', doc: 'PEM private key file for --tls-cert.' },
+  maxBodyBytes: { env: 'HOOKD_MAX_BODY_BYTES', type: 'integer', default: MiB, min: 1024, max: 64 * MiB, doc: 'Largest accepted request body (413 above).' },
+  maxEndpointsPerTenant: { env: 'HOOKD_MAX_ENDPOINTS_PER_TENANT', type: 'integer', default: 1000, min: 1, max: 1_000_000, doc: 'Cap on endpoints per tenant (and for endpoints without a tenant).' },
+  apiRateLimit: { env: 'HOOKD_API_RATE_LIMIT', type: 'integer', default: 2000, min: 0, max: 1_000_000, doc: 'Requests per second allowed per API key (burst of twice that); 0 disables the limit.' },
+  defaultTimeoutMs: { env: 'HOOKD_DEFAULT_TIMEOUT_MS', type: 'integer', default: 15_000, min: 1000, max: 60_000, doc: 'Attempt timeout for endpoints that do not set timeoutMs.' },
+  connectTimeoutMs: { env: 'HOOKD_CONNECT_TIMEOUT_MS', type: 'integer', default: 5000, min: 100, max: 60_000, doc: 'TCP (and TLS) connect timeout of every attempt.' },
+  defaultMaxConcurrency: { env: 'HOOKD_DEFAULT_MAX_CONCURRENCY', type: 'integer', default: 20, min: 1, max: 1000, doc: 'In-flight attempts per endpoint for endpoints that do not set maxConcurrency.' },
+  failingDisableAfterSeconds: { env: 'HOOKD_DISABLE_AFTER_SECONDS', type: 'integer', default: 5 * 86400, min: 60, max: 365 * 86400, doc: 'An endpoint whose attempts have all failed for this long is disabled (reason failing).' },
+  rotationGraceSeconds: { env: 'HOOKD_ROTATION_GRACE_SECONDS', type: 'integer', default: 86400, min: 0, max: 30 * 86400, doc: 'After rotate-secret, the old secret keeps signing this long.' },
+  workerConcurrency: { env: 'HOOKD_WORKER_CONCURRENCY', type: 'integer', default: 512, min: 1, max: 100_000, doc: 'Attempts in flight per process, over all endpoints.' },
+  claimBatch: { env: 'HOOKD_CLAIM_BATCH', type: 'integer', default: 256, min: 1, max: 10_000, doc: 'Deliveries claimed per database round trip.' },
+  pollIntervalMs: { env: 'HOOKD_POLL_INTERVAL_MS', type: 'integer', default: 1000, min: 10, max: 60_000, doc: 'Longest an idle worker sleeps before looking for due deliveries (publishes wake it at once).' },
+  leaseGraceMs: { env: 'HOOKD_LEASE_GRACE_MS', type: 'integer', default: 30_000, min: 1000, max: 3_600_000, doc: 'Added to the endpoint timeout to form a claim lease; a crashed worker’s deliveries return after it.' },
+  shutdownGraceMs: { env: 'HOOKD_SHUTDOWN_GRACE_MS', type: 'integer', default: 10_000, min: 0, max: 600_000, doc: 'On SIGTERM, how long in-flight attempts may finish before the rest are released.' },
+  retentionDays: { env: 'HOOKD_RETENTION_DAYS', type: 'integer', default: 30, min: 1, max: 3650, doc: 'Events, deliveries, attempts and inbound requests older than this are pruned.' },
+  logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level (JSON lines on stdout).' },
+  metricsToken: { env: 'HOOKD_METRICS_TOKEN', type: 'string', default: '', secret: true, doc: 'When set, GET /metrics requires `Authorization: Bearer <token>`.' },
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type ValueOf<S> = S extends { type: 'integer' } ? number : S extends { type: 'boolean' } ? boolean : S extends { type: 'cidr-list' } ? string[] : string;
+
+export type Config = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };

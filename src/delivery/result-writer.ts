@@ -1,0 +1,107 @@
+// Group commit of attempt results. Finished attempts accumulate for a few milliseconds (or until a
+// group is full) and are written in one store transaction: with SQLite one commit per attempt would
+// cap throughput at the disk's fsync rate. If the database is down the group is kept and retried with
+// capped back-off; if the process dies first, the leases expire and the deliveries are sent again
+// (at-least-once, same webhook-id).
+
+import type { Logger } from 'pino';
+import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../store/store.js';
+
+const GROUP_SIZE = 256;
+const GROUP_DELAY_MS = 3;
+/** Beyond this many unwritten results, new ones are dropped (their leases expire; they are re-sent). */
+const MAX_BUFFERED = 20_000;
+
+export interface ResultWriter {
+  start(): void;
+  add(result: AttemptResult, claim: Claim): void;
+  /** Write now, outside the group (endpoint test): returns the outcomes. */
+  writeNow(results: AttemptResult[], claims: Claim[]): Promise<AttemptResultOutcome[]>;
+  /** Flush everything buffered, then refuse new results. */
+  stop(): Promise<void>;
+}
+
+export function createResultWriter(opts: {
+  store: Store;
+  logger: Logger;
+  onApplied: (result: AttemptResult, outcome: AttemptResultOutcome, claim: Claim) => void;
+  onStale: (result: AttemptResult) => void;
+}): ResultWriter {
+  let buffer: Array<{ result: AttemptResult; claim: Claim }> = [];
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> | null = null;
+  let stopped = false;
+  let backoffMs = 0;
+
+  const report = (items: Array<{ result: AttemptResult; claim: Claim }>, outcomes: AttemptResultOutcome[]): void => {
+    items.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.applied) opts.onApplied(item.result, outcome, item.claim);
+      else opts.onStale(item.result);
+    });
+  };
+
+  const flush = async (): Promise<void> => {
+    timer = null;
+    while (buffer.length > 0) {
+      const group = buffer.slice(0, GROUP_SIZE);
+      try {
+        const outcomes = await opts.store.recordResults(group.map((g) => g.result));
+        buffer = buffer.slice(group.length);
+        backoffMs = 0;
+        report(group, outcomes);
+      } catch (err) {
+        backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000);
+        opts.logger.warn({ err: (err as Error).message, pending: buffer.length, retryInMs: backoffMs }, 'recording attempt results failed; will retry');
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, backoffMs));
+      }
+    }
+  };
+
+  const schedule = (): void => {
+    if (timer || flushing) return;
+    timer = setTimeout(() => {
+      flushing = flush().finally(() => {
+        flushing = null;
+        if (buffer.length > 0 && !stopped) schedule();
+      });
+    }, buffer.length >= GROUP_SIZE ? 0 : GROUP_DELAY_MS);
+  };
+
+  return {
+    start() {
+      stopped = false;
+    },
+    add(result, claim) {
+      if (stopped) {
+        opts.logger.warn({ deliveryId: result.deliveryId }, 'attempt finished after shutdown; its result is not recorded and the delivery will be re-sent');
+        return;
+      }
+      if (buffer.length >= MAX_BUFFERED) {
+        opts.logger.error({ deliveryId: result.deliveryId }, 'result buffer full; dropping a result (the delivery will be re-sent after its lease)');
+        return;
+      }
+      buffer.push({ result, claim });
+      schedule();
+    },
+    async writeNow(results, claims) {
+      const outcomes = await opts.store.recordResults(results);
+      report(
+        results.map((result, i) => ({ result, claim: claims[i]! })),
+        outcomes,
+      );
+      return outcomes;
+    },
+    async stop() {
+      // Refuse new results first; a final flush that fails once gives up (the leases expire).
+      stopped = true;
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      if (flushing) await flushing;
+      await flush();
+    },
+  };
+}

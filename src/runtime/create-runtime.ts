@@ -1,0 +1,149 @@
+// The one composition root: configuration -> store, egress, publisher, dispatcher, API. Everything
+// else receives its collaborators as parameters, which is what lets tests build the same graph with
+// a temporary database and loopback allowed.
+
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/settings.js';
+import { createSchemaChecker } from '../core/payload-check.js';
+import { newId } from '../core/ids.js';
+import { createAesGcmBox } from '../security/aes-gcm-box.js';
+import type { Store } from '../store/store.js';
+import { buildApp, type RouteModule } from '../api/server.js';
+import { generateApiKey, hashApiKey } from '../api/api-keys.js';
+import { createSsrfPolicy } from '../delivery/ssrf-policy.js';
+import { createHttpSender } from '../delivery/http-sender.js';
+import { createAuthProvider } from '../delivery/endpoint-auth.js';
+import { createPublisher, type Publisher } from '../delivery/publisher.js';
+import { createDispatcher, type Dispatcher } from '../delivery/dispatcher.js';
+import type { Sender } from '../delivery/sender-types.js';
+import { EventBus } from './event-bus.js';
+import { loadOrCreateSecretKey } from './secret-key.js';
+import { openStore } from './open-store.js';
+import { createPruner, type Pruner } from './pruner.js';
+import { VERSION } from './version.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  /** Injected for tests; otherwise opened from config.databaseUrl. */
+  store?: Store;
+  now?: () => number;
+  /** Extra API modules (inbound, doctor, dashboard). */
+  modules?: RouteModule[];
+  /** Print-once admin key callback (first start with an empty database). */
+  onAdminKeyCreated?: (key: string) => void;
+}
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  app: FastifyInstance;
+  publisher: Publisher;
+  dispatcher: Dispatcher | null;
+  sender: Sender;
+  bus: EventBus;
+  /** Listen on config.host:config.port; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Graceful: stop accepting, finish or release in-flight work, close the database. */
+  close(): Promise<void>;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const secretKey = loadOrCreateSecretKey(config.secretKey, config.dataDir);
+  if (secretKey.created) logger.info({ path: secretKey.path }, 'generated a new secret key for encryption at rest');
+  const store = options.store ?? openStore(config.databaseUrl, config.dataDir, createAesGcmBox(secretKey.key));
+  await store.migrate();
+
+  if (!config.adminKey && (await store.countApiKeys()) === 0) {
+    const key = generateApiKey();
+    await store.insertApiKey({ id: newId('apiKey'), name: 'initial admin key', role: 'admin', tenant: null, hash: hashApiKey(key), prefix: key.slice(0, 10), createdAt: now(), revokedAt: null, lastUsedAt: null });
+    options.onAdminKeyCreated?.(key);
+  }
+
+  const bus = new EventBus();
+  const checker = createSchemaChecker();
+  const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate });
+  const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
+  const auth = createAuthProvider({ sender, policy });
+  const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now });
+  const runsWorker = config.role !== 'api';
+  const owner = `${hostname()}:${process.pid}:${newId('delivery').slice(-8)}`;
+  const dispatcher = createDispatcher({
+    store,
+    sender,
+    auth,
+    publisher,
+    bus,
+    logger: logger.child({ component: 'dispatcher' }),
+    owner,
+    userAgent: `hookd/${VERSION}`,
+    concurrency: config.workerConcurrency,
+    claimBatch: config.claimBatch,
+    pollIntervalMs: config.pollIntervalMs,
+    leaseGraceMs: config.leaseGraceMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    failingPeriodMs: config.failingDisableAfterSeconds * 1000,
+    now,
+  });
+  bus.on('work.available', () => dispatcher.wake());
+
+  const app = await buildApp(
+    {
+      config,
+      store,
+      publisher,
+      checker,
+      bus,
+      version: VERSION,
+      now,
+      adminKeyHash: config.adminKey ? hashApiKey(config.adminKey) : null,
+      forgetAuth: (id) => auth.forget(id),
+      dispatcher: { deliverNow: (id) => dispatcher.deliverNow(id), wake: () => dispatcher.wake() },
+      vetUrl: async (url) => {
+        if (config.requireHttps && !/^https:/i.test(url)) return { ok: false, code: 'invalid_url', message: 'Only https:// endpoint URLs are accepted (HOOKD_REQUIRE_HTTPS=true).' };
+        const verdict = await policy.vetUrl(url);
+        return verdict.ok ? { ok: true } : verdict;
+      },
+    },
+    {
+      logger,
+      modules: options.modules,
+      https: config.tlsCert ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined,
+    },
+  );
+
+  const pruner: Pruner = createPruner({ store, logger: logger.child({ component: 'pruner' }), retentionDays: config.retentionDays, now });
+  if (runsWorker) {
+    dispatcher.start();
+    pruner.start();
+  }
+
+  let closed = false;
+  return {
+    config,
+    store,
+    app,
+    publisher,
+    dispatcher: runsWorker ? dispatcher : null,
+    sender,
+    bus,
+    async listen() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      return address;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      pruner.stop();
+      await app.close();
+      if (runsWorker) await dispatcher.stop(config.shutdownGraceMs);
+      await sender.close();
+      await store.close();
+    },
+  };
+}

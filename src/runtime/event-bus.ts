@@ -1,0 +1,44 @@
+// In-process notifications: "an event was published", "an attempt was recorded". Feeds the
+// long-polling pull feed, the SSE stream and the dispatcher's wake-up. Cross-process wake-ups come
+// from the store (PostgreSQL LISTEN/NOTIFY) and are re-emitted here.
+
+import { EventEmitter } from 'node:events';
+
+export interface BusMessages {
+  'event.published': { id: string; type: string; tenant: string | null; seq: number; createdAt: number };
+  'attempt.recorded': {
+    id: string;
+    deliveryId: string;
+    endpointId: string;
+    eventId: string;
+    tenant: string | null;
+    code: string;
+    responseStatus: number | null;
+    durationMs: number;
+    status: string;
+    createdAt: number;
+  };
+  'endpoint.state': { endpointId: string; tenant: string | null; enabled: boolean; disabledReason: string | null };
+  /** Due work may exist (publish, requeue, recover). */
+  'work.available': Record<string, never>;
+}
+
+export type BusTopic = keyof BusMessages;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every SSE client and long-poll waiter is a listener; the default cap of 10 would warn spuriously.
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<T extends BusTopic>(topic: T, message: BusMessages[T]): void {
+    this.emitter.emit(topic, message);
+  }
+
+  on<T extends BusTopic>(topic: T, listener: (message: BusMessages[T]) => void): () => void {
+    this.emitter.on(topic, listener);
+    return () => this.emitter.off(topic, listener);
+  }
+}

@@ -1,0 +1,45 @@
+// hookd/signature: webhook signing and verification over raw bytes (node:crypto only, no I/O).
+// Every verifier returns { ok: true, ... } | { ok: false, code, message } and never throws on
+// hostile input; they throw only for caller mistakes (no secret, a parsed body, bad options).
+
+export type { RawBody } from './body.js';
+export { safeEqual } from './constant-time.js';
+export type { HeaderInput } from './headers.js';
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  type TimestampedVerifySuccess,
+  type VerifyFailure,
+  type VerifyFailureCode,
+  type VerifyResult,
+  type VerifySuccess,
+} from './verify-result.js';
+
+export {
+  decodeSecret,
+  generateSecret,
+  SECRET_MAX_BYTES,
+  SECRET_MIN_BYTES,
+  SECRET_PREFIX,
+  SecretFormatError,
+} from './standard-webhooks-secret.js';
+export {
+  signatureHeader,
+  signStandardWebhook,
+  verifyStandardWebhook,
+  type StandardWebhookSignInput,
+  type StandardWebhookVerifyInput,
+  type StandardWebhookVerifyResult,
+} from './standard-webhooks.js';
+
+export { signStripe, verifyStripe, STRIPE_SIGNATURE_HEADER, type StripeSignInput, type StripeVerifyInput } from './stripe.js';
+export { signGithub, verifyGithub, GITHUB_SIGNATURE_HEADER } from './github.js';
+export { signShopify, verifyShopify, SHOPIFY_SIGNATURE_HEADER } from './shopify.js';
+export {
+  signHmac,
+  verifyHmac,
+  type HmacAlgorithm,
+  type HmacEncoding,
+  type HmacScheme,
+  type HmacSignInput,
+  type HmacVerifyInput,
+} from './hmac.js';

@@ -1,0 +1,167 @@
+// Versioned schema for the PostgreSQL store. Append only: a released migration is never edited; a
+// change is a new entry. Statements are unqualified and land in the store's schema (search_path).
+//
+// Column choices worth knowing:
+// - times are epoch ms in bigint (the whole codebase speaks ms; no timezone conversions anywhere);
+// - events.payload is text, not jsonb: jsonb re-serialises (key order, whitespace, number spelling)
+//   and the contract promises the exact accepted JSON text, byte for byte, on every attempt;
+// - auth, secrets and verify are sealed by the SecretBox into one opaque text each;
+// - deliveries and attempts carry no foreign keys: deliveries outlive a deleted endpoint (visible as
+//   cancelled), and prune deletes attempts, deliveries and events explicitly in one statement.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  name text,
+  role text NOT NULL,
+  tenant text,
+  hash text NOT NULL UNIQUE,
+  prefix text NOT NULL,
+  created_at bigint NOT NULL,
+  revoked_at bigint,
+  last_used_at bigint
+);
+
+CREATE TABLE event_types (
+  name text PRIMARY KEY,
+  description text,
+  schema text,
+  example text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE endpoints (
+  id text PRIMARY KEY,
+  tenant text,
+  url text NOT NULL,
+  description text,
+  event_types jsonb,
+  auth_sealed text NOT NULL,
+  secrets_sealed text NOT NULL,
+  headers jsonb NOT NULL,
+  timeout_ms integer NOT NULL,
+  rate_limit_per_second double precision,
+  max_concurrency integer NOT NULL,
+  retry_schedule jsonb,
+  payload_format text NOT NULL,
+  enabled boolean NOT NULL,
+  disabled_reason text,
+  failing_since bigint,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX endpoints_list_idx ON endpoints (created_at DESC, id DESC);
+CREATE INDEX endpoints_tenant_idx ON endpoints (tenant) WHERE enabled;
+
+CREATE TABLE events (
+  seq bigserial NOT NULL UNIQUE,
+  id text PRIMARY KEY,
+  type text NOT NULL,
+  tenant text,
+  payload text NOT NULL,
+  raw_body bytea,
+  idempotency_key text,
+  request_hash text,
+  source_id text,
+  created_at bigint NOT NULL
+);
+-- One key per tenant; '' stands for "no tenant" because NULLs never collide in a unique index.
+CREATE UNIQUE INDEX events_idempotency_idx ON events ((coalesce(tenant, '')), idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX events_created_idx ON events (created_at);
+CREATE INDEX events_tenant_seq_idx ON events (tenant, seq);
+
+CREATE TABLE deliveries (
+  id text PRIMARY KEY,
+  event_id text NOT NULL,
+  endpoint_id text NOT NULL,
+  tenant text,
+  event_type text NOT NULL,
+  status text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  run_attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint,
+  lease_token bigint NOT NULL DEFAULT 0,
+  lease_expires_at bigint,
+  lease_owner text,
+  last_code text,
+  last_status integer,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+-- The claim path: due pending rows per endpoint, and expired or live leases per endpoint.
+CREATE INDEX deliveries_pending_idx ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_sending_idx ON deliveries (endpoint_id, lease_expires_at) WHERE status = 'sending';
+-- Lists (newest first) and per-event / per-endpoint lookups.
+CREATE INDEX deliveries_list_idx ON deliveries (created_at DESC, id DESC);
+CREATE INDEX deliveries_event_idx ON deliveries (event_id);
+CREATE INDEX deliveries_endpoint_idx ON deliveries (endpoint_id, created_at DESC, id DESC);
+
+CREATE TABLE attempts (
+  id text PRIMARY KEY,
+  delivery_id text NOT NULL,
+  endpoint_id text NOT NULL,
+  event_id text NOT NULL,
+  tenant text,
+  created_at bigint NOT NULL,
+  duration_ms integer NOT NULL,
+  response_status integer,
+  code text NOT NULL,
+  outcome text NOT NULL,
+  message text,
+  request_headers jsonb NOT NULL,
+  response_headers jsonb,
+  response_body text
+);
+CREATE INDEX attempts_delivery_idx ON attempts (delivery_id, created_at);
+CREATE INDEX attempts_endpoint_idx ON attempts (endpoint_id, created_at DESC);
+CREATE INDEX attempts_event_idx ON attempts (event_id);
+
+CREATE TABLE sources (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  tenant text,
+  verify_sealed text NOT NULL,
+  allow_ips jsonb,
+  event_type jsonb,
+  max_body_bytes integer,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX sources_list_idx ON sources (created_at DESC, id DESC);
+
+CREATE TABLE inbound_requests (
+  id text PRIMARY KEY,
+  source_id text NOT NULL,
+  tenant text,
+  received_at bigint NOT NULL,
+  verdict text NOT NULL,
+  code text,
+  reason text,
+  status integer NOT NULL,
+  remote_address text,
+  headers jsonb NOT NULL,
+  body text,
+  dedupe_key text,
+  event_id text
+);
+-- Deduplication: one accepted request per provider delivery id; duplicates and rejections may repeat.
+CREATE UNIQUE INDEX inbound_dedupe_idx ON inbound_requests (source_id, dedupe_key)
+  WHERE verdict = 'accepted' AND dedupe_key IS NOT NULL;
+CREATE INDEX inbound_list_idx ON inbound_requests (source_id, received_at DESC, id DESC);
+CREATE INDEX inbound_received_idx ON inbound_requests (received_at);
+`,
+  },
+];

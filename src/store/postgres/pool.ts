@@ -1,0 +1,121 @@
+// Connection handling for the PostgreSQL store: one pg.Pool per store, a private type parser (so we
+// never mutate pg's process-wide defaults that other code may rely on), transactions, and errors
+// that keep pg's `code` so the API can answer 503 when the database is down.
+
+import pg from 'pg';
+import type { SecretBox } from '../../core/secret-box.js';
+
+/** Anything that can run a query: the pool itself or a client checked out for a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** What every query module needs. Built once by createPostgresStore. */
+export interface PgContext {
+  pool: pg.Pool;
+  box: SecretBox;
+  schema: string;
+  /** LISTEN/NOTIFY channel for "new due work" in this schema. */
+  channel: string;
+  /** Second half of the two-int advisory lock keys, so stores in different schemas do not contend. */
+  schemaKey: number;
+}
+
+const INT8_OID = 20;
+
+// Times are epoch ms and seq/lease tokens stay far below 2^53, so int8 -> number is exact. pg's
+// default returns strings for int8 to be safe in general; we opt in per pool, not globally.
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Schema names end up in SQL and channel names, so only plain lowercase identifiers are accepted. */
+export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,49}$/;
+
+export function createPool(options: {
+  connectionString: string;
+  schema: string;
+  poolSize?: number | undefined;
+  applicationName?: string | undefined;
+}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'hookd',
+    // search_path is a startup parameter, so every pooled connection (including ones opened after a
+    // reconnect) lands in the store's schema without an extra round trip.
+    options: `-c search_path=${options.schema}`,
+    types: typeParsers,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle pooled client whose server goes away (restart, pg_terminate_backend) emits 'error' on the
+  // pool; without a listener Node would crash the process. The next query simply gets a new client.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Run `fn` in a transaction on one pooled client. A client whose connection broke is destroyed
+ * rather than returned to the pool.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((err: unknown) => {
+    throw normalizeError(err);
+  });
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw normalizeError(err);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Node's `net` reports a refused multi-address connect as an AggregateError whose own `code` may be
+ * missing; callers map `code` to 503, so lift it from the first inner error.
+ */
+export function normalizeError(err: unknown): unknown {
+  if (err instanceof AggregateError && !('code' in err && err.code)) {
+    const inner = err.errors.find((e: unknown) => e instanceof Error && 'code' in e) as (Error & { code?: string }) | undefined;
+    if (inner?.code) Object.assign(err, { code: inner.code });
+  }
+  return err;
+}
+
+/** Run one statement on the pool, keeping the driver's error code. */
+export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: Queryable,
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  try {
+    return await (db.query as (t: string, v: unknown[]) => Promise<pg.QueryResult<R>>)(text, values);
+  } catch (err) {
+    throw normalizeError(err);
+  }
+}
+
+/** A stable 31-bit hash of the schema name (FNV-1a), used as the second advisory-lock key. */
+export function schemaLockKey(schema: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < schema.length; i++) {
+    h ^= schema.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h & 0x7fffffff;
+}
+
+/** First advisory-lock keys (namespaces) used by hookd; the second key is the schema's. */
+export const LOCK_MIGRATIONS = 0x686b6401; // 'hkd\x01'
+export const LOCK_EVENT_SEQ = 0x686b6402;

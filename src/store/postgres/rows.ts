@@ -1,0 +1,209 @@
+// Row <-> domain mapping. Column lists live next to their mappers so a query and its mapper cannot
+// drift apart. Sealed columns are opened here, and only here.
+
+import type { SecretBox } from '../../core/secret-box.js';
+import type {
+  ApiKey,
+  Attempt,
+  Delivery,
+  Endpoint,
+  EventRecord,
+  EventType,
+} from '../../core/types.js';
+import type { InboundRequest, Source } from '../../core/inbound-types.js';
+
+type Row = Record<string, any>;
+
+export const API_KEY_COLUMNS = 'id, name, role, tenant, hash, prefix, created_at, revoked_at, last_used_at';
+export function apiKeyFromRow(r: Row): ApiKey {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    tenant: r.tenant,
+    hash: r.hash,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+export const EVENT_TYPE_COLUMNS = 'name, description, schema, example, created_at, updated_at';
+export function eventTypeFromRow(r: Row): EventType {
+  return {
+    name: r.name,
+    description: r.description,
+    schema: r.schema === null ? null : JSON.parse(r.schema),
+    example: r.example === null ? null : JSON.parse(r.example),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const ENDPOINT_COLUMNS =
+  'id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms, ' +
+  'rate_limit_per_second, max_concurrency, retry_schedule, payload_format, enabled, disabled_reason, ' +
+  'failing_since, created_at, updated_at';
+export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    url: r.url,
+    description: r.description,
+    eventTypes: r.event_types,
+    auth: JSON.parse(box.open(r.auth_sealed)),
+    secrets: JSON.parse(box.open(r.secrets_sealed)),
+    headers: r.headers,
+    timeoutMs: r.timeout_ms,
+    rateLimitPerSecond: r.rate_limit_per_second,
+    maxConcurrency: r.max_concurrency,
+    retrySchedule: r.retry_schedule,
+    payloadFormat: r.payload_format,
+    enabled: r.enabled,
+    disabledReason: r.disabled_reason,
+    failingSince: r.failing_since,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+/** Parameters for ENDPOINT_COLUMNS, in order. JSON columns are passed as text: pg would otherwise
+ * turn a JS array into a PostgreSQL array literal. */
+export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
+  return [
+    e.id,
+    e.tenant,
+    e.url,
+    e.description,
+    e.eventTypes === null ? null : JSON.stringify(e.eventTypes),
+    box.seal(JSON.stringify(e.auth)),
+    box.seal(JSON.stringify(e.secrets)),
+    JSON.stringify(e.headers),
+    e.timeoutMs,
+    e.rateLimitPerSecond,
+    e.maxConcurrency,
+    e.retrySchedule === null ? null : JSON.stringify(e.retrySchedule),
+    e.payloadFormat,
+    e.enabled,
+    e.disabledReason,
+    e.failingSince,
+    e.createdAt,
+    e.updatedAt,
+  ];
+}
+
+export const EVENT_COLUMNS =
+  'seq, id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at';
+export function eventFromRow(r: Row): EventRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    tenant: r.tenant,
+    payload: r.payload,
+    rawBody: r.raw_body,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    sourceId: r.source_id,
+    seq: r.seq,
+    createdAt: r.created_at,
+  };
+}
+
+export const DELIVERY_COLUMNS =
+  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, ' +
+  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at';
+export function deliveryFromRow(r: Row): Delivery {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    endpointId: r.endpoint_id,
+    tenant: r.tenant,
+    eventType: r.event_type,
+    status: r.status,
+    attempts: r.attempts,
+    runAttempts: r.run_attempts,
+    nextAttemptAt: r.next_attempt_at,
+    leaseToken: r.lease_token,
+    leaseExpiresAt: r.lease_expires_at,
+    leaseOwner: r.lease_owner,
+    lastCode: r.last_code,
+    lastStatus: r.last_status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const ATTEMPT_COLUMNS =
+  'id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, ' +
+  'outcome, message, request_headers, response_headers, response_body';
+export function attemptFromRow(r: Row): Attempt {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    endpointId: r.endpoint_id,
+    eventId: r.event_id,
+    tenant: r.tenant,
+    createdAt: r.created_at,
+    durationMs: r.duration_ms,
+    responseStatus: r.response_status,
+    code: r.code,
+    outcome: r.outcome,
+    message: r.message,
+    requestHeaders: r.request_headers,
+    responseHeaders: r.response_headers,
+    responseBody: r.response_body,
+  };
+}
+export const SOURCE_COLUMNS =
+  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at';
+export function sourceFromRow(r: Row, box: SecretBox): Source {
+  return {
+    id: r.id,
+    name: r.name,
+    tenant: r.tenant,
+    verify: JSON.parse(box.open(r.verify_sealed)),
+    allowIps: r.allow_ips,
+    eventType: r.event_type,
+    maxBodyBytes: r.max_body_bytes,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+export function sourceParams(s: Source, box: SecretBox): unknown[] {
+  return [
+    s.id,
+    s.name,
+    s.tenant,
+    box.seal(JSON.stringify(s.verify)),
+    s.allowIps === null ? null : JSON.stringify(s.allowIps),
+    s.eventType === null ? null : JSON.stringify(s.eventType),
+    s.maxBodyBytes,
+    s.createdAt,
+    s.updatedAt,
+  ];
+}
+
+export const INBOUND_COLUMNS =
+  'id, source_id, tenant, received_at, verdict, code, reason, status, remote_address, headers, body, ' +
+  'dedupe_key, event_id';
+export function inboundFromRow(r: Row): InboundRequest {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    tenant: r.tenant,
+    receivedAt: r.received_at,
+    verdict: r.verdict,
+    code: r.code,
+    reason: r.reason,
+    status: r.status,
+    remoteAddress: r.remote_address,
+    headers: r.headers,
+    body: r.body,
+    dedupeKey: r.dedupe_key,
+    eventId: r.event_id,
+  };
+}
+/** `$1, $2, ... $n` starting after `offset` placeholders. */
+export function placeholders(count: number, offset = 0): string {
+  return Array.from({ length: count }, (_, i) => `$${i + offset + 1}`).join(', ');
+}

@@ -1,0 +1,171 @@
+// Delivery reads and operator actions: lists, attempts, requeue/recover/cancel, stats and the
+// queue gauges the dispatcher and /metrics read.
+
+import type { Attempt, Delivery } from '../../core/types.js';
+import type { DeliveryQuery, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
+import { CANCEL_PENDING } from './claims.js';
+import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
+import { decodeCursor, toPage } from './cursor.js';
+import { attemptFromRow, deliveryFromRow, type AttemptRow, type DeliveryRow } from './rows.js';
+
+const GET_DELIVERY = `SELECT * FROM deliveries WHERE id = @id AND ${TENANT_CLAUSE}`;
+
+export function getDelivery(ctx: SqliteContext, id: string, tenant: TenantFilter): Delivery | null {
+  const row = ctx.stmt(GET_DELIVERY).get({ id, ...tenantParams(tenant) }) as DeliveryRow | undefined;
+  return row === undefined ? null : deliveryFromRow(row);
+}
+
+export function listDeliveries(ctx: SqliteContext, query: DeliveryQuery, page: PageRequest): Page<Delivery> {
+  // Built from the filters present, so each combination gets a plain, index-friendly statement;
+  // the statement cache keeps one prepared copy per combination.
+  const where: string[] = [];
+  const params: Record<string, string | number | null> = { limit: page.limit + 1 };
+  if (query.tenant !== undefined) {
+    where.push('tenant IS @tenant');
+    params.tenant = query.tenant;
+  }
+  const equal: Array<[keyof DeliveryQuery, string]> = [
+    ['status', 'status'],
+    ['endpointId', 'endpoint_id'],
+    ['eventId', 'event_id'],
+    ['eventType', 'event_type'],
+  ];
+  for (const [key, column] of equal) {
+    const value = query[key];
+    if (value !== undefined) {
+      where.push(`${column} = @${column}`);
+      params[column] = value;
+    }
+  }
+  if (query.since !== undefined) {
+    where.push('created_at >= @since');
+    params.since = query.since;
+  }
+  if (query.until !== undefined) {
+    where.push('created_at < @until');
+    params.until = query.until;
+  }
+  const after = decodeCursor(page.cursor);
+  if (after !== null) {
+    where.push('id < @after');
+    params.after = after;
+  }
+  const sql = `SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+  const rows = ctx.stmt(sql).all(params) as DeliveryRow[];
+  return toPage(rows, page.limit, deliveryFromRow, (r) => r.id);
+}
+
+export function listAttempts(ctx: SqliteContext, deliveryId: string): Attempt[] {
+  const rows = ctx.stmt('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY created_at, id').all(deliveryId) as AttemptRow[];
+  return rows.map(attemptFromRow);
+}
+
+export function listRecentAttempts(ctx: SqliteContext, endpointId: string, limit: number): Attempt[] {
+  const rows = ctx
+    .stmt('SELECT * FROM attempts WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+    .all(endpointId, limit) as AttemptRow[];
+  return rows.map(attemptFromRow);
+}
+
+const REQUEUE = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0,
+  lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+  WHERE id = @id AND NOT (status = 'sending' AND lease_expires_at > @now)
+  RETURNING *`;
+
+export function requeueDelivery(
+  ctx: SqliteContext,
+  id: string,
+  tenant: TenantFilter,
+  now: number,
+): Delivery | 'not_found' | 'in_flight' {
+  const run = ctx.db.transaction(() => {
+    const current = getDelivery(ctx, id, tenant);
+    if (current === null) return 'not_found' as const;
+    const row = ctx.stmt(REQUEUE).get({ id, now }) as DeliveryRow | undefined;
+    return row === undefined ? ('in_flight' as const) : deliveryFromRow(row);
+  });
+  return run.immediate();
+}
+
+const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0, updated_at = @now
+  WHERE endpoint_id = @endpoint_id AND status IN ('failed', 'cancelled')
+    AND created_at >= @since AND created_at < @until`;
+
+export function recoverDeliveries(ctx: SqliteContext, endpointId: string, since: number, until: number, now: number): number {
+  return ctx.stmt(RECOVER).run({ endpoint_id: endpointId, since, until, now }).changes;
+}
+
+export function cancelPendingDeliveries(ctx: SqliteContext, endpointId: string, code: string, now: number): number {
+  return ctx.stmt(CANCEL_PENDING).run({ endpoint_id: endpointId, code, at: now }).changes;
+}
+
+const STATS_DELIVERIES = `SELECT
+    coalesce(sum(status = 'succeeded'), 0) AS succeeded,
+    coalesce(sum(status = 'failed'), 0) AS failed
+  FROM deliveries WHERE endpoint_id = @id AND created_at >= @since AND created_at < @until
+    AND status IN ('succeeded', 'failed')`;
+const STATS_BY_CODE = `SELECT code, count(*) AS n FROM attempts
+  WHERE endpoint_id = @id AND created_at >= @since AND created_at < @until GROUP BY code`;
+const STATS_NTH_DURATION = `SELECT duration_ms FROM attempts
+  WHERE endpoint_id = @id AND created_at >= @since AND created_at < @until
+  ORDER BY duration_ms LIMIT 1 OFFSET @offset`;
+
+/**
+ * Deliveries created in [since, until) by final status, attempts made in the window by code, and
+ * nearest-rank latency percentiles (the same value PostgreSQL's percentile_disc returns), read
+ * with an indexed seek per percentile instead of loading every duration into memory.
+ */
+export function endpointStats(ctx: SqliteContext, endpointId: string, since: number, until: number): EndpointStats {
+  const window = { id: endpointId, since, until };
+  const run = ctx.db.transaction(() => {
+    const counts = ctx.stmt(STATS_DELIVERIES).get(window) as { succeeded: number; failed: number };
+    const byCodeRows = ctx.stmt(STATS_BY_CODE).all(window) as Array<{ code: string; n: number }>;
+    const byCode: Record<string, number> = {};
+    let attempts = 0;
+    for (const row of byCodeRows) {
+      byCode[row.code] = row.n;
+      attempts += row.n;
+    }
+    const percentile = (p: number): number | null => {
+      if (attempts === 0) return null;
+      const offset = Math.max(0, Math.ceil((p / 100) * attempts) - 1);
+      const row = ctx.stmt(STATS_NTH_DURATION).get({ ...window, offset }) as { duration_ms: number } | undefined;
+      return row?.duration_ms ?? null;
+    };
+    return {
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      attempts,
+      p50: percentile(50),
+      p95: percentile(95),
+      p99: percentile(99),
+      byCode,
+    };
+  });
+  // A read transaction: the counts and percentiles come from one snapshot.
+  return run.deferred();
+}
+
+const QUEUE_DEPTH = `SELECT count(*) AS pending,
+    coalesce(sum(next_attempt_at <= @now), 0) AS due,
+    min(next_attempt_at) AS oldest
+  FROM deliveries WHERE status = 'pending'`;
+
+export function queueDepth(ctx: SqliteContext, now: number): { pending: number; due: number; oldestDueAt: number | null } {
+  const row = ctx.stmt(QUEUE_DEPTH).get({ now }) as { pending: number; due: number; oldest: number | null };
+  return { pending: row.pending, due: row.due, oldestDueAt: row.oldest };
+}
+
+// Two index walks in time order, each stopping at the first row whose endpoint can take work.
+const NEXT_DUE = `SELECT min(t) AS t FROM (
+    SELECT * FROM (SELECT d.next_attempt_at AS t FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+      WHERE d.status = 'pending' AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1)
+    UNION ALL
+    SELECT * FROM (SELECT d.lease_expires_at AS t FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+      WHERE d.status = 'sending' AND e.enabled = 1 ORDER BY d.lease_expires_at LIMIT 1)
+  )`;
+
+export function nextDueAt(ctx: SqliteContext): number | null {
+  const row = ctx.stmt(NEXT_DUE).get() as { t: number | null };
+  return row.t;
+}

@@ -1,0 +1,194 @@
+// Versioned schema for the SQLite adapter. Each migration runs once, in order, recorded in
+// `schema_migrations`. Never edit a shipped migration: append a new one.
+//
+// Storage conventions: times are epoch-ms INTEGERs, JSON is TEXT, booleans are 0/1, and the secret
+// columns (`*_sealed`) hold SecretBox output only, so no credential reaches the file in clear.
+
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        role TEXT NOT NULL,
+        tenant TEXT,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+
+      CREATE TABLE event_types (
+        name TEXT PRIMARY KEY,
+        description TEXT,
+        schema TEXT,
+        example TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE endpoints (
+        id TEXT PRIMARY KEY,
+        tenant TEXT,
+        url TEXT NOT NULL,
+        description TEXT,
+        event_types TEXT,
+        auth_sealed TEXT NOT NULL,
+        secrets_sealed TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        rate_limit_per_second REAL,
+        max_concurrency INTEGER NOT NULL,
+        retry_schedule TEXT,
+        payload_format TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        disabled_reason TEXT,
+        failing_since INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- Fan-out reads the enabled endpoints of one tenant on every publish.
+      CREATE INDEX endpoints_tenant_enabled ON endpoints (tenant, enabled);
+
+      -- seq is the rowid: SQLite has one writer at a time, so rowid order is commit order, which is
+      -- what the pull feed needs (a reader never sees seq 7 committed before seq 6).
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        tenant TEXT,
+        payload TEXT NOT NULL,
+        raw_body BLOB,
+        idempotency_key TEXT,
+        request_hash TEXT,
+        source_id TEXT,
+        created_at INTEGER NOT NULL
+      );
+      -- A null tenant is its own idempotency scope: x'00' is a BLOB, never equal to any TEXT tenant.
+      CREATE UNIQUE INDEX events_idempotency ON events (idempotency_key, ifnull(tenant, x'00'))
+        WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX events_created_at ON events (created_at);
+
+      -- No foreign key to endpoints: a deleted endpoint's delivery history stays readable.
+      CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events (id),
+        endpoint_id TEXT NOT NULL,
+        tenant TEXT,
+        event_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        run_attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        lease_token INTEGER NOT NULL,
+        lease_expires_at INTEGER,
+        lease_owner TEXT,
+        last_code TEXT,
+        last_status INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- claimDue / nextDueAt / queueDepth scan due pending rows in time order ...
+      CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+      -- ... and expired leases, and count live leases per endpoint.
+      CREATE INDEX deliveries_lease ON deliveries (status, lease_expires_at);
+      -- Per-endpoint work: cancel pending, recover a window, stats.
+      CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, status, created_at);
+      CREATE INDEX deliveries_event ON deliveries (event_id);
+
+      CREATE TABLE attempts (
+        id TEXT PRIMARY KEY,
+        delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+        endpoint_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        tenant TEXT,
+        created_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        response_status INTEGER,
+        code TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        message TEXT,
+        request_headers TEXT NOT NULL,
+        response_headers TEXT,
+        response_body TEXT
+      );
+      CREATE INDEX attempts_delivery ON attempts (delivery_id, created_at);
+      CREATE INDEX attempts_endpoint ON attempts (endpoint_id, created_at);
+
+      CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        tenant TEXT,
+        verify_sealed TEXT NOT NULL,
+        allow_ips TEXT,
+        event_type TEXT,
+        max_body_bytes INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE inbound_requests (
+        id TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        tenant TEXT,
+        received_at INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        code TEXT,
+        reason TEXT,
+        status INTEGER NOT NULL,
+        remote_address TEXT,
+        headers TEXT NOT NULL,
+        body TEXT,
+        dedupe_key TEXT,
+        event_id TEXT,
+        duplicate_of TEXT
+      );
+      -- Deduplication: at most one accepted request per provider delivery id and source. The adapter
+      -- looks it up inside the write transaction; the index makes a race impossible anyway.
+      CREATE UNIQUE INDEX inbound_dedupe ON inbound_requests (source_id, dedupe_key)
+        WHERE verdict = 'accepted' AND dedupe_key IS NOT NULL;
+      CREATE INDEX inbound_source ON inbound_requests (source_id, id);
+      CREATE INDEX inbound_received_at ON inbound_requests (received_at);
+    `,
+  },
+];
+
+/**
+ * Apply pending migrations. BEGIN IMMEDIATE takes the write lock before reading the current
+ * version, so when two processes start at once the second waits (busy_timeout), then re-reads the
+ * version inside its own transaction and finds nothing left to do.
+ */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+    const row = db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number };
+    let applied = 0;
+    for (const migration of migrations) {
+      if (migration.version <= row.v) continue;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+      applied += 1;
+    }
+    return applied;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,96 @@
+// Publishing: idempotency check, event insert and fan-out to deliveries. Synchronous and
+// transaction-free on purpose: publishEvents, recordResults (operational events) and recordInbound
+// all call it inside their own transaction, so an event never exists without its deliveries.
+
+import { endpointMatches } from '../../core/endpoint-match.js';
+import type { NewEvent, PublishResult } from '../store.js';
+import type { SqliteContext } from './context.js';
+import { eventFromRow, type EventRow } from './rows.js';
+
+interface FanOutRow {
+  id: string;
+  tenant: string | null;
+  enabled: number;
+  event_types: string | null;
+}
+
+const FIND_BY_IDEMPOTENCY = 'SELECT * FROM events WHERE idempotency_key = ? AND tenant IS ?';
+const COUNT_DELIVERIES = 'SELECT count(*) AS n FROM deliveries WHERE event_id = ?';
+const INSERT_EVENT = `INSERT INTO events
+  (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at)
+  VALUES (@id, @type, @tenant, @payload, @raw_body, @idempotency_key, @request_hash, @source_id, @created_at)
+  RETURNING seq`;
+const FAN_OUT_ENDPOINTS = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE enabled = 1 AND tenant IS ?';
+const ONLY_ENDPOINT = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE id = ?';
+const INSERT_DELIVERY = `INSERT INTO deliveries
+  (id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at,
+   lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, ?, 0, NULL, NULL, NULL, NULL, ?, ?)`;
+
+/** Publish each event in order. Must run inside a write transaction; throws to roll the batch back. */
+export function publishInTransaction(ctx: SqliteContext, events: readonly NewEvent[]): PublishResult[] {
+  return events.map((event) => publishOne(ctx, event));
+}
+
+function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
+  if (event.idempotencyKey !== null) {
+    const seen = ctx.stmt(FIND_BY_IDEMPOTENCY).get(event.idempotencyKey, event.tenant) as EventRow | undefined;
+    if (seen !== undefined) {
+      const original = eventFromRow(seen);
+      if (seen.request_hash !== event.requestHash) return { kind: 'conflict', event: original };
+      const { n } = ctx.stmt(COUNT_DELIVERIES).get(seen.id) as { n: number };
+      return { kind: 'replayed', event: original, deliveries: n };
+    }
+  }
+
+  const { seq } = ctx.stmt(INSERT_EVENT).get({
+    id: event.id,
+    type: event.type,
+    tenant: event.tenant,
+    payload: event.payload,
+    raw_body: event.rawBody,
+    idempotency_key: event.idempotencyKey,
+    request_hash: event.requestHash,
+    source_id: event.sourceId,
+    created_at: event.createdAt,
+  }) as { seq: number };
+
+  const targets = fanOutTargets(ctx, event);
+  const insert = ctx.stmt(INSERT_DELIVERY);
+  for (const endpointId of targets) {
+    insert.run(event.deliveryIds(), event.id, endpointId, event.tenant, event.type, event.createdAt, event.createdAt, event.createdAt);
+  }
+
+  return {
+    kind: 'created',
+    event: {
+      id: event.id,
+      type: event.type,
+      tenant: event.tenant,
+      payload: event.payload,
+      rawBody: event.rawBody,
+      idempotencyKey: event.idempotencyKey,
+      requestHash: event.requestHash,
+      sourceId: event.sourceId,
+      seq,
+      createdAt: event.createdAt,
+    },
+    deliveries: targets.length,
+  };
+}
+
+function fanOutTargets(ctx: SqliteContext, event: NewEvent): string[] {
+  if (event.onlyEndpointId !== undefined) {
+    // An endpoint test: the named endpoint receives the event whatever its filter (and even while
+    // disabled, so a fix can be checked before re-enabling), but never across tenants.
+    const row = ctx.stmt(ONLY_ENDPOINT).get(event.onlyEndpointId) as FanOutRow | undefined;
+    return row !== undefined && row.tenant === event.tenant ? [row.id] : [];
+  }
+  const rows = ctx.stmt(FAN_OUT_ENDPOINTS).all(event.tenant) as FanOutRow[];
+  const targets: string[] = [];
+  for (const row of rows) {
+    const eventTypes = row.event_types === null ? null : (JSON.parse(row.event_types) as string[]);
+    if (endpointMatches({ enabled: row.enabled === 1, tenant: row.tenant, eventTypes }, event)) targets.push(row.id);
+  }
+  return targets;
+}

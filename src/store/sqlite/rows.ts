@@ -1,0 +1,359 @@
+// Row <-> domain mapping for the SQLite adapter. Rows are what better-sqlite3 returns (snake_case,
+// 0/1 booleans, JSON as TEXT); the domain objects are the types in core/. Secrets are sealed and
+// opened here and nowhere else, so a code path cannot forget to encrypt.
+
+import type { SecretBox } from '../../core/secret-box.js';
+import type {
+  ApiKey,
+  Attempt,
+  Delivery,
+  DeliveryStatus,
+  DisabledReason,
+  Endpoint,
+  EventRecord,
+  EventType,
+} from '../../core/types.js';
+import type { InboundRequest, InboundVerdict, Source } from '../../core/inbound-types.js';
+
+export interface ApiKeyRow {
+  id: string;
+  name: string | null;
+  role: string;
+  tenant: string | null;
+  hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export function apiKeyFromRow(r: ApiKeyRow): ApiKey {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role as ApiKey['role'],
+    tenant: r.tenant,
+    hash: r.hash,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+export interface EventTypeRow {
+  name: string;
+  description: string | null;
+  schema: string | null;
+  example: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function eventTypeFromRow(r: EventTypeRow): EventType {
+  return {
+    name: r.name,
+    description: r.description,
+    schema: r.schema === null ? null : (JSON.parse(r.schema) as Record<string, unknown>),
+    // `example` may legitimately be any JSON value; SQL NULL stands for "no example" (undefined).
+    example: r.example === null ? undefined : JSON.parse(r.example),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function eventTypeToParams(t: EventType): EventTypeRow {
+  return {
+    name: t.name,
+    description: t.description,
+    schema: t.schema === null ? null : JSON.stringify(t.schema),
+    example: t.example === undefined ? null : JSON.stringify(t.example),
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export interface EndpointRow {
+  id: string;
+  tenant: string | null;
+  url: string;
+  description: string | null;
+  event_types: string | null;
+  auth_sealed: string;
+  secrets_sealed: string;
+  headers: string;
+  timeout_ms: number;
+  rate_limit_per_second: number | null;
+  max_concurrency: number;
+  retry_schedule: string | null;
+  payload_format: string;
+  enabled: number;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function endpointFromRow(r: EndpointRow, box: SecretBox): Endpoint {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    url: r.url,
+    description: r.description,
+    eventTypes: r.event_types === null ? null : (JSON.parse(r.event_types) as string[]),
+    auth: JSON.parse(box.open(r.auth_sealed)) as Endpoint['auth'],
+    secrets: JSON.parse(box.open(r.secrets_sealed)) as Endpoint['secrets'],
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    timeoutMs: r.timeout_ms,
+    rateLimitPerSecond: r.rate_limit_per_second,
+    maxConcurrency: r.max_concurrency,
+    retrySchedule: r.retry_schedule === null ? null : (JSON.parse(r.retry_schedule) as number[]),
+    payloadFormat: r.payload_format as Endpoint['payloadFormat'],
+    enabled: r.enabled === 1,
+    disabledReason: r.disabled_reason as DisabledReason | null,
+    failingSince: r.failing_since,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
+  return {
+    id: e.id,
+    tenant: e.tenant,
+    url: e.url,
+    description: e.description,
+    event_types: e.eventTypes === null ? null : JSON.stringify(e.eventTypes),
+    // Sealed whole: the JSON shape (which auth type, how many secrets) is not leaked either.
+    auth_sealed: box.seal(JSON.stringify(e.auth)),
+    secrets_sealed: box.seal(JSON.stringify(e.secrets)),
+    headers: JSON.stringify(e.headers),
+    timeout_ms: e.timeoutMs,
+    rate_limit_per_second: e.rateLimitPerSecond,
+    max_concurrency: e.maxConcurrency,
+    retry_schedule: e.retrySchedule === null ? null : JSON.stringify(e.retrySchedule),
+    payload_format: e.payloadFormat,
+    enabled: e.enabled ? 1 : 0,
+    disabled_reason: e.disabledReason,
+    failing_since: e.failingSince,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  };
+}
+
+export interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  tenant: string | null;
+  payload: string;
+  raw_body: Buffer | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  source_id: string | null;
+  created_at: number;
+}
+
+export function eventFromRow(r: EventRow): EventRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    tenant: r.tenant,
+    payload: r.payload,
+    rawBody: r.raw_body,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    sourceId: r.source_id,
+    seq: r.seq,
+    createdAt: r.created_at,
+  };
+}
+
+export interface DeliveryRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  tenant: string | null;
+  event_type: string;
+  status: string;
+  attempts: number;
+  run_attempts: number;
+  next_attempt_at: number | null;
+  lease_token: number;
+  lease_expires_at: number | null;
+  lease_owner: string | null;
+  last_code: string | null;
+  last_status: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function deliveryFromRow(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    endpointId: r.endpoint_id,
+    tenant: r.tenant,
+    eventType: r.event_type,
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    runAttempts: r.run_attempts,
+    nextAttemptAt: r.next_attempt_at,
+    leaseToken: r.lease_token,
+    leaseExpiresAt: r.lease_expires_at,
+    leaseOwner: r.lease_owner,
+    lastCode: r.last_code,
+    lastStatus: r.last_status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface AttemptRow {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  event_id: string;
+  tenant: string | null;
+  created_at: number;
+  duration_ms: number;
+  response_status: number | null;
+  code: string;
+  outcome: string;
+  message: string | null;
+  request_headers: string;
+  response_headers: string | null;
+  response_body: string | null;
+}
+
+export function attemptFromRow(r: AttemptRow): Attempt {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    endpointId: r.endpoint_id,
+    eventId: r.event_id,
+    tenant: r.tenant,
+    createdAt: r.created_at,
+    durationMs: r.duration_ms,
+    responseStatus: r.response_status,
+    code: r.code,
+    outcome: r.outcome as Attempt['outcome'],
+    message: r.message,
+    requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
+    responseHeaders: r.response_headers === null ? null : (JSON.parse(r.response_headers) as Record<string, string>),
+    responseBody: r.response_body,
+  };
+}
+
+export function attemptToParams(a: Attempt): AttemptRow {
+  return {
+    id: a.id,
+    delivery_id: a.deliveryId,
+    endpoint_id: a.endpointId,
+    event_id: a.eventId,
+    tenant: a.tenant,
+    created_at: a.createdAt,
+    duration_ms: Math.round(a.durationMs),
+    response_status: a.responseStatus,
+    code: a.code,
+    outcome: a.outcome,
+    message: a.message,
+    request_headers: JSON.stringify(a.requestHeaders),
+    response_headers: a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders),
+    response_body: a.responseBody,
+  };
+}
+
+export interface SourceRow {
+  id: string;
+  name: string;
+  tenant: string | null;
+  verify_sealed: string;
+  allow_ips: string | null;
+  event_type: string | null;
+  max_body_bytes: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function sourceFromRow(r: SourceRow, box: SecretBox): Source {
+  return {
+    id: r.id,
+    name: r.name,
+    tenant: r.tenant,
+    verify: JSON.parse(box.open(r.verify_sealed)) as Source['verify'],
+    allowIps: r.allow_ips === null ? null : (JSON.parse(r.allow_ips) as string[]),
+    eventType: r.event_type === null ? null : (JSON.parse(r.event_type) as Source['eventType']),
+    maxBodyBytes: r.max_body_bytes,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function sourceToParams(s: Source, box: SecretBox): SourceRow {
+  return {
+    id: s.id,
+    name: s.name,
+    tenant: s.tenant,
+    verify_sealed: box.seal(JSON.stringify(s.verify)),
+    allow_ips: s.allowIps === null ? null : JSON.stringify(s.allowIps),
+    event_type: s.eventType === null ? null : JSON.stringify(s.eventType),
+    max_body_bytes: s.maxBodyBytes,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+export interface InboundRow {
+  id: string;
+  source_id: string;
+  tenant: string | null;
+  received_at: number;
+  verdict: string;
+  code: string | null;
+  reason: string | null;
+  status: number;
+  remote_address: string | null;
+  headers: string;
+  body: string | null;
+  dedupe_key: string | null;
+  event_id: string | null;
+  duplicate_of: string | null;
+}
+
+export function inboundFromRow(r: InboundRow): InboundRequest {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    tenant: r.tenant,
+    receivedAt: r.received_at,
+    verdict: r.verdict as InboundVerdict,
+    code: r.code,
+    reason: r.reason,
+    status: r.status,
+    remoteAddress: r.remote_address,
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    body: r.body,
+    dedupeKey: r.dedupe_key,
+    eventId: r.event_id,
+  };
+}
+
+export function inboundToParams(q: InboundRequest, duplicateOf: string | null): InboundRow {
+  return {
+    id: q.id,
+    source_id: q.sourceId,
+    tenant: q.tenant,
+    received_at: q.receivedAt,
+    verdict: q.verdict,
+    code: q.code,
+    reason: q.reason,
+    status: q.status,
+    remote_address: q.remoteAddress,
+    headers: JSON.stringify(q.headers),
+    body: q.body,
+    dedupe_key: q.dedupeKey,
+    event_id: q.eventId,
+    duplicate_of: duplicateOf,
+  };
+}

@@ -1,0 +1,201 @@
+// The SQLite Store: zero set-up, one file, one machine. better-sqlite3 is synchronous, so every
+// method runs its statements to completion on the calling tick and returns a settled promise; no
+// two transactions of this connection can interleave, and other processes are serialised by
+// SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SecretBox } from '../../core/secret-box.js';
+import type { Store } from '../store.js';
+import * as catalog from './catalog.js';
+import * as claims from './claims.js';
+import { createContext } from './context.js';
+import * as deliveries from './deliveries.js';
+import * as endpoints from './endpoints.js';
+import * as events from './events.js';
+import { applyMigrations } from './migrations.js';
+import { publishInTransaction } from './publish.js';
+import { prune } from './prune.js';
+import * as sources from './sources.js';
+
+export interface SqliteStoreOptions {
+  /** Database file (parent directories are created), or ':memory:'. */
+  path: string;
+  secretBox: SecretBox;
+  /** How long a writer waits for another process's write lock before failing. Default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+  const db = new Database(options.path);
+  // busy_timeout first: switching to WAL itself needs the lock when another process is starting.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  // WAL lets readers (feed, dashboard) run while the dispatcher writes.
+  db.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the process loses
+  // nothing (the WAL is in the OS page cache), only an OS crash or power loss may lose the last
+  // few commits. FULL would fsync every publish and cap throughput at the disk's fsync rate.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+
+  const ctx = createContext(db, options.secretBox);
+  let closed = false;
+
+  return {
+    dialect: 'sqlite',
+    // One file on one machine: several local processes could share it, but not several machines,
+    // and there is no cross-process wake-up (callers poll nextDueAt / lastEventSeq).
+    capabilities: { multiProcess: false, crossProcessNotify: false },
+
+    async migrate() {
+      applyMigrations(db);
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+
+    async insertApiKey(key) {
+      catalog.insertApiKey(ctx, key);
+    },
+    async findApiKeyByHash(hash) {
+      return catalog.findApiKeyByHash(ctx, hash);
+    },
+    async listApiKeys(page) {
+      return catalog.listApiKeys(ctx, page);
+    },
+    async revokeApiKey(id, at) {
+      return catalog.revokeApiKey(ctx, id, at);
+    },
+    async countApiKeys() {
+      return catalog.countApiKeys(ctx);
+    },
+
+    async putEventType(type) {
+      return catalog.putEventType(ctx, type);
+    },
+    async getEventType(name) {
+      return catalog.getEventType(ctx, name);
+    },
+    async listEventTypes(page) {
+      return catalog.listEventTypes(ctx, page);
+    },
+    async deleteEventType(name) {
+      return catalog.deleteEventType(ctx, name);
+    },
+
+    async insertEndpoint(endpoint) {
+      endpoints.insertEndpoint(ctx, endpoint);
+    },
+    async getEndpoint(id, tenant) {
+      return endpoints.getEndpoint(ctx, id, tenant);
+    },
+    async listEndpoints(tenant, page) {
+      return endpoints.listEndpoints(ctx, tenant, page);
+    },
+    async countEndpoints(tenant) {
+      return endpoints.countEndpoints(ctx, tenant);
+    },
+    async updateEndpoint(id, tenant, patch) {
+      return endpoints.updateEndpoint(ctx, id, tenant, patch);
+    },
+    async deleteEndpoint(id, tenant) {
+      // The contract passes no clock here; the cancellation time is only bookkeeping (updated_at).
+      return endpoints.deleteEndpoint(ctx, id, tenant, Date.now());
+    },
+
+    async publishEvents(batch) {
+      return db.transaction(() => publishInTransaction(ctx, batch)).immediate();
+    },
+    async getEvent(id, tenant) {
+      return events.getEvent(ctx, id, tenant);
+    },
+    async listEventsFeed(query) {
+      return events.listEventsFeed(ctx, query);
+    },
+    async lastEventSeq() {
+      return events.lastEventSeq(ctx);
+    },
+    async countEventsByTenant(types, since) {
+      return events.countEventsByTenant(ctx, types, since);
+    },
+
+    async claimDue(req) {
+      return claims.claimDue(ctx, req);
+    },
+    async claimById(id, req) {
+      return claims.claimById(ctx, id, req);
+    },
+    async recordResults(results) {
+      return claims.recordResults(ctx, results);
+    },
+    async releaseClaims(list, at) {
+      return claims.releaseClaims(ctx, list, at);
+    },
+    async nextDueAt() {
+      return deliveries.nextDueAt(ctx);
+    },
+    async getDelivery(id, tenant) {
+      return deliveries.getDelivery(ctx, id, tenant);
+    },
+    async listDeliveries(query, page) {
+      return deliveries.listDeliveries(ctx, query, page);
+    },
+    async listAttempts(deliveryId) {
+      return deliveries.listAttempts(ctx, deliveryId);
+    },
+    async listRecentAttempts(endpointId, limit) {
+      return deliveries.listRecentAttempts(ctx, endpointId, limit);
+    },
+    async requeueDelivery(id, tenant, now) {
+      return deliveries.requeueDelivery(ctx, id, tenant, now);
+    },
+    async recoverDeliveries(endpointId, since, until, now) {
+      return deliveries.recoverDeliveries(ctx, endpointId, since, until, now);
+    },
+    async cancelPendingDeliveries(endpointId, code, now) {
+      return deliveries.cancelPendingDeliveries(ctx, endpointId, code, now);
+    },
+    async endpointStats(endpointId, since, until) {
+      return deliveries.endpointStats(ctx, endpointId, since, until);
+    },
+    async queueDepth(now) {
+      return deliveries.queueDepth(ctx, now);
+    },
+
+    async insertSource(source) {
+      sources.insertSource(ctx, source);
+    },
+    async getSource(id, tenant) {
+      return sources.getSource(ctx, id, tenant);
+    },
+    async listSources(tenant, page) {
+      return sources.listSources(ctx, tenant, page);
+    },
+    async updateSource(id, tenant, patch) {
+      return sources.updateSource(ctx, id, tenant, patch);
+    },
+    async deleteSource(id, tenant) {
+      return sources.deleteSource(ctx, id, tenant);
+    },
+    async recordInbound(request, event) {
+      return sources.recordInbound(ctx, request, event);
+    },
+    async getInboundRequest(id, sourceId) {
+      return sources.getInboundRequest(ctx, id, sourceId);
+    },
+    async listInboundRequests(query, page) {
+      return sources.listInboundRequests(ctx, query, page);
+    },
+
+    async prune(before, batchSize) {
+      return prune(ctx, before, batchSize);
+    },
+  };
+}
