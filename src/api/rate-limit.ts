@@ -18,7 +18,8 @@ export function createRateLimiter(perSecond: number): RateLimiter {
         b = { tokens: burst, at: now };
         buckets.set(key, b);
       }
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+      // max(0, ...): a clock that steps backwards must not drain the bucket.
+      b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * perSecond);
       b.at = now;
       if (b.tokens >= 1) {
         b.tokens -= 1;

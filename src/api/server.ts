@@ -1,7 +1,7 @@
 // Builds the Fastify application: JSON parsing with precise errors, problem+json everywhere, API key
 // authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
 
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -38,14 +38,15 @@ export const MAX_URL_LENGTH = 8192;
 export type RouteModule = (app: FastifyInstance, ctx: ApiContext) => void | Promise<void>;
 
 export interface BuildOptions {
-  logger?: FastifyServerOptions['logger'] | undefined;
+  /** A pino logger instance shared with the rest of the runtime (request logs become its children). */
+  logger?: FastifyBaseLogger | undefined;
   https?: { cert: string | Buffer; key: string | Buffer } | undefined;
   modules?: RouteModule[] | undefined;
 }
 
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: ctx.config.maxBodyBytes,
     maxParamLength: 256,
     requestIdHeader: 'x-request-id',
@@ -68,7 +69,9 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.decorateRequest('principal', null);
   app.decorateRequest('rawBody', null);
 
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (request, body, done) => {
+  // Replace Fastify's JSON parser: ours keeps the raw bytes and reports line and column.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', /^application\/[\w.+-]+\+json$/i], { parseAs: 'buffer' }, (request, body, done) => {
     const buffer = body as Buffer;
     request.rawBody = buffer;
     if (buffer.length === 0) {

@@ -54,7 +54,10 @@ export function createPublisher(deps: {
 
   const announce = (events: EventRecord[]): void => {
     for (const e of events) bus.emit('event.published', { id: e.id, type: e.type, tenant: e.tenant, seq: e.seq, createdAt: e.createdAt });
-    if (events.length > 0) bus.emit('work.available', {});
+    if (events.length > 0) {
+      bus.emit('feed.changed', {});
+      bus.emit('work.available', {});
+    }
   };
 
   const afterPublish = (results: PublishResult[]): void => {

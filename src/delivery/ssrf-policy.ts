@@ -17,7 +17,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { blockedAddressLabel } from './ssrf-ranges.js';
+import { blockedAddressLabel, parseIp } from './ssrf-ranges.js';
 
 /** A resolver with the signature of `dns.lookup(host, { all: true }, cb)`; injectable for tests. */
 export type LookupFunction = (
@@ -78,7 +78,7 @@ function normaliseCidr(entry: string): string {
   const bitsText = slash === -1 ? String(max) : entry.slice(slash + 1);
   const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : NaN;
   if (!(bits >= 0 && bits <= max)) throw bad(`the prefix length must be 0-${max}`);
-  return `${ipaddr.parse(ip).toString()}/${bits}`;
+  return `${parseIp(ip).toString()}/${bits}`;
 }
 
 /** Normalise a URL's host. WHATWG URL already turns 2130706433, 0x7f.1, 0177.0.0.1, 127.1 into 127.0.0.1. */
@@ -106,10 +106,13 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
 
   function checkAddress(ip: string): AddressVerdict {
     const text = ip.replace(/%.*$/, ''); // zone id (fe80::1%eth0) says nothing about the range
-    if (net.isIP(text) === 0 && !ipaddr.IPv4.isValid(text)) {
+    let addr: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      if (net.isIP(text) === 0 && !ipaddr.IPv4.isValid(text)) throw new Error('not an IP address');
+      addr = parseIp(text);
+    } catch {
       return { allowed: false, reason: `${ip} is not an IP address (blocked by the SSRF policy)` };
     }
-    const addr = ipaddr.parse(text);
     for (const [range, bits] of allow) {
       if (addr.kind() === range.kind() && addr.match(range, bits)) return { allowed: true };
     }
@@ -121,7 +124,7 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
   }
 
   /** Resolve all addresses with a deadline; rejects with the resolver's error (ENOTFOUND, EAI_AGAIN ...). */
-  function resolveAll(hostname: string, family: number): Promise<dns.LookupAddress[]> {
+  function resolveAll(hostname: string, options: { family: number; hints?: number | undefined }): Promise<dns.LookupAddress[]> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(Object.assign(new Error(`DNS lookup of ${hostname} timed out after ${dnsTimeoutMs} ms`), {
@@ -130,7 +133,9 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
           hostname,
         }));
       }, dnsTimeoutMs);
-      lookup(hostname, { all: true, family }, (err, addresses) => {
+      const query: dns.LookupAllOptions = { all: true, family: options.family };
+      if (options.hints !== undefined) query.hints = options.hints;
+      lookup(hostname, query, (err, addresses) => {
         clearTimeout(timer);
         if (err) reject(err);
         else if (addresses.length === 0) {
@@ -151,7 +156,7 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
 
   async function vetUrl(input: string): Promise<VetResult> {
     // WHATWG URL silently drops tabs and newlines and trims spaces; refuse them rather than guess.
-    if (/[\u0000-\u0020\u007f]/.test(input)) {
+    if ([...input].some((ch) => ch <= ' ' || ch === '\u007f')) {
       return { ok: false, code: 'invalid_url', message: 'The URL contains whitespace or control characters.' };
     }
     let url: URL;
@@ -179,7 +184,7 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
     }
     let addresses: dns.LookupAddress[];
     try {
-      addresses = await resolveAll(hostname, 0);
+      addresses = await resolveAll(hostname, { family: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = err instanceof Error ? err.message : String(err);
@@ -193,7 +198,8 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
   }
 
   const pinnedLookup: net.LookupFunction = (hostname, opts, callback) => {
-    resolveAll(hostname, opts.family === 4 || opts.family === 6 ? opts.family : 0).then(
+    const family = opts.family === 4 || opts.family === 6 ? opts.family : 0;
+    resolveAll(hostname, { family, hints: opts.hints }).then(
       (addresses) => {
         const blocked = vetAddresses(hostname, addresses);
         if (blocked) return callback(blocked, '', 0);

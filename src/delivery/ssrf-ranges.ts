@@ -84,18 +84,18 @@ export function blockedIPv6Label(addr: ipaddr.IPv6): string | null {
   const p = addr.parts;
   const part = (i: number): number => p[i] ?? 0;
   const zeros = (from: number, to: number): boolean => p.slice(from, to).every((x) => x === 0);
-  const embedded = (kind: string, v4: ipaddr.IPv4): string | null => {
+  const embedded = (prefix: string, v4: ipaddr.IPv4): string | null => {
     const inner = blockedIPv4Label(v4);
-    return inner === null ? null : `${kind} of ${v4.toString()}, which is ${inner}`;
+    return inner === null ? null : `${prefix} ${v4.toString()}, which is ${inner}`;
   };
 
   if (zeros(0, 8)) return 'unspecified (::)';
   if (zeros(0, 7) && part(7) === 1) return 'loopback';
   // ::ffff:a.b.c.d: the kernel sends these over IPv4 (a connect to ::ffff:7f00:1 reaches 127.0.0.1).
-  if (zeros(0, 5) && part(5) === 0xffff) return embedded('an IPv4-mapped form', v4FromParts(part(6), part(7)));
+  if (zeros(0, 5) && part(5) === 0xffff) return embedded('an IPv4-mapped form of', v4FromParts(part(6), part(7)));
   // 64:ff9b::/96 (RFC 6052): the NAT64 gateway forwards to the IPv4 address in the low 32 bits.
   if (part(0) === 0x64 && part(1) === 0xff9b && zeros(2, 6)) {
-    return embedded('a NAT64 form (64:ff9b::/96)', v4FromParts(part(6), part(7)));
+    return embedded('a NAT64 form (64:ff9b::/96) of', v4FromParts(part(6), part(7)));
   }
   // ::a.b.c.d, deprecated; refused whatever it carries. ipaddr.js calls it unicast.
   if (zeros(0, 6)) return `an IPv4-compatible form of ${v4FromParts(part(6), part(7)).toString()} (deprecated, ::/96)`;
@@ -111,6 +111,22 @@ export function blockedIPv6Label(addr: ipaddr.IPv6): string | null {
   for (const [net, bits, label] of v6Table) if (addr.match(net, bits)) return label;
   if ((part(0) & 0xe000) !== 0x2000) return 'outside the global unicast range (2000::/3)';
   return null;
+}
+
+/**
+ * Parse an IP address. ipaddr.js reads the IPv4-compatible `::127.0.0.1` as IPv4-mapped
+ * `::ffff:7f00:1`, and glibc's inet_ntop prints compatible addresses that way, so a dotted IPv4 tail
+ * is rewritten to two hex groups first. IPv4 also accepts the inet_aton spellings (2130706433, 127.1),
+ * which getaddrinfo would accept too. Throws on anything else.
+ */
+export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (!text.includes(':')) return ipaddr.IPv4.parse(text);
+  const tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (tail === null) return ipaddr.IPv6.parse(text);
+  const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+  if ([a, b, c, d].some((x) => x > 255)) throw new Error(`invalid IPv6 address: ${text}`);
+  const hex = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  return ipaddr.IPv6.parse(text.slice(0, tail.index) + hex);
 }
 
 /** Why an address is not globally routable, or null when it is. */

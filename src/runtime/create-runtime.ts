@@ -91,6 +91,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     now,
   });
   bus.on('work.available', () => dispatcher.wake());
+  // Other processes' publishes wake this one (dispatcher and long-polls) within milliseconds.
+  const stopListening = store.listen
+    ? await store.listen(() => {
+        dispatcher.wake();
+        bus.emit('feed.changed', {});
+      })
+    : null;
 
   const app = await buildApp(
     {
@@ -143,6 +150,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await app.close();
       if (runsWorker) await dispatcher.stop(config.shutdownGraceMs);
       await sender.close();
+      await stopListening?.();
       await store.close();
     },
   };

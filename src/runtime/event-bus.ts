@@ -19,6 +19,8 @@ export interface BusMessages {
     createdAt: number;
   };
   'endpoint.state': { endpointId: string; tenant: string | null; enabled: boolean; disabledReason: string | null };
+  /** The pull feed may have new events (this process published, or another process notified). */
+  'feed.changed': Record<string, never>;
   /** Due work may exist (publish, requeue, recover). */
   'work.available': Record<string, never>;
 }

@@ -21,6 +21,9 @@ import type {
   EventType,
 } from '../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
+import type { TransferRow, TransferTable } from './transfer/transfer-tables.js';
+
+export type { TransferRow, TransferTable } from './transfer/transfer-tables.js';
 
 export interface StoreCapabilities {
   /** Several processes (on several machines) may share the store. */
@@ -183,6 +186,11 @@ export interface Store {
 
   /** Apply pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /**
+   * Present when `capabilities.crossProcessNotify`: call `onChange` whenever another process may have
+   * created events or due work (a hint; re-read the store). Resolves with a function that stops it.
+   */
+  listen?(onChange: () => void): Promise<() => Promise<void>>;
   /** Cheap round trip to the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -289,4 +297,21 @@ export interface Store {
    * with their deliveries and attempts, and inbound requests older than `before`.
    */
   prune(before: number, batchSize: number): Promise<PruneResult>;
+
+  // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
+  // Raw rows in the dialect-neutral form of transfer/transfer-tables.ts, so that what the domain
+  // methods cannot set (seq, lease tokens, attempt counts, sealed secrets as ciphertext) survives.
+  /**
+   * Up to `limit` rows of `table` after `afterKey` in the table's order (seq for events, the primary
+   * key otherwise); `nextKey` is null on the last page. Sealed columns are returned sealed.
+   */
+  exportRows(table: TransferTable, afterKey: string | null, limit: number): Promise<{ rows: TransferRow[]; nextKey: string | null }>;
+  /**
+   * Insert rows exactly as given (seq included; the store continues after the highest seq) in one
+   * transaction. Rows whose primary key already exists are left untouched, so importing the same rows
+   * again is a no-op; any other uniqueness conflict rejects the batch. Returns how many were new.
+   */
+  importRows(table: TransferTable, rows: TransferRow[]): Promise<number>;
+  /** Number of rows in `table` (progress and verification). */
+  countRows(table: TransferTable): Promise<number>;
 }

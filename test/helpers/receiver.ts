@@ -12,7 +12,7 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Responder = (req: ReceivedRequest, res: ServerResponse) => void | Promise<void>;
+export type Responder = (req: ReceivedRequest, res: ServerResponse) => unknown;
 
 export interface Receiver {
   url: string;

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Endpoint, EndpointAuth, PayloadFormat, Principal } from '../../core/types.js';
+import type { Attempt, Endpoint, EndpointAuth, PayloadFormat, Principal } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
 import type { EndpointPatch } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
@@ -219,7 +219,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       const deliveries = await store.listDeliveries({ tenant: undefined, eventId: result.event.id }, { limit: 1 });
       const delivery = deliveries.data[0];
       if (!delivery) throw new HookdError('internal_error', 'The test delivery was not created.');
-      const attempt = await ctx.dispatcher.deliverNow(delivery.id);
+      // A worker (here or in another process) may have claimed the delivery first: then wait for
+      // its attempt instead of sending twice.
+      const attempt = (await ctx.dispatcher.deliverNow(delivery.id)) ?? (await waitForFirstAttempt(ctx, delivery.id, endpoint.timeoutMs + 5000));
       return { eventId: result.event.id, deliveryId: delivery.id, attempt: attempt ? renderAttempt(attempt) : null };
     },
   );
@@ -260,4 +262,22 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       return { endpointId: endpoint.id, since: iso(since), until: iso(until), ...stats, successRate: total === 0 ? null : stats.succeeded / total };
     },
   );
+}
+
+async function waitForFirstAttempt(ctx: ApiContext, deliveryId: string, timeoutMs: number): Promise<Attempt | null> {
+  const deadline = ctx.now() + timeoutMs;
+  while (ctx.now() < deadline) {
+    const attempts = await ctx.store.listAttempts(deliveryId);
+    if (attempts.length > 0) return attempts[0]!;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 200);
+      const off = ctx.bus.on('attempt.recorded', (m) => m.deliveryId === deliveryId && done());
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+  return null;
 }

@@ -30,6 +30,7 @@ interface PublishBody {
 }
 
 export const MAX_WAIT_SECONDS = 30;
+export const MAX_BATCH = 1000;
 
 function principalOf(request: FastifyRequest): Principal {
   return request.principal!;
@@ -70,6 +71,42 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     const answer = publishAnswer(result);
     return reply.code(answer.status).send(answer.body);
   });
+
+  app.post(
+    '/v1/events/batch',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Publish up to 1,000 events in one transaction',
+        description: 'Validation is all-or-nothing: if any item is invalid, nothing is written and every error is listed with its index. Idempotency is per item: a replayed key returns the original event, a conflicting one is reported with status 409 in its slot.',
+        body: { type: 'object', additionalProperties: false, required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: publishBody } } },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const items = (request.body as { events: PublishBody[] }).events;
+      const errors: Array<{ path: string; message: string }> = [];
+      const prepared = [];
+      for (const [index, item] of items.entries()) {
+        const input = { type: item.type, data: item.data, tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`), idempotencyKey: item.idempotencyKey ?? null };
+        try {
+          await ctx.publisher.validate(input, `/body/events/${index}`);
+          prepared.push(ctx.publisher.prepare(input));
+        } catch (err) {
+          if (err instanceof HookdError && err.errors) errors.push(...err.errors);
+          else throw err;
+        }
+      }
+      if (errors.length > 0) throw new HookdError('schema_mismatch', `${errors.length} problem(s) in the batch; nothing was published.`, { errors });
+      const results = await ctx.publisher.publishMany(prepared);
+      const data = results.map((r) =>
+        r.kind === 'conflict'
+          ? { status: 409, code: 'idempotency_conflict', id: r.event.id }
+          : { status: r.kind === 'created' ? 202 : 200, id: r.event.id, type: r.event.type, createdAt: iso(r.event.createdAt), deliveries: r.deliveries, replayed: r.kind === 'replayed' },
+      );
+      return reply.code(202).send({ data, deliveries: results.reduce((n, r) => n + (r.kind === 'conflict' ? 0 : r.deliveries), 0) });
+    },
+  );
 
   app.get(
     '/v1/events',
@@ -147,7 +184,7 @@ async function waitForEvents<T>(ctx: ApiContext, reply: FastifyReply, waitMs: nu
     const remaining = deadline - ctx.now();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.min(remaining, ctx.store.capabilities.crossProcessNotify ? 1000 : 500));
-      const off = ctx.bus.on('event.published', done);
+      const off = ctx.bus.on('feed.changed', done);
       reply.raw.once('close', done);
       function done(): void {
         clearTimeout(timer);

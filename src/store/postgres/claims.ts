@@ -18,8 +18,9 @@ import { query, withTransaction, type PgContext } from './pool.js';
 import { DELIVERY_COLUMNS, ENDPOINT_COLUMNS, EVENT_COLUMNS, deliveryFromRow, endpointFromRow, eventFromRow } from './rows.js';
 
 const DUE = `((d.status = 'pending' AND d.next_attempt_at <= $1) OR (d.status = 'sending' AND d.lease_expires_at <= $1))`;
-// An expired lease is ordered by when it became claimable again.
-const DUE_AT = `(CASE WHEN d.status = 'pending' THEN d.next_attempt_at ELSE d.lease_expires_at END)`;
+// The contract orders claims by nextAttemptAt. A claim keeps next_attempt_at, so an expired lease
+// sorts by its original due time: work that was already due longest goes first.
+const DUE_AT = `coalesce(d.next_attempt_at, d.lease_expires_at)`;
 
 export async function claimDue(ctx: PgContext, req: ClaimRequest): Promise<Claim[]> {
   if (req.limit <= 0) return [];
@@ -102,14 +103,15 @@ export async function claimById(ctx: PgContext, id: string, req: ClaimRequest): 
   });
 }
 
-async function hydrate(ctx: PgContext, client: pg.PoolClient, rows: Record<string, any>[]): Promise<Claim[]> {
+async function hydrate(ctx: PgContext, client: pg.PoolClient, rows: pg.QueryResultRow[]): Promise<Claim[]> {
   if (rows.length === 0) return [];
   const deliveries = rows.map(deliveryFromRow);
-  const [events, endpoints] = await Promise.all([
-    query(client, `SELECT ${EVENT_COLUMNS} FROM events WHERE id = ANY($1::text[])`, [[...new Set(deliveries.map((d) => d.eventId))]]),
-    query(client, `SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE id = ANY($1::text[])`, [
-      [...new Set(deliveries.map((d) => d.endpointId))],
-    ]),
+  // Sequential on purpose: one client runs one query at a time (pg deprecates queued queries).
+  const events = await query(client, `SELECT ${EVENT_COLUMNS} FROM events WHERE id = ANY($1::text[])`, [
+    [...new Set(deliveries.map((d) => d.eventId))],
+  ]);
+  const endpoints = await query(client, `SELECT ${ENDPOINT_COLUMNS} FROM endpoints WHERE id = ANY($1::text[])`, [
+    [...new Set(deliveries.map((d) => d.endpointId))],
   ]);
   const eventById = new Map(events.rows.map((r) => [r.id as string, eventFromRow(r)]));
   const endpointById = new Map(endpoints.rows.map((r) => [r.id as string, endpointFromRow(r, ctx.box)]));

@@ -45,19 +45,25 @@ export async function listRecentAttempts(ctx: PgContext, endpointId: string, lim
   return rows.map(attemptFromRow);
 }
 
-/** Attempt-based: succeeded/failed count attempts by outcome; percentiles are continuous (interpolated). */
+/**
+ * succeeded/failed count the endpoint's deliveries created in the window by final status; attempts,
+ * codes and latency look at attempts made in the window. Percentiles are nearest-rank
+ * (percentile_disc): a latency that was actually observed, the same figure SQLite computes.
+ */
 export async function endpointStats(ctx: PgContext, endpointId: string, since: number, until: number): Promise<EndpointStats> {
   const { rows } = await query(
     ctx.pool,
     `SELECT count(*) AS attempts,
-            count(*) FILTER (WHERE outcome = 'success') AS succeeded,
-            count(*) FILTER (WHERE outcome <> 'success') AS failed,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
-            percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
-            percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
+            percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+            percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+            percentile_disc(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
             (SELECT coalesce(jsonb_object_agg(code, n), '{}'::jsonb) FROM (
                SELECT code, count(*) AS n FROM attempts
-               WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY code) c) AS by_code
+               WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY code) c) AS by_code,
+            (SELECT count(*) FROM deliveries
+             WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3 AND status = 'succeeded') AS succeeded,
+            (SELECT count(*) FROM deliveries
+             WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3 AND status = 'failed') AS failed
      FROM attempts WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3`,
     [endpointId, since, until],
   );

@@ -4,7 +4,7 @@ import type { ApiKey, EventType } from '../../core/types.js';
 import type { Page, PageRequest } from '../store.js';
 import { query, type PgContext } from './pool.js';
 import { API_KEY_COLUMNS, EVENT_TYPE_COLUMNS, apiKeyFromRow, eventTypeFromRow, placeholders } from './rows.js';
-import { Where, newestFirst } from './sql-builder.js';
+import { Where, decodeCursor, encodeCursor, newestFirst } from './sql-builder.js';
 
 export async function insertApiKey(ctx: PgContext, k: ApiKey): Promise<void> {
   await query(ctx.pool, `INSERT INTO api_keys (${API_KEY_COLUMNS}) VALUES (${placeholders(9)})`, [
@@ -66,11 +66,19 @@ export async function getEventType(ctx: PgContext, name: string): Promise<EventT
   return rows[0] ? eventTypeFromRow(rows[0]) : null;
 }
 
+/** The catalogue reads alphabetically (names are unique, so the name alone is the cursor key). */
 export async function listEventTypes(ctx: PgContext, page: PageRequest): Promise<Page<EventType>> {
   const where = new Where();
-  const p = newestFirst<EventType>(where, 'created_at', 'name', page);
-  const { rows } = await query(ctx.pool, `SELECT ${EVENT_TYPE_COLUMNS} FROM event_types WHERE ${where.sql()} ${p.tail}`, where.params);
-  return p.finish(rows.map(eventTypeFromRow), (t) => [t.createdAt, t.name]);
+  if (page.cursor !== undefined && page.cursor !== '') where.add(`name COLLATE "C" > ${where.param(decodeCursor(page.cursor)[1])}`);
+  const limit = Math.max(1, Math.floor(page.limit));
+  const { rows } = await query(
+    ctx.pool,
+    `SELECT ${EVENT_TYPE_COLUMNS} FROM event_types WHERE ${where.sql()} ORDER BY name COLLATE "C" LIMIT ${limit + 1}`,
+    where.params,
+  );
+  const data = rows.slice(0, limit).map(eventTypeFromRow);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor(['', last.name]) : null };
 }
 
 export async function deleteEventType(ctx: PgContext, name: string): Promise<boolean> {

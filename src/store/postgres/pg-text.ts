@@ -2,12 +2,10 @@
 // from the outside world and may contain it. One NUL must not make a whole recordResults batch fail,
 // so text from outside is made storable here (U+FFFD marks where the NUL was).
 
-const NUL = /\u0000/g;
-
 export function storableText(value: string): string;
 export function storableText(value: string | null): string | null;
 export function storableText(value: string | null): string | null {
-  return value === null ? null : value.replace(NUL, '\uFFFD');
+  return value === null ? null : value.replaceAll('\u0000', '\uFFFD');
 }
 
 /** JSON text for a jsonb column, with NULs in string values and keys replaced. */

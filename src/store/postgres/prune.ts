@@ -7,8 +7,9 @@ import { query, type PgContext } from './pool.js';
 
 export async function prune(ctx: PgContext, before: number, batchSize: number): Promise<PruneResult> {
   const limit = Math.max(1, Math.floor(batchSize));
-  // SKIP LOCKED: two processes pruning at once take different batches. The status re-check in the
-  // delivery delete covers a delivery re-queued between the snapshot and the delete.
+  // SKIP LOCKED: two processes pruning at once take different batches. Known narrow race: a delivery
+  // re-queued (recover) between this statement's snapshot and its delete goes with its event. Recover
+  // targets recent windows and retention is days, so we accept it rather than lock every event on requeue.
   const { rows } = await query(
     ctx.pool,
     `WITH victims AS (

@@ -1,6 +1,7 @@
 // Row <-> domain mapping. Column lists live next to their mappers so a query and its mapper cannot
 // drift apart. Sealed columns are opened here, and only here.
 
+import type { QueryResultRow } from 'pg';
 import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ApiKey,
@@ -12,7 +13,8 @@ import type {
 } from '../../core/types.js';
 import type { InboundRequest, Source } from '../../core/inbound-types.js';
 
-type Row = Record<string, any>;
+// pg's own row type: columns are untyped at this edge, and the mappers below are where they get types.
+type Row = QueryResultRow;
 
 export const API_KEY_COLUMNS = 'id, name, role, tenant, hash, prefix, created_at, revoked_at, last_used_at';
 export function apiKeyFromRow(r: Row): ApiKey {

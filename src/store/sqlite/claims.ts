@@ -39,14 +39,20 @@ const CLAIM_DUE = `
     WHERE e.enabled = 1 AND e.max_concurrency > coalesce(live.n, 0)
   ),
   candidates AS (
+    -- Each branch walks its index in time order and stops at @window rows, so the cost does not
+    -- grow with the backlog.
     SELECT id, endpoint_id, next_attempt_at FROM (
-      SELECT id, endpoint_id, next_attempt_at FROM deliveries
-      WHERE status = 'pending' AND next_attempt_at <= @now
-        AND endpoint_id IN (SELECT id FROM open_endpoints)
+      SELECT * FROM (
+        SELECT id, endpoint_id, next_attempt_at FROM deliveries
+        WHERE status = 'pending' AND next_attempt_at <= @now
+          AND endpoint_id IN (SELECT id FROM open_endpoints)
+        ORDER BY next_attempt_at LIMIT @window)
       UNION ALL
-      SELECT id, endpoint_id, next_attempt_at FROM deliveries
-      WHERE status = 'sending' AND lease_expires_at <= @now
-        AND endpoint_id IN (SELECT id FROM open_endpoints)
+      SELECT * FROM (
+        SELECT id, endpoint_id, next_attempt_at FROM deliveries
+        WHERE status = 'sending' AND lease_expires_at <= @now
+          AND endpoint_id IN (SELECT id FROM open_endpoints)
+        ORDER BY lease_expires_at LIMIT @window)
     )
     ORDER BY next_attempt_at, id
     LIMIT @window

@@ -18,6 +18,7 @@ import { applyMigrations } from './migrations.js';
 import { publishInTransaction } from './publish.js';
 import { prune } from './prune.js';
 import * as sources from './sources.js';
+import * as transfer from './transfer.js';
 
 export interface SqliteStoreOptions {
   /** Database file (parent directories are created), or ':memory:'. */
@@ -53,7 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       applyMigrations(db);
     },
     async ping() {
-      db.prepare('SELECT 1').get();
+      ctx.stmt('SELECT 1').get();
     },
     async close() {
       if (closed) return;
@@ -196,6 +197,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
+    },
+
+    async exportRows(table, afterKey, limit) {
+      return transfer.exportRows(ctx, table, afterKey, limit);
+    },
+    async importRows(table, rows) {
+      return transfer.importRows(ctx, table, rows);
+    },
+    async countRows(table) {
+      return transfer.countRows(ctx, table);
     },
   };
 }

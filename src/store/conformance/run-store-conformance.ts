@@ -1,0 +1,53 @@
+// The Store conformance suite: every adapter calls this once from its own test file and must pass it
+// unchanged. It uses the Store interface only. The factory is called for every test (keep it
+// cheap: a new SQLite file, a new PostgreSQL schema); the suite calls migrate() on the store it
+// gets, and close() before the factory's cleanup.
+
+import { describe, expect, it } from 'vitest';
+import { apiKeysSuite } from './api-keys-suite.js';
+import { claimsSuite } from './claims-suite.js';
+import { deliveriesSuite } from './deliveries-suite.js';
+import { endpointsSuite } from './endpoints-suite.js';
+import { eventsSuite } from './events-suite.js';
+import type { Store } from '../store.js';
+import { addEndpoint, useStore } from './fixtures.js';
+import { pruneSuite } from './prune-suite.js';
+import { secretsSuite } from './secrets-suite.js';
+import { sourcesSuite } from './sources-suite.js';
+import { transferSuite } from './transfer-suite.js';
+
+export function runStoreConformance(
+  name: string,
+  factory: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+): void {
+  describe(`Store conformance: ${name}`, () => {
+    describe('lifecycle', () => {
+      const store = useStore(factory);
+
+      it('answers ping and names its dialect and capabilities', async () => {
+        await expect(store().ping()).resolves.toBeUndefined();
+        expect(typeof store().dialect).toBe('string');
+        expect(store().dialect.length).toBeGreaterThan(0);
+        expect(typeof store().capabilities.multiProcess).toBe('boolean');
+        expect(typeof store().capabilities.crossProcessNotify).toBe('boolean');
+      });
+
+      it('migrate() again is a no-op that keeps the data', async () => {
+        const endpoint = await addEndpoint(store());
+        await store().migrate();
+        await store().migrate();
+        expect(await store().getEndpoint(endpoint.id, undefined)).toEqual(endpoint);
+      });
+    });
+
+    apiKeysSuite(factory);
+    endpointsSuite(factory);
+    eventsSuite(factory);
+    claimsSuite(factory);
+    deliveriesSuite(factory);
+    sourcesSuite(factory);
+    pruneSuite(factory);
+    secretsSuite(factory);
+    transferSuite(factory);
+  });
+}

@@ -1,0 +1,141 @@
+// The PostgreSQL Store: several hookd processes on several machines share one database. Each concern
+// lives in its own module (claims, results, publish, ...); this file only wires them to the contract.
+
+import type { SecretBox } from '../../core/secret-box.js';
+import type { Store } from '../store.js';
+import { claimById, claimDue } from './claims.js';
+import { cancelPendingDeliveries, recoverDeliveries, releaseClaims, requeueDelivery } from './delivery-actions.js';
+import {
+  endpointStats,
+  getDelivery,
+  listAttempts,
+  listDeliveries,
+  listRecentAttempts,
+  nextDueAt,
+  queueDepth,
+} from './deliveries.js';
+import { countEndpoints, deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './endpoints.js';
+import { countEventsByTenant, getEvent, lastEventSeq, listEventsFeed } from './events.js';
+import {
+  deleteSource,
+  getInboundRequest,
+  getSource,
+  insertSource,
+  listInboundRequests,
+  listSources,
+  recordInbound,
+  updateSource,
+} from './inbound.js';
+import {
+  countApiKeys,
+  deleteEventType,
+  findApiKeyByHash,
+  getEventType,
+  insertApiKey,
+  listApiKeys,
+  listEventTypes,
+  putEventType,
+  revokeApiKey,
+} from './keys-and-types.js';
+import { runMigrations } from './migrate.js';
+import { listenForEvents, notifyChannel } from './notify.js';
+import { createPool, query, SCHEMA_PATTERN, schemaLockKey, withTransaction, type PgContext } from './pool.js';
+import { prune } from './prune.js';
+import { publishInTransaction } from './publish.js';
+import { recordResults } from './results.js';
+import { countRows, exportRows, importRows } from './transfer.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  secretBox: SecretBox;
+  /** Schema holding hookd's tables (created by migrate); default 'public'. Tests use one each. */
+  schema?: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new Error(`invalid schema name "${schema}": use lowercase letters, digits and _ (at most 50)`);
+  }
+  const pool = createPool({
+    connectionString: options.connectionString,
+    schema,
+    poolSize: options.poolSize,
+    applicationName: options.applicationName,
+  });
+  const ctx: PgContext = { pool, box: options.secretBox, schema, channel: notifyChannel(schema), schemaKey: schemaLockKey(schema) };
+  let closed: Promise<void> | null = null;
+
+  return {
+    dialect: 'postgres',
+    capabilities: { multiProcess: true, crossProcessNotify: true },
+
+    migrate: async () => {
+      await runMigrations(pool, schema);
+    },
+    ping: async () => {
+      await query(pool, 'SELECT 1');
+    },
+    listen: (onChange) => listenForEvents(options.connectionString, schema, onChange),
+    close: () => (closed ??= pool.end()),
+
+    insertApiKey: (key) => insertApiKey(ctx, key),
+    findApiKeyByHash: (hash) => findApiKeyByHash(ctx, hash),
+    listApiKeys: (page) => listApiKeys(ctx, page),
+    revokeApiKey: (id, at) => revokeApiKey(ctx, id, at),
+    countApiKeys: () => countApiKeys(ctx),
+
+    putEventType: (type) => putEventType(ctx, type),
+    getEventType: (name) => getEventType(ctx, name),
+    listEventTypes: (page) => listEventTypes(ctx, page),
+    deleteEventType: (name) => deleteEventType(ctx, name),
+
+    insertEndpoint: (endpoint) => insertEndpoint(ctx, endpoint),
+    getEndpoint: (id, tenant) => getEndpoint(ctx, id, tenant),
+    listEndpoints: (tenant, page) => listEndpoints(ctx, tenant, page),
+    countEndpoints: (tenant) => countEndpoints(ctx, tenant),
+    updateEndpoint: (id, tenant, patch) => updateEndpoint(ctx, id, tenant, patch),
+    deleteEndpoint: (id, tenant) => deleteEndpoint(ctx, id, tenant),
+
+    publishEvents: async (events) => {
+      if (events.length === 0) return [];
+      return withTransaction(pool, async (client) => (await publishInTransaction(ctx, client, events)).results);
+    },
+    getEvent: (id, tenant) => getEvent(ctx, id, tenant),
+    listEventsFeed: (q) => listEventsFeed(ctx, q),
+    lastEventSeq: () => lastEventSeq(ctx),
+    countEventsByTenant: (types, since) => countEventsByTenant(ctx, types, since),
+
+    claimDue: (req) => claimDue(ctx, req),
+    claimById: (id, req) => claimById(ctx, id, req),
+    recordResults: (results) => recordResults(ctx, results),
+    releaseClaims: (claims, at) => releaseClaims(ctx, claims, at),
+    nextDueAt: () => nextDueAt(ctx),
+    getDelivery: (id, tenant) => getDelivery(ctx, id, tenant),
+    listDeliveries: (q, page) => listDeliveries(ctx, q, page),
+    listAttempts: (deliveryId) => listAttempts(ctx, deliveryId),
+    listRecentAttempts: (endpointId, limit) => listRecentAttempts(ctx, endpointId, limit),
+    requeueDelivery: (id, tenant, now) => requeueDelivery(ctx, id, tenant, now),
+    recoverDeliveries: (endpointId, since, until, now) => recoverDeliveries(ctx, endpointId, since, until, now),
+    cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
+    endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),
+    queueDepth: (now) => queueDepth(ctx, now),
+
+    insertSource: (source) => insertSource(ctx, source),
+    getSource: (id, tenant) => getSource(ctx, id, tenant),
+    listSources: (tenant, page) => listSources(ctx, tenant, page),
+    updateSource: (id, tenant, patch) => updateSource(ctx, id, tenant, patch),
+    deleteSource: (id, tenant) => deleteSource(ctx, id, tenant),
+    recordInbound: (request, event) => recordInbound(ctx, request, event),
+    getInboundRequest: (id, sourceId) => getInboundRequest(ctx, id, sourceId),
+    listInboundRequests: (q, page) => listInboundRequests(ctx, q, page),
+
+    prune: (before, batchSize) => prune(ctx, before, batchSize),
+
+    exportRows: (table, afterKey, limit) => exportRows(ctx, table, afterKey, limit),
+    importRows: (table, rows) => importRows(ctx, table, rows),
+    countRows: (table) => countRows(ctx, table),
+  };
+}

@@ -1,0 +1,209 @@
+// The dialect-neutral shape of every table, for copying an installation from one store to another
+// (`hookd migrate --from ... --to ...`). Each adapter maps its own column types to these kinds on
+// export and back on import; nothing else about the dialects leaks out.
+//
+// Why raw rows and not the domain objects: a transfer must keep what the domain API cannot set, such
+// as event seq (pull-feed cursors stay valid), lease tokens (fencing stays monotonic), attempt counts
+// and sealed secrets, which are copied as ciphertext and never decrypted unless the key changes.
+
+/** How a value travels between stores. */
+export type ColumnKind =
+  /** string | null */
+  | 'text'
+  /** integer number | null (epoch ms, counts, seq, lease tokens: all below 2^53) */
+  | 'integer'
+  /** float number | null */
+  | 'real'
+  /** boolean */
+  | 'boolean'
+  /** JSON text | null (jsonb in PostgreSQL, TEXT in SQLite) */
+  | 'json'
+  /** Buffer | null */
+  | 'bytes';
+
+export interface TransferColumn {
+  name: string;
+  kind: ColumnKind;
+  /** SecretBox output: re-sealed when the target uses another key. */
+  sealed?: boolean;
+}
+
+export interface TransferTableSpec {
+  name: TransferTable;
+  /** Keyset pagination order (unique, not null). */
+  orderBy: string;
+  /** Primary key: an existing row with this key is left as it is (a re-run copies only what is missing). */
+  primaryKey: string;
+  columns: readonly TransferColumn[];
+}
+
+export type TransferValue = string | number | boolean | Buffer | null;
+/** One row, keyed by column name, values as their ColumnKind says. */
+export type TransferRow = Record<string, TransferValue>;
+
+export type TransferTable =
+  | 'api_keys'
+  | 'event_types'
+  | 'endpoints'
+  | 'sources'
+  | 'events'
+  | 'deliveries'
+  | 'attempts'
+  | 'inbound_requests';
+
+const text = (name: string): TransferColumn => ({ name, kind: 'text' });
+const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
+const json = (name: string): TransferColumn => ({ name, kind: 'json' });
+
+/** In dependency order: a table only refers to tables before it (SQLite enforces some of these). */
+export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
+  {
+    name: 'api_keys',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), text('name'), text('role'), text('tenant'), text('hash'), text('prefix'), int('created_at'), int('revoked_at'), int('last_used_at')],
+  },
+  {
+    name: 'event_types',
+    orderBy: 'name',
+    primaryKey: 'name',
+    // schema and example are stored as text in both dialects (not jsonb), so they stay byte for byte.
+    columns: [text('name'), text('description'), text('schema'), text('example'), int('created_at'), int('updated_at')],
+  },
+  {
+    name: 'endpoints',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('tenant'),
+      text('url'),
+      text('description'),
+      json('event_types'),
+      { name: 'auth_sealed', kind: 'text', sealed: true },
+      { name: 'secrets_sealed', kind: 'text', sealed: true },
+      json('headers'),
+      int('timeout_ms'),
+      { name: 'rate_limit_per_second', kind: 'real' },
+      int('max_concurrency'),
+      json('retry_schedule'),
+      text('payload_format'),
+      { name: 'enabled', kind: 'boolean' },
+      text('disabled_reason'),
+      int('failing_since'),
+      int('created_at'),
+      int('updated_at'),
+    ],
+  },
+  {
+    name: 'sources',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('name'),
+      text('tenant'),
+      { name: 'verify_sealed', kind: 'text', sealed: true },
+      json('allow_ips'),
+      json('event_type'),
+      int('max_body_bytes'),
+      int('created_at'),
+      int('updated_at'),
+    ],
+  },
+  {
+    // Ordered by seq so the target assigns nothing new and pull-feed cursors keep their meaning.
+    name: 'events',
+    orderBy: 'seq',
+    primaryKey: 'id',
+    columns: [
+      int('seq'),
+      text('id'),
+      text('type'),
+      text('tenant'),
+      text('payload'),
+      { name: 'raw_body', kind: 'bytes' },
+      text('idempotency_key'),
+      text('request_hash'),
+      text('source_id'),
+      int('created_at'),
+    ],
+  },
+  {
+    name: 'deliveries',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('event_id'),
+      text('endpoint_id'),
+      text('tenant'),
+      text('event_type'),
+      text('status'),
+      int('attempts'),
+      int('run_attempts'),
+      int('next_attempt_at'),
+      int('lease_token'),
+      int('lease_expires_at'),
+      text('lease_owner'),
+      text('last_code'),
+      int('last_status'),
+      int('created_at'),
+      int('updated_at'),
+    ],
+  },
+  {
+    name: 'attempts',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('delivery_id'),
+      text('endpoint_id'),
+      text('event_id'),
+      text('tenant'),
+      int('created_at'),
+      int('duration_ms'),
+      int('response_status'),
+      text('code'),
+      text('outcome'),
+      text('message'),
+      json('request_headers'),
+      json('response_headers'),
+      text('response_body'),
+    ],
+  },
+  {
+    name: 'inbound_requests',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('source_id'),
+      text('tenant'),
+      int('received_at'),
+      text('verdict'),
+      text('code'),
+      text('reason'),
+      int('status'),
+      text('remote_address'),
+      json('headers'),
+      text('body'),
+      text('dedupe_key'),
+      text('event_id'),
+    ],
+  },
+];
+
+export function transferTable(name: TransferTable): TransferTableSpec {
+  const spec = TRANSFER_TABLES.find((t) => t.name === name);
+  if (!spec) throw new Error(`unknown table ${String(name)}`);
+  return spec;
+}
+
+/** The pagination key of a row, as the string exportRows hands back in nextKey. */
+export function rowKey(spec: TransferTableSpec, row: TransferRow): string {
+  const value = row[spec.orderBy];
+  if (value === null || value === undefined) throw new Error(`${spec.name}.${spec.orderBy} is null`);
+  return String(value);
+}

@@ -1,0 +1,125 @@
+// The web dashboard: static files from web/ (no build step), the tenant portal entry point, the
+// portal-link route, and the small /v1/meta routes the pages read. Registered as a RouteModule by the
+// composition root.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { RouteModule } from '../api/server.js';
+import type { ApiContext } from '../api/context.js';
+import { requireAdmin } from '../api/auth.js';
+import { HookdError } from '../core/errors.js';
+import { tenantSchema } from '../api/schemas/common.js';
+import { loadOrCreateSecretKey } from '../runtime/secret-key.js';
+import { dashboardHeaders } from './security-headers.js';
+import { registerMetaRoutes } from './meta-routes.js';
+import { createPortalToken, derivePortalKey, MAX_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS, verifyPortalToken } from './portal-token.js';
+
+export interface DashboardOptions {
+  /** The folder holding index.html; defaults to <package root>/web. */
+  webRoot?: string;
+  /**
+   * The HMAC key for portal tokens. Defaults to a key derived from the master secret key
+   * (HOOKD_SECRET_KEY or <dataDir>/secret.key), which every process of a deployment shares.
+   */
+  portalKey?: Buffer | ((ctx: ApiContext) => Buffer);
+}
+
+/**
+ * The package root is the nearest ancestor holding package.json: src/web/ under tsx and vitest,
+ * dist/src/web/ or dist/web/ after tsc. Searching instead of a fixed `../..` keeps both layouts working.
+ */
+export function findWebRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'web', 'index.html'))) return join(dir, 'web');
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`hookd dashboard: no web/index.html found above ${from}`);
+}
+
+export function portalKeyFromConfig(ctx: ApiContext): Buffer {
+  return derivePortalKey(loadOrCreateSecretKey(ctx.config.secretKey, ctx.config.dataDir).key);
+}
+
+/** A stand-alone HTML answer for a bad portal link (the app itself cannot load without a token). */
+function portalErrorPage(message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>hookd portal</title><link rel="stylesheet" href="/styles.css"></head><body><main class="signin"><div class="card"><h1>Portal link not valid</h1><p>${message}</p><p>Ask for a new link.</p></div></main></body></html>`;
+}
+
+export function createDashboardRoutes(options: DashboardOptions = {}): RouteModule {
+  return async (app: FastifyInstance, ctx: ApiContext) => {
+    const webRoot = options.webRoot ?? findWebRoot();
+    const portalKey = typeof options.portalKey === 'function' ? options.portalKey(ctx) : (options.portalKey ?? portalKeyFromConfig(ctx));
+    const indexHtml = readFileSync(join(webRoot, 'index.html'));
+
+    registerMetaRoutes(app, ctx);
+
+    app.post(
+      '/v1/portal-links',
+      {
+        schema: {
+          tags: ['dashboard'],
+          summary: "Create a short-lived link to a tenant's portal (admin)",
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tenant'],
+            properties: { tenant: { ...tenantSchema, type: 'string' }, ttlSeconds: { type: 'integer', minimum: MIN_PORTAL_TTL_SECONDS, maximum: MAX_PORTAL_TTL_SECONDS, default: 3600 } },
+          },
+        },
+      },
+      async (request, reply) => {
+        requireAdmin(request.principal!);
+        const body = request.body as { tenant: string; ttlSeconds: number };
+        const { token, expiresAt } = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now());
+        const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
+        return reply
+          .code(201)
+          .header('cache-control', 'no-store')
+          .send({ url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString() });
+      },
+    );
+
+    // Static files and the portal page in their own scope, so their headers do not touch /v1.
+    await app.register(async (scope) => {
+      await scope.register(fastifyStatic, {
+        root: webRoot,
+        prefix: '/',
+        // Routes for the files present at start-up, not a catch-all: unknown paths keep the API's
+        // problem+json 404.
+        wildcard: false,
+        index: 'index.html',
+        // No content hashes without a build step, so browsers revalidate (ETag) on every load:
+        // cheap 304s, and an upgrade is never half-applied from a stale cache.
+        cacheControl: false,
+        etag: true,
+        lastModified: true,
+        dotfiles: 'deny',
+        setHeaders: (reply) => {
+          void reply.headers({ ...dashboardHeaders(false), 'cache-control': 'no-cache' });
+        },
+      });
+
+      scope.get('/portal', { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 2048 } } } } }, async (request, reply) => {
+        const { token } = request.query as { token?: string };
+        void reply.headers({ ...dashboardHeaders(true), 'cache-control': 'no-store' }).type('text/html; charset=utf-8');
+        const verdict = token ? verifyPortalToken(token, portalKey, ctx.now()) : null;
+        if (!verdict || !verdict.ok) {
+          const why = !verdict ? 'The link has no token.' : verdict.reason === 'expired' ? 'This link has expired.' : 'This link was not issued by this server.';
+          return reply.code(401).send(portalErrorPage(why));
+        }
+        return reply.send(indexHtml);
+      });
+    });
+
+    if (!existsSync(join(webRoot, 'app.js'))) throw new HookdError('internal_error', `hookd dashboard: ${webRoot} has no app.js`);
+  };
+}
+
+/** The dashboard with its defaults: web/ next to package.json, portal key derived from the secret key. */
+export const dashboardRoutes: RouteModule = createDashboardRoutes();

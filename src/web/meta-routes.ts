@@ -1,0 +1,92 @@
+// Small read-only routes the dashboard needs besides the resource API: who am I, the attempt-code
+// explanations, the overview numbers and a newest-first event log.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ATTEMPT_CODES } from '../core/attempt-codes.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, type Principal } from '../core/types.js';
+import { HookdError } from '../core/errors.js';
+import type { ApiContext } from '../api/context.js';
+import { tenantFilter } from '../api/auth.js';
+import { encodeSeqCursor, parseTime } from '../api/cursor.js';
+import { iso, renderEvent } from '../api/render.js';
+import { isoDate } from '../api/schemas/common.js';
+import type { TenantFilter } from '../store/store.js';
+import { computeOverview } from './overview.js';
+import { listRecentEvents } from './recent-events.js';
+
+const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+/** An admin may narrow to one tenant (`tenant=` with `-` meaning "no tenant"); a tenant key never widens. */
+function narrowTenant(principal: Principal, requested: string | undefined): TenantFilter {
+  if (requested === undefined || requested === '') return tenantFilter(principal);
+  const wanted = requested === '-' ? null : requested;
+  if (principal.role !== 'admin' && wanted !== principal.tenant) throw new HookdError('forbidden', 'A tenant API key can only read its own tenant.');
+  return wanted;
+}
+
+export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/v1/meta/whoami', { schema: { tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
+    const p = principalOf(request);
+    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version };
+  });
+
+  app.get('/v1/meta/codes', { schema: { tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);
+
+  app.get(
+    '/v1/meta/overview',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Dashboard overview: deliveries over time, success rate, latency, queue depth, endpoints by failures',
+        querystring: { type: 'object', additionalProperties: false, properties: { hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 }, tenant: { type: 'string', maxLength: 128 } } },
+      },
+    },
+    async (request) => {
+      const q = request.query as { hours: number; tenant?: string };
+      return computeOverview(ctx.store, narrowTenant(principalOf(request), q.tenant), q.hours, ctx.now());
+    },
+  );
+
+  app.get(
+    '/v1/meta/recent-events',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Events newest first, with their delivery summary (the pull feed is oldest first)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            before: { type: 'integer', minimum: 1 },
+            type: { type: 'string', maxLength: 128 },
+            tenant: { type: 'string', maxLength: 128 },
+            status: { type: 'string', enum: [...DELIVERY_STATUSES, 'none'] },
+            since: isoDate,
+            until: isoDate,
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit: number; before?: number; type?: string; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const page = await listRecentEvents(ctx.store, {
+        tenant: narrowTenant(principalOf(request), q.tenant),
+        type: q.type || undefined,
+        status: q.status,
+        since: parseTime(q.since, 'since'),
+        until: parseTime(q.until, 'until'),
+        beforeSeq: q.before,
+        limit: q.limit,
+      });
+      return {
+        data: page.data.map((r) => ({ ...renderEvent(r.event), seq: r.event.seq, deliveries: r.deliveries })),
+        before: page.beforeSeq,
+        headSeq: page.headSeq,
+        // Where the pull feed (GET /v1/events?after=) stands now: the "pull vs push" view starts here.
+        headCursor: encodeSeqCursor(page.headSeq),
+        at: iso(ctx.now()),
+      };
+    },
+  );
+}
