@@ -103,7 +103,7 @@ export function toProblem(err: unknown): Problem {
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
   const body = { ...problem, requestId: request.id };
   if (problem.code === 'service_unavailable' || problem.code === 'rate_limited') {
-    void reply.header('retry-after', String(problem.retryAfter ?? 1));
+    void reply.header('retry-after', typeof problem.retryAfter === 'number' ? String(problem.retryAfter) : '1');
   }
   return reply.code(problem.status).type('application/problem+json').send(body);
 }

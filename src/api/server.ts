@@ -1,7 +1,7 @@
 // Builds the Fastify application: JSON parsing with precise errors, problem+json everywhere, API key
 // authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -71,7 +71,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   // Replace Fastify's JSON parser: ours keeps the raw bytes and reports line and column.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', /^application\/[\w.+-]+\+json$/i], { parseAs: 'buffer' }, (request, body, done) => {
+  const parseJsonBody = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
     const buffer = body as Buffer;
     request.rawBody = buffer;
     if (buffer.length === 0) {
@@ -84,7 +84,9 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
       return;
     }
     done(null, parsed.value);
-  });
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+  app.addContentTypeParser(/^application\/[\w.+-]+\+json$/i, { parseAs: 'buffer' }, parseJsonBody);
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);

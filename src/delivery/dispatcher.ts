@@ -230,7 +230,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         continue;
       }
       woken = false;
-      let claims: Claim[] = [];
+      let claims: Claim[];
       try {
         claims = await store.claimDue({ now: now(), limit: Math.min(opts.claimBatch, capacity), owner: opts.owner, leaseGraceMs: opts.leaseGraceMs });
         dbBackoffMs = 0;

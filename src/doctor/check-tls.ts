@@ -75,7 +75,7 @@ export async function checkTls(target: VettedTarget, address: string, options: T
     const cipher = socket.getCipher();
     // Typed as Error, but Node sets the OpenSSL code string (e.g. "DEPTH_ZERO_SELF_SIGNED_CERT").
     const authError = socket.authorizationError as unknown;
-    const opensslVerdict = authError === undefined || authError === null ? null : String((authError as { code?: unknown }).code ?? authError);
+    const opensslVerdict = typeof authError === 'string' ? authError : authError instanceof Error ? ((authError as NodeJS.ErrnoException).code ?? authError.message) : null;
     if (!peer.raw) {
       return found('tls', 'fail', 'tls_handshake_failed', 'The server completed the handshake without presenting a certificate.', { ...base, protocol });
     }

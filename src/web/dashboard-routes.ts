@@ -10,7 +10,6 @@ import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
 import { requireAdmin } from '../api/auth.js';
-import { HookdError } from '../core/errors.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { loadOrCreateSecretKey } from '../runtime/secret-key.js';
 import { dashboardHeaders } from './security-headers.js';
@@ -116,8 +115,6 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
         return reply.send(indexHtml);
       });
     });
-
-    if (!existsSync(join(webRoot, 'app.js'))) throw new HookdError('internal_error', `hookd dashboard: ${webRoot} has no app.js`);
   };
 }
 

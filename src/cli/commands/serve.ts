@@ -2,7 +2,7 @@
 // admin key), and shut down gracefully on SIGTERM/SIGINT.
 
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, maskConfig } from '../../config/load-config.js';
+import { loadConfig, maskConfig } from '../../config/load-config.js';
 import { SETTINGS, type SettingKey } from '../../config/settings.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createRuntime } from '../../runtime/create-runtime.js';

@@ -1,0 +1,64 @@
+// Endpoints: the list with state, subscribed types and 24 h success rate (live state changes).
+
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { endpointState, fmtPct } from '../format.js';
+import { createPager, empty, pageHeader } from '../components/page.js';
+import { errorBox } from '../components/toast.js';
+
+export async function render(root, _params, app) {
+  const body = h('div', { class: 'table-wrap' });
+  root.append(pageHeader('Endpoints', 'Where hookd delivers webhooks', h('a', { class: 'btn btn-primary', href: '#/endpoints/new' }, 'New endpoint')));
+  const rows = new Map();
+
+  const pager = createPager(async (cursor) => {
+    try {
+      const page = await api('/v1/endpoints', { query: { cursor, limit: 50 } });
+      rows.clear();
+      if (page.data.length === 0 && !cursor) {
+        replace(body, empty('No endpoints yet.', h('a', { class: 'btn btn-primary', href: '#/endpoints/new' }, 'Create your first endpoint')));
+        return page;
+      }
+      replace(
+        body,
+        h(
+          'table',
+          { class: 'table' },
+          h('thead', null, h('tr', null, ['URL', 'State', 'Event types', app.isAdmin ? 'Tenant' : null, 'Success (24 h)'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            null,
+            page.data.map((e) => {
+              const state = h('td', null, endpointState(e));
+              const rate = h('td', { class: 'num' }, '…');
+              rows.set(e.id, { state, endpoint: e });
+              api(`/v1/endpoints/${e.id}/stats`)
+                .then((s) => (rate.textContent = s.successRate === null ? 'no traffic' : `${fmtPct(s.successRate)} (${s.succeeded}/${s.succeeded + s.failed})`))
+                .catch(() => (rate.textContent = '—'));
+              return h(
+                'tr',
+                null,
+                h('td', { class: 'cell-url' }, h('a', { href: `#/endpoints/${e.id}` }, e.url), e.description ? h('div', { class: 'muted small' }, e.description) : null),
+                state,
+                h('td', null, e.eventTypes ? e.eventTypes.map((t) => h('code', { class: 'chip' }, t)) : h('span', { class: 'muted' }, 'all')),
+                app.isAdmin ? h('td', null, e.tenant ?? h('span', { class: 'muted' }, '—')) : null,
+                rate,
+              );
+            }),
+          ),
+        ),
+      );
+      return page;
+    } catch (err) {
+      replace(body, errorBox(err));
+      return null;
+    }
+  });
+  root.append(body, pager.el);
+  const off = app.stream.on('endpoint.state', (m) => {
+    const row = rows.get(m.endpointId);
+    if (row) replace(row.state, endpointState({ ...row.endpoint, ...m }));
+  });
+  await pager.reset();
+  return off;
+}

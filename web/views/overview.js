@@ -1,0 +1,98 @@
+// Overview: deliveries over time by outcome, success rate, latency p50/p95, queue depth and the
+// endpoints ranked by failures, refreshed as attempts stream in.
+
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+import { endpointState, fmtCount, fmtMs, fmtPct, relTime } from '../format.js';
+import { stackedBars } from '../components/chart.js';
+import { debounce, pageHeader, section } from '../components/page.js';
+import { errorBox } from '../components/toast.js';
+
+function stat(label, value, note) {
+  return h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), note ? h('div', { class: 'stat-note' }, note) : null);
+}
+
+export async function render(root, _params, app) {
+  const windowSelect = h(
+    'select',
+    { id: 'overview-window', 'aria-label': 'Time window' },
+    [
+      ['1', 'Last hour'],
+      ['24', 'Last 24 hours'],
+      ['168', 'Last 7 days'],
+      ['720', 'Last 30 days'],
+    ].map(([v, l]) => h('option', { value: v, selected: v === '24' }, l)),
+  );
+  const liveNote = h('span', { class: 'muted', 'aria-live': 'polite' });
+  const body = h('div', { class: 'overview' });
+  root.append(pageHeader('Overview', 'Delivery health across your endpoints', h('label', { class: 'inline-label', for: 'overview-window' }, 'Window'), windowSelect), liveNote, body);
+
+  let lastAttempts = 0;
+  async function refresh() {
+    try {
+      const o = await api('/v1/meta/overview', { query: { hours: windowSelect.value } });
+      const failing = o.endpoints.filter((e) => e.failed > 0 || !e.enabled);
+      replace(
+        body,
+        h(
+          'div',
+          { class: 'stats' },
+          stat('Success rate', fmtPct(o.successRate), `${fmtCount(o.totals.succeeded)} succeeded · ${fmtCount(o.totals.failed)} failed`),
+          stat('Deliveries', fmtCount(o.totals.deliveries), o.truncated ? 'truncated: newest only' : `${fmtCount(o.totals.pending)} pending · ${fmtCount(o.totals.cancelled)} cancelled`),
+          stat('Latency p50 / p95', `${fmtMs(o.latency.p50)} / ${fmtMs(o.latency.p95)}`, `${fmtCount(o.latency.sampled)} attempts sampled`),
+          stat('Queue depth', fmtCount(o.queue.pending), o.queue.due ? `${fmtCount(o.queue.due)} due · oldest ${relTime(o.queue.oldestDueAt)}` : 'nothing overdue'),
+        ),
+        section('Deliveries over time', stackedBars(o.buckets, { bucketSeconds: o.bucketSeconds })),
+        section(
+          'Endpoints by failures',
+          o.endpoints.length === 0
+            ? h('p', { class: 'muted' }, 'No endpoints yet. ', h('a', { href: '#/endpoints/new' }, 'Create one'), '.')
+            : h(
+                'div',
+                { class: 'table-wrap' },
+                h(
+                  'table',
+                  { class: 'table' },
+                  h('thead', null, h('tr', null, ['Endpoint', 'State', 'Failed', 'Succeeded', 'Success rate', 'p95'].map((t) => h('th', { scope: 'col' }, t)))),
+                  h(
+                    'tbody',
+                    null,
+                    o.endpoints.slice(0, 10).map((e) =>
+                      h(
+                        'tr',
+                        null,
+                        h('td', { class: 'cell-url' }, h('a', { href: `#/endpoints/${e.id}` }, e.url)),
+                        h('td', null, endpointState(e)),
+                        h('td', { class: e.failed ? 'num text-bad' : 'num' }, fmtCount(e.failed)),
+                        h('td', { class: 'num' }, fmtCount(e.succeeded)),
+                        h('td', { class: 'num' }, fmtPct(e.successRate)),
+                        h('td', { class: 'num' }, fmtMs(e.p95)),
+                      ),
+                    ),
+                  ),
+                ),
+              ),
+          failing.length === 0 && o.endpoints.length ? h('p', { class: 'muted' }, 'No failures in this window.') : null,
+        ),
+      );
+    } catch (err) {
+      replace(body, errorBox(err));
+    }
+  }
+
+  const later = debounce(() => void refresh(), 1500);
+  windowSelect.addEventListener('change', () => void refresh());
+  const offs = [
+    app.stream.on('attempt.recorded', () => {
+      lastAttempts += 1;
+      liveNote.textContent = `Live: ${lastAttempts} new attempt${lastAttempts === 1 ? '' : 's'} since you opened this page.`;
+      later();
+    }),
+    app.stream.on('endpoint.state', later),
+  ];
+  await refresh();
+  return () => {
+    later.cancel();
+    for (const off of offs) off();
+  };
+}
