@@ -13,7 +13,7 @@ import { createAesGcmBox } from '../security/aes-gcm-box.js';
 import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
 import { generateApiKey, hashApiKey } from '../api/api-keys.js';
-import { createSsrfPolicy } from '../delivery/ssrf-policy.js';
+import { createSsrfPolicy, type LookupFunction } from '../delivery/ssrf-policy.js';
 import { createHttpSender } from '../delivery/http-sender.js';
 import { createAuthProvider } from '../delivery/endpoint-auth.js';
 import { createPublisher, type Publisher } from '../delivery/publisher.js';
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Extra API modules (inbound, doctor, dashboard). */
   modules?: RouteModule[];
+  /** The DNS resolver of the SSRF policy (tests inject one; production uses dns.lookup). */
+  lookup?: LookupFunction;
   /** Print-once admin key callback (first start with an empty database). */
   onAdminKeyCreated?: (key: string) => void;
 }
@@ -67,7 +69,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const bus = new EventBus();
   const checker = createSchemaChecker();
-  const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate });
+  const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate, lookup: options.lookup });
   const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
   const auth = createAuthProvider({ sender, policy });
   const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now });
