@@ -1,9 +1,11 @@
 // The `auth` step: are the endpoint's credentials accepted? On a 401 or 403 it sends a second ping
 // with the credentials stripped (still signed) and compares the answers:
-// - the same answer with and without them: the receiver does not see hookd's credentials at all
-//   (wrong header name or scheme), i.e. from its side they are MISSING;
+// - the endpoint sends none (auth none, or only an mTLS certificate): they are MISSING;
+// - the same answer with and without them: the receiver does not tell; either it does not see them
+//   (wrong header name or scheme) or they are wrong. We say so rather than guess;
 // - a different answer (another body, another WWW-Authenticate, a 2xx): the receiver read them and
 //   refused them, i.e. they are WRONG. RFC 6750's `error="invalid_token"` says so directly.
+// - WWW-Authenticate naming another scheme than the one sent (Basic asked, Bearer sent): wrong kind;
 // - a 403 that turns into a 401 without credentials: they are valid but not permitted; a 403 either way
 //   points at an IP allowlist.
 // OAuth2 first gets one forced token refresh, as deliveries do.
@@ -132,8 +134,8 @@ export async function checkAuth(ctx: PingContext, first: PingOutcome, httpStatus
     'auth',
     'fail',
     'http_unauthorized',
-    `The receiver answers 401 exactly as if no credentials were sent: it does not see ${describeAuth(auth)}, so from its side they are missing (wrong header name or scheme).`,
-    { ...detail, verdict: 'missing' },
-    `Send the credentials where the receiver reads them${challengeHint(www)}: check the header name and auth type of the endpoint.`,
+    `The receiver answers 401 exactly as it does without credentials, so it does not say whether it sees ${describeAuth(auth)}: they are either sent where it does not look (header name, scheme) or wrong.`,
+    { ...detail, verdict: 'indistinguishable' },
+    `Check that the credentials are sent where the receiver reads them${challengeHint(www)} (header name, auth type), then that their value is current.`,
   );
 }

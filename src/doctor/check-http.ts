@@ -64,7 +64,7 @@ export function checkHttp(ping: PingOutcome, url: URL): StepResult {
   const { code } = classifyStatus(status);
   if (code === 'ok') {
     if (result.bodyTruncated) {
-      return found('http', 'warn', 'response_too_large', `The receiver answered ${status}, but its response body exceeded the ${result.body?.length ?? 0} bytes hookd reads; the connection was dropped there.`, detail);
+      return found('http', 'warn', 'response_too_large', `The receiver answered ${status}, but its response body exceeded the ${Buffer.byteLength(result.body ?? '')} bytes hookd reads; the connection was dropped there.`, detail);
     }
     return passed('http', `The receiver answered ${status} to a signed POST in ${Math.round(result.durationMs)} ms.`, detail);
   }

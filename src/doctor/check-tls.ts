@@ -5,6 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { ATTEMPT_CODES } from '../core/attempt-codes.js';
 import { classifyNetworkError } from '../delivery/network-error.js';
 import { found, passed, type StepResult } from './report.js';
 import type { VettedTarget } from './check-address-dns.js';
@@ -98,7 +99,9 @@ export async function checkTls(target: VettedTarget, address: string, options: T
     const worst = mostSpecific(problems);
     if (worst) {
       const also = problems.length > 1 ? ` Also: ${problems.filter((p) => p !== worst).map((p) => p.message).join(' ')}` : '';
-      return found('tls', 'fail', worst.code, `${worst.message}${also}`, detail);
+      // One fix per problem: renewing an expired self-signed certificate alone would not be enough.
+      const fixes = [...new Set([worst, ...problems].map((p) => ATTEMPT_CODES[p.code].fix))];
+      return found('tls', 'fail', worst.code, `${worst.message}${also}`, detail, fixes.length > 1 ? fixes.join(' ') : undefined);
     }
     const facts = inspection.facts;
     return passed(
