@@ -2,7 +2,6 @@
 // tenant filter, ad-hoc diagnosis under the SSRF policy, the payload check, and bad bodies.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doctorRoutes } from '../src/doctor/doctor-routes.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { serveHttp, type Closer } from './doctor-fixtures.js';
 
@@ -11,7 +10,7 @@ let h: Harness;
 let receiver: Awaited<ReturnType<typeof serveHttp>>;
 
 beforeAll(async () => {
-  h = await createHarness({}, { modules: [doctorRoutes] });
+  h = await createHarness({});
   receiver = await serveHttp((_q, r) => r.end('ok'), closers);
 });
 afterAll(async () => {
@@ -84,7 +83,7 @@ describe('POST /v1/diagnose', () => {
 
 describe('the SSRF policy without an allowlist', () => {
   it('reports a loopback target as a failed address step with blocked_address and never probes it', async () => {
-    const strict = await createHarness({ env: { HOOKD_ALLOW_PRIVATE: '' } }, { modules: [doctorRoutes] });
+    const strict = await createHarness({ env: { HOOKD_ALLOW_PRIVATE: '' } });
     try {
       const before = receiver.requests.length;
       const res = await strict.request('POST', '/v1/diagnose', { body: { url: receiver.url } });

@@ -2,7 +2,6 @@
 // real deliveries made by the dispatcher to loopback receivers, then the endpoint diagnosed.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doctorRoutes } from '../src/doctor/doctor-routes.js';
 import type { Check, DoctorReport, DoctorStep } from '../src/doctor/report.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually } from './helpers/receiver.js';
@@ -13,7 +12,7 @@ let h: Harness;
 let okUrl = '';
 
 beforeAll(async () => {
-  h = await createHarness({}, { modules: [doctorRoutes] });
+  h = await createHarness({});
   okUrl = (await serveHttp((_q, r) => r.end('ok'), closers)).url;
 });
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { newId } from '../core/ids.js';
 import { createAesGcmBox } from '../security/aes-gcm-box.js';
 import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
+import { registerDoctorRoutes } from '../doctor/doctor-routes.js';
 import { generateApiKey, hashApiKey } from '../api/api-keys.js';
 import { createSsrfPolicy, type LookupFunction } from '../delivery/ssrf-policy.js';
 import { createHttpSender } from '../delivery/http-sender.js';
@@ -121,7 +122,24 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     {
       logger,
-      modules: options.modules,
+      // The doctor probes with the same SSRF policy, sender and auth provider as deliveries, so a
+      // probe and an attempt see the same network and get the same codes.
+      modules: [
+        (app, ctx) =>
+          registerDoctorRoutes(app, ctx, {
+            policy,
+            sender,
+            auth,
+            checker,
+            store,
+            now,
+            connectTimeoutMs: config.connectTimeoutMs,
+            defaultTimeoutMs: config.defaultTimeoutMs,
+            requireHttps: config.requireHttps,
+            userAgent: `hookd/${VERSION}`,
+          }),
+        ...(options.modules ?? []),
+      ],
       https: config.tlsCert ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined,
     },
   );
