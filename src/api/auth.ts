@@ -7,6 +7,7 @@ import { HookdError } from '../core/errors.js';
 import type { ApiKey, Principal } from '../core/types.js';
 import type { Store, TenantFilter } from '../store/store.js';
 import { hashApiKey, sameHash } from './api-keys.js';
+import { portalPrincipal } from '../web/portal-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +22,7 @@ export interface Authenticator {
   invalidate(): void;
 }
 
-export function createAuthenticator(store: Store, adminKeyHash: string | null, now: () => number): Authenticator {
+export function createAuthenticator(store: Store, adminKeyHash: string | null, now: () => number, portalKey?: Buffer): Authenticator {
   const cache = new Map<string, { key: ApiKey | null; at: number }>();
   return {
     async authenticate(request) {
@@ -29,6 +30,11 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
       if (!header) throw new HookdError('unauthorized', 'Missing API key: send `Authorization: Bearer <api key>`.');
       const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
       if (!match) throw new HookdError('unauthorized', 'The Authorization header must be `Bearer <api key>`.');
+      // Tenant-portal tokens (signed, short-lived) act as a tenant key of their tenant, never admin.
+      if (portalKey) {
+        const portal = portalPrincipal(match[1]!, portalKey, now());
+        if (portal) return portal;
+      }
       const hash = hashApiKey(match[1]!);
       if (adminKeyHash && sameHash(hash, adminKeyHash)) return { keyId: 'key_env_admin', role: 'admin', tenant: null };
       const t = now();

@@ -7,6 +7,9 @@ import type { Publisher } from '../delivery/publisher.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { Attempt } from '../core/types.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
+import type { Tracing } from '../observability/tracing.js';
 
 /** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
 export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
@@ -32,4 +35,12 @@ export interface ApiContext {
   adminKeyHash: string | null;
   /** Forget cached OAuth2 tokens after an endpoint's auth changed. */
   forgetAuth: (endpointId: string) => void;
+  /** Key that signs tenant-portal tokens (derived from the secret key, so every process agrees). */
+  portalKey?: Buffer | undefined;
+  /** Prometheus metrics (GET /metrics is served when present). */
+  metrics?: Metrics | undefined;
+  /** OpenTelemetry spans (the ingress gets a `hookd.inbound` span when present). */
+  tracing?: Tracing | undefined;
+  /** What GET /readyz checks; without it, only the database. */
+  readiness?: ReadinessCheck | undefined;
 }

@@ -19,6 +19,8 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerStreamRoutes } from './routes/stream.js';
+import { registerObservabilityHooks } from '../observability/http-hooks.js';
+import { registerMetricsRoute } from '../observability/metrics-route.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -48,9 +50,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: ctx.config.maxBodyBytes,
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
     disableRequestLogging: true,
     return503OnClosing: true,
     ...(options.https ? { https: options.https } : {}),
@@ -65,7 +66,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv.compile(schema) : paramAjv.compile(schema)));
 
   app.decorate('hookd', ctx);
-  app.decorate('authenticator', createAuthenticator(ctx.store, ctx.adminKeyHash, ctx.now));
+  app.decorate('authenticator', createAuthenticator(ctx.store, ctx.adminKeyHash, ctx.now, ctx.portalKey));
   app.decorateRequest('principal', null);
   app.decorateRequest('rawBody', null);
 
@@ -115,8 +116,10 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerObservabilityHooks(app, ctx);
 
   registerHealthRoutes(app, ctx);
+  if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);

@@ -30,6 +30,7 @@ export const SETTINGS = {
   adminKey: { env: 'HOOKD_ADMIN_KEY', type: 'string', default: '', secret: true, doc: 'Makes this exact value a valid admin API key (automation, tests). Unset: a key is generated and printed once on first start.' },
   secretKey: { env: 'HOOKD_SECRET_KEY', type: 'string', default: '', secret: true, doc: 'Key that encrypts signing secrets and credentials at rest: 32 bytes as 64 hex characters or base64. Unset: generated into <dataDir>/secret.key (mode 0600).' },
   allowPrivate: { env: 'HOOKD_ALLOW_PRIVATE', flag: 'allow-private', type: 'cidr-list', default: '', doc: 'Comma-separated CIDR ranges exempt from the SSRF policy (e.g. 127.0.0.1/32,10.0.0.0/8). Empty: only public addresses.' },
+  trustedProxies: { env: 'HOOKD_TRUSTED_PROXIES', type: 'cidr-list', default: '', doc: 'Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is believed for inbound IP allowlists. Empty: the socket peer is the client.' },
   requireHttps: { env: 'HOOKD_REQUIRE_HTTPS', flag: 'require-https', type: 'boolean', default: false, doc: 'Refuse http:// endpoint URLs.' },
   requireEventTypes: { env: 'HOOKD_REQUIRE_EVENT_TYPES', type: 'boolean', default: false, doc: 'Refuse to publish event types missing from the catalogue (422).' },
   tlsCert: { env: 'HOOKD_TLS_CERT', flag: 'tls-cert', type: 'string', default: '', doc: 'PEM certificate file: serve HTTPS.' },
@@ -50,6 +51,8 @@ export const SETTINGS = {
   retentionDays: { env: 'HOOKD_RETENTION_DAYS', type: 'integer', default: 30, min: 1, max: 3650, doc: 'Events, deliveries, attempts and inbound requests older than this are pruned.' },
   logLevel: { env: 'HOOKD_LOG_LEVEL', flag: 'log-level', type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'Log level (JSON lines on stdout).' },
   metricsToken: { env: 'HOOKD_METRICS_TOKEN', type: 'string', default: '', secret: true, doc: 'When set, GET /metrics requires `Authorization: Bearer <token>`.' },
+  metricsTopEndpoints: { env: 'HOOKD_METRICS_TOP_ENDPOINTS', type: 'integer', default: 50, min: 0, max: 10_000, doc: 'Endpoints with their own `endpoint` label in /metrics (the busiest by attempts, or by due deliveries for queue gauges); the rest are grouped as `other`. 0 groups all.' },
+  readyStallMs: { env: 'HOOKD_READY_STALL_MS', type: 'integer', default: 60_000, min: 100, max: 3_600_000, doc: 'GET /readyz fails when the dispatcher loop has not run, or attempt results have failed to be written, for this long.' },
 } as const satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;

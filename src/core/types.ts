@@ -66,6 +66,11 @@ export interface EventRecord {
   /** sha256 of the publish request, to tell a replay from a conflicting reuse of a key. */
   requestHash: string | null;
   sourceId: string | null;
+  /**
+   * W3C `traceparent` of the span that published the event (observability/tracing.ts), so attempt
+   * spans can link to it. null (or absent) when tracing was off at publish time.
+   */
+  traceContext?: string | null;
   /** Commit-ordered position in the pull feed; assigned by the store. */
   seq: number;
   createdAt: number;

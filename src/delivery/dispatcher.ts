@@ -9,7 +9,7 @@ import { planAfterAttempt } from '../core/delivery-plan.js';
 import { newId } from '../core/ids.js';
 import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt, Endpoint } from '../core/types.js';
-import type { AttemptResult, Claim, Store } from '../store/store.js';
+import type { AttemptResult, Claim, DeliveryUpdate, Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { Publisher } from './publisher.js';
 import { createEndpointLimiter } from './endpoint-limiter.js';
@@ -39,8 +39,10 @@ export interface DispatcherOptions {
   failingPeriodMs: number;
   now?: () => number;
   random?: () => number;
-  /** Called with each finished attempt (metrics). */
-  onAttempt?: (attempt: Attempt, endpoint: Endpoint) => void;
+  /** Called with each recorded attempt and the delivery's next state (metrics). */
+  onAttempt?: (attempt: Attempt, endpoint: Endpoint, update: DeliveryUpdate) => void;
+  /** Wraps each attempt (tracing: the attempt runs inside its span). */
+  traceAttempt?: (claim: Claim, run: () => Promise<AttemptResult>) => Promise<AttemptResult>;
 }
 
 export interface Dispatcher {
@@ -53,6 +55,8 @@ export interface Dispatcher {
   inFlight(): number;
   /** Time of the last completed loop iteration (health). */
   lastLoopAt(): number;
+  /** Results finished but not yet written, and since when writing them has been failing (health). */
+  writerHealth(): { buffered: number; failingSince: number | null };
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
@@ -72,6 +76,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const writer: ResultWriter = createResultWriter({
     store,
     logger,
+    now,
     onApplied: (result, outcome, claim) => {
       const a = result.attempt;
       opts.bus.emit('attempt.recorded', {
@@ -86,7 +91,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         status: result.update.status,
         createdAt: a.createdAt,
       });
-      opts.onAttempt?.(a, claim.endpoint);
+      opts.onAttempt?.(a, claim.endpoint, result.update);
       if (result.emit.length > 0) opts.bus.emit('work.available', {});
       if (outcome.endpointDisabled) {
         const ep = claim.endpoint;
@@ -184,9 +189,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           }),
         ]
       : [];
-    logger.debug({ deliveryId: delivery.id, endpointId: endpoint.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs }, 'attempt');
+    logger.debug({ attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs }, 'attempt');
     if (classification.outcome !== 'success') {
-      logger.info({ deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, next: plan.nextAttemptAt }, 'attempt failed');
+      logger.info({ attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs, next: plan.nextAttemptAt }, 'attempt failed');
     }
     return {
       deliveryId: delivery.id,
@@ -196,6 +201,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       endpoint: { health: plan.health, disable: plan.disableGone ? 'gone' : undefined, disableIfFailingSince: plan.disableIfFailingSince },
       emit,
     };
+  }
+
+  function traced(claim: Claim): Promise<AttemptResult> {
+    return opts.traceAttempt ? opts.traceAttempt(claim, () => attempt(claim)) : attempt(claim);
   }
 
   function launch(claim: Claim): void {
@@ -210,7 +219,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           return;
         }
         if (wait > 0) await sleep(wait);
-        writer.add(await attempt(claim), claim);
+        writer.add(await traced(claim), claim);
       } catch (err) {
         logger.error({ err, deliveryId: id }, 'delivery failed unexpectedly; its lease will expire and it will be retried');
       } finally {
@@ -226,6 +235,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       lastLoop = now();
       const capacity = opts.concurrency - inflight.size;
       if (capacity <= 0) {
+        // Clear the flag before waiting: a wake-up that arrived while full (a publish) would
+        // otherwise make waitForWake resolve at once, every time, and this loop would spin on
+        // microtasks forever, starving the I/O that lets in-flight attempts finish (found by
+        // bench/ burst-fanout: 10 endpoints x 64 > 512 slots). A finishing attempt wakes us.
+        woken = false;
         await waitForWake(opts.pollIntervalMs);
         continue;
       }
@@ -288,7 +302,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     async deliverNow(deliveryId) {
       const claim = await store.claimById(deliveryId, { now: now(), limit: 1, owner: opts.owner, leaseGraceMs: opts.leaseGraceMs });
       if (!claim) return null;
-      const result = await attempt(claim);
+      const result = await traced(claim);
       const [outcome] = await writer.writeNow([result], [claim]);
       return outcome?.applied ? result.attempt : null;
     },
@@ -316,6 +330,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     },
     inFlight: () => inflight.size,
     lastLoopAt: () => lastLoop,
+    writerHealth: () => writer.health(),
   };
 }
 

@@ -47,6 +47,8 @@ export function createPublisher(deps: {
   bus: EventBus;
   requireEventTypes: boolean;
   now: () => number;
+  /** Called with each prepared event before it is written (tracing stores its trace context on it). */
+  onPrepare?: ((event: NewEvent) => void) | undefined;
 }): Publisher {
   const { store, checker, bus } = deps;
   let queue: Array<{ event: NewEvent; resolve: (r: PublishResult) => void; reject: (e: unknown) => void }> = [];
@@ -109,7 +111,7 @@ export function createPublisher(deps: {
     prepare(input) {
       const payload = input.payload ?? JSON.stringify(input.data);
       const requestHash = createHash('sha256').update(JSON.stringify([input.type, input.tenant, payload])).digest('hex');
-      return {
+      const event: NewEvent = {
         id: newId('event'),
         type: input.type,
         tenant: input.tenant,
@@ -122,6 +124,8 @@ export function createPublisher(deps: {
         deliveryIds: () => newId('delivery'),
         onlyEndpointId: input.onlyEndpointId,
       };
+      deps.onPrepare?.(event);
+      return event;
     },
     async publish(input) {
       await publisher.validate(input);

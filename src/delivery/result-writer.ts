@@ -19,6 +19,8 @@ export interface ResultWriter {
   writeNow(results: AttemptResult[], claims: Claim[]): Promise<AttemptResultOutcome[]>;
   /** Flush everything buffered, then refuse new results. */
   stop(): Promise<void>;
+  /** Readiness: results waiting to be written, and since when writing them has been failing (null: it is not). */
+  health(): { buffered: number; failingSince: number | null };
 }
 
 export function createResultWriter(opts: {
@@ -26,12 +28,15 @@ export function createResultWriter(opts: {
   logger: Logger;
   onApplied: (result: AttemptResult, outcome: AttemptResultOutcome, claim: Claim) => void;
   onStale: (result: AttemptResult) => void;
+  now?: () => number;
 }): ResultWriter {
+  const now = opts.now ?? Date.now;
   let buffer: Array<{ result: AttemptResult; claim: Claim }> = [];
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> | null = null;
   let stopped = false;
   let backoffMs = 0;
+  let failingSince: number | null = null;
 
   const report = (items: Array<{ result: AttemptResult; claim: Claim }>, outcomes: AttemptResultOutcome[]): void => {
     items.forEach((item, i) => {
@@ -49,9 +54,11 @@ export function createResultWriter(opts: {
         const outcomes = await opts.store.recordResults(group.map((g) => g.result));
         buffer = buffer.slice(group.length);
         backoffMs = 0;
+        failingSince = null;
         report(group, outcomes);
       } catch (err) {
         backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000);
+        failingSince ??= now();
         opts.logger.warn({ err: (err as Error).message, pending: buffer.length, retryInMs: backoffMs }, 'recording attempt results failed; will retry');
         if (stopped) return;
         await new Promise((r) => setTimeout(r, backoffMs));
@@ -103,5 +110,6 @@ export function createResultWriter(opts: {
       if (flushing) await flushing;
       await flush();
     },
+    health: () => ({ buffered: buffer.length, failingSince }),
   };
 }

@@ -22,8 +22,8 @@ export type Cidr = [Address, number];
 /** Parse an IP address strictly (no inet_aton forms), IPv4-mapped IPv6 unwrapped to IPv4. */
 export function parseAddress(text: string): Address | null {
   const bare = text.trim().replace(/^\[(.*)\]$/, '$1');
-  // Zone ids (fe80::1%eth0) are meaningless across hosts; refuse them rather than guess.
-  if (net.isIP(bare) === 0) return null;
+  // Zone ids (fe80::1%eth0) are meaningless across hosts; refuse them in configuration and headers.
+  if (bare.includes('%') || net.isIP(bare) === 0) return null;
   try {
     return ipaddr.process(bare);
   } catch {
@@ -70,7 +70,8 @@ const MAX_FORWARDED_HOPS = 32;
  * X-Forwarded-For value (node joins repeated header lines with ", ", which is the same list).
  */
 export function clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trustedProxies: readonly Cidr[]): string | null {
-  const peer = socketAddress === undefined ? null : parseAddress(socketAddress);
+  // The socket's own zone id is local information, not part of the peer's address.
+  const peer = socketAddress === undefined ? null : parseAddress(socketAddress.replace(/%.*$/, ''));
   if (peer === null) return null;
   if (forwardedFor === undefined || trustedProxies.length === 0 || !inRanges(peer, trustedProxies)) return peer.toString();
   const hops = forwardedFor.split(',').map((hop) => hop.trim()).filter((hop) => hop !== '');

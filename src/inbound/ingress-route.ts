@@ -111,10 +111,15 @@ async function handleIngress(ctx: ApiContext, options: IngressOptions, request: 
     allowIps = source.allowIps === null ? null : parseCidrList(source.allowIps);
   } catch {
     // Validated at creation; an unparsable stored entry fails closed.
+    void reply.header('connection', 'close');
     return reject({ code: 'ip_not_allowed', reason: "The source's allowIps cannot be read; fix the source." }, null);
   }
   const ip = checkAllowlist(client, allowIps);
-  if (!ip.ok) return reject({ code: 'ip_not_allowed', reason: ip.reason }, null);
+  if (!ip.ok) {
+    // The body stays unread; closing keeps node from draining it to reuse the connection.
+    void reply.header('connection', 'close');
+    return reject({ code: 'ip_not_allowed', reason: ip.reason }, null);
+  }
 
   const limit = source.maxBodyBytes ?? ctx.config.maxBodyBytes;
   const read = await readBody(request.raw, limit, single(request.headers['content-length']));
@@ -124,7 +129,7 @@ async function handleIngress(ctx: ApiContext, options: IngressOptions, request: 
     // Stop reading: close the connection after the answer instead of draining the rest.
     void reply.header('connection', 'close');
     const size = read.declared === null ? `more than ${limit} bytes` : `${read.declared} bytes`;
-    return reject({ code: 'payload_too_large', reason: `The body (${size}) exceeds this source's limit of ${limit} bytes.` }, read.prefix);
+    return reject({ code: 'payload_too_large', reason: `The body (${size}) exceeds this source's limit of ${limit} bytes.` }, read.prefix.length > 0 ? read.prefix : null);
   }
   const body = read.body;
 

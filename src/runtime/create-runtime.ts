@@ -13,6 +13,9 @@ import { createAesGcmBox } from '../security/aes-gcm-box.js';
 import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
 import { registerDoctorRoutes } from '../doctor/doctor-routes.js';
+import { createInboundRoutes } from '../inbound/index.js';
+import { createDashboardRoutes } from '../web/dashboard-routes.js';
+import { derivePortalKey } from '../web/portal-token.js';
 import { generateApiKey, hashApiKey } from '../api/api-keys.js';
 import { createSsrfPolicy, type LookupFunction } from '../delivery/ssrf-policy.js';
 import { createHttpSender } from '../delivery/http-sender.js';
@@ -25,6 +28,10 @@ import { loadOrCreateSecretKey } from './secret-key.js';
 import { openStore } from './open-store.js';
 import { createPruner, type Pruner } from './pruner.js';
 import { VERSION } from './version.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createTracing, type Tracing } from '../observability/tracing.js';
+import { instrumentStore } from '../observability/instrument-store.js';
+import { createReadiness } from '../observability/readiness.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -38,6 +45,8 @@ export interface RuntimeOptions {
   lookup?: LookupFunction;
   /** Print-once admin key callback (first start with an empty database). */
   onAdminKeyCreated?: (key: string) => void;
+  /** Injected for tests (an in-memory exporter); otherwise built from the OTEL_* variables. */
+  tracing?: Tracing;
 }
 
 export interface Runtime {
@@ -48,6 +57,8 @@ export interface Runtime {
   dispatcher: Dispatcher | null;
   sender: Sender;
   bus: EventBus;
+  metrics: Metrics;
+  tracing: Tracing;
   /** Listen on config.host:config.port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, finish or release in-flight work, close the database. */
@@ -59,8 +70,23 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? Date.now;
   const secretKey = loadOrCreateSecretKey(config.secretKey, config.dataDir);
   if (secretKey.created) logger.info({ path: secretKey.path }, 'generated a new secret key for encryption at rest');
-  const store = options.store ?? openStore(config.databaseUrl, config.dataDir, createAesGcmBox(secretKey.key));
-  await store.migrate();
+  const rawStore = options.store ?? openStore(config.databaseUrl, config.dataDir, createAesGcmBox(secretKey.key));
+  await rawStore.migrate();
+
+  // Observability first: everything below talks to the instrumented store. OTEL_* are the
+  // OpenTelemetry SDK's own standard variables, not hookd settings.
+  const tracing = options.tracing ?? (await createTracing({ env: process.env, version: VERSION, warn: (message) => logger.warn(message) }));
+  const runsWorker = config.role !== 'api';
+  const metrics = createMetrics({
+    store: rawStore,
+    version: VERSION,
+    topEndpoints: config.metricsTopEndpoints,
+    // Read at scrape time only, after the dispatcher below exists.
+    dispatcher: runsWorker ? { inFlight: () => dispatcher.inFlight(), lastLoopAt: () => dispatcher.lastLoopAt() } : null,
+    now,
+    onCollectError: (what, err) => logger.warn({ err: (err as Error).message }, `metrics: reading ${what} failed`),
+  });
+  const store = instrumentStore(rawStore, { metrics, tracing });
 
   if (!config.adminKey && (await store.countApiKeys()) === 0) {
     const key = generateApiKey();
@@ -73,8 +99,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate, lookup: options.lookup });
   const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
   const auth = createAuthProvider({ sender, policy });
-  const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now });
-  const runsWorker = config.role !== 'api';
+  const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now, onPrepare: tracing.enabled ? (event) => tracing.startPublish(event) : undefined });
   const owner = `${hostname()}:${process.pid}:${newId('delivery').slice(-8)}`;
   const dispatcher = createDispatcher({
     store,
@@ -92,8 +117,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     connectTimeoutMs: config.connectTimeoutMs,
     failingPeriodMs: config.failingDisableAfterSeconds * 1000,
     now,
+    onAttempt: (attempt, _endpoint, update) => metrics.attempt(attempt, update.status),
+    traceAttempt: tracing.enabled ? (claim, run) => tracing.traceAttempt(claim, run) : undefined,
   });
   bus.on('work.available', () => dispatcher.wake());
+  const stopObservingBus = metrics.observeBus(bus);
   // Other processes' publishes wake this one (dispatcher and long-polls) within milliseconds.
   const stopListening = store.listen
     ? await store.listen(() => {
@@ -113,7 +141,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       now,
       adminKeyHash: config.adminKey ? hashApiKey(config.adminKey) : null,
       forgetAuth: (id) => auth.forget(id),
+      portalKey: derivePortalKey(secretKey.key),
       dispatcher: { deliverNow: (id) => dispatcher.deliverNow(id), wake: () => dispatcher.wake() },
+      metrics,
+      tracing,
+      readiness: createReadiness({ store: rawStore, dispatcher: runsWorker ? dispatcher : null, stallMs: config.readyStallMs, now }),
       vetUrl: async (url) => {
         if (config.requireHttps && !/^https:/i.test(url)) return { ok: false, code: 'invalid_url', message: 'Only https:// endpoint URLs are accepted (HOOKD_REQUIRE_HTTPS=true).' };
         const verdict = await policy.vetUrl(url);
@@ -138,6 +170,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             requireHttps: config.requireHttps,
             userAgent: `hookd/${VERSION}`,
           }),
+        createInboundRoutes({ trustedProxies: config.trustedProxies }),
+        createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),
         ...(options.modules ?? []),
       ],
       https: config.tlsCert ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined,
@@ -159,6 +193,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dispatcher: runsWorker ? dispatcher : null,
     sender,
     bus,
+    metrics,
+    tracing,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       return address;
@@ -171,7 +207,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (runsWorker) await dispatcher.stop(config.shutdownGraceMs);
       await sender.close();
       await stopListening?.();
+      stopObservingBus();
       await store.close();
+      // Flush buffered spans; an injected tracing belongs to the caller (a test reads its exporter).
+      if (!options.tracing) await tracing.shutdown().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'flushing traces failed'));
     },
   };
 }

@@ -56,6 +56,8 @@ export interface NewEvent {
   requestHash: string | null;
   sourceId: string | null;
   createdAt: number;
+  /** W3C `traceparent` of the publishing span, stored with the event (null/absent: none). */
+  traceContext?: string | null;
   /** Ids for the deliveries, in order, as many as may be needed (the store takes what it uses). */
   deliveryIds: () => string;
   /** Only these endpoints (for endpoint tests); otherwise every matching enabled endpoint. */
@@ -173,6 +175,21 @@ export interface InboundRequestQuery {
   until?: number | undefined;
 }
 
+export interface EndpointQueueDepth {
+  endpointId: string;
+  pending: number;
+  due: number;
+  oldestDueAt: number | null;
+}
+
+export interface PoolStats {
+  /** Open connections. */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
+
 export interface PruneResult {
   events: number;
   deliveries: number;
@@ -272,6 +289,14 @@ export interface Store {
   endpointStats(endpointId: string, since: number, until: number): Promise<EndpointStats>;
   /** Deliveries waiting (pending), overall and the oldest due time. */
   queueDepth(now: number): Promise<{ pending: number; due: number; oldestDueAt: number | null }>;
+  /**
+   * The same per endpoint, for the endpoints with the most due deliveries (then most pending), at
+   * most `limit` rows. `oldestDueAt` is the earliest due time among due deliveries (null when none is
+   * due). Metrics scrape this, so it must stay one grouped index scan.
+   */
+  queueDepthByEndpoint(now: number, limit: number): Promise<EndpointQueueDepth[]>;
+  /** Present for adapters with a connection pool (PostgreSQL): its current size (metrics). */
+  poolStats?(): PoolStats;
 
   // --- Sources and the inbound request log -----------------------------------------------------
   insertSource(source: Source): Promise<void>;

@@ -27,7 +27,13 @@ function narrowTenant(principal: Principal, requested: string | undefined): Tena
 export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/v1/meta/whoami', { schema: { tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
     const p = principalOf(request);
-    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version };
+    // Features other modules may or may not have registered: the dashboard hides what is missing
+    // instead of calling it and logging 404s.
+    const features = {
+      sources: app.hasRoute({ method: 'GET', url: '/v1/sources' }),
+      doctor: app.hasRoute({ method: 'POST', url: '/v1/endpoints/:id/diagnose' }),
+    };
+    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features };
   });
 
   app.get('/v1/meta/codes', { schema: { tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);

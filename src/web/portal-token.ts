@@ -9,6 +9,8 @@
 // why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
 
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { HookdError } from '../core/errors.js';
+import type { Principal } from '../core/types.js';
 
 export const PORTAL_TOKEN_PREFIX = 'portal_';
 export const MAX_PORTAL_TTL_SECONDS = 86_400;
@@ -77,4 +79,17 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
 /** `portal_<token>` from an Authorization bearer value, or null when it is not a portal token. */
 export function portalTokenOfBearer(bearer: string): string | null {
   return bearer.startsWith(PORTAL_TOKEN_PREFIX) ? bearer.slice(PORTAL_TOKEN_PREFIX.length) : null;
+}
+
+/**
+ * For the API authenticator: the principal a `Bearer portal_<token>` stands for. Returns null when
+ * the bearer value is not a portal token (go on with API key lookup); throws `unauthorized` when it
+ * is one but invalid or expired. A portal principal is a tenant principal: it can never act as admin.
+ */
+export function portalPrincipal(bearer: string, key: Buffer, now: number): Principal | null {
+  const token = portalTokenOfBearer(bearer);
+  if (token === null) return null;
+  const verdict = verifyPortalToken(token, key, now);
+  if (!verdict.ok) throw new HookdError('unauthorized', verdict.reason === 'expired' ? 'The portal link has expired; ask for a new one.' : 'Invalid portal token.');
+  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant };
 }

@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, countDeliveries, createEndpoint, publishMany, until } from './support/api.js';
-import { baseEnv, startHookd, stopAll } from './support/hookd-process.js';
-import { dropSchema, freshSchema, schemaUrl, SHARED_URL } from './support/postgres.js';
+import { baseEnv, startHookd, stopAll, warnings } from './support/hookd-process.js';
+import { dropSchema, freshSchema, schemaUrl, SHARED_URL, sql } from './support/postgres.js';
 import { checkDuplicates, pairKey, startRecorder, type Recorder } from './support/recorder.js';
 
 const ENDPOINTS = 5;
@@ -40,7 +41,6 @@ async function killAndRestart(env: Record<string, string>): Promise<void> {
 
   await until('a quarter of the deliveries', () => rec.receipts.length >= expected.size / 4, 30_000, 5);
   const inFlightAtKill = rec.inFlight();
-  (globalThis as any).killAt = Date.now();
   await first.kill9();
   const receivedAtKill = rec.distinct().size;
   // The kill happened mid-stream, not after the work was done.
@@ -48,30 +48,16 @@ async function killAndRestart(env: Record<string, string>): Promise<void> {
 
   const second = await startHookd('second', env);
   // Lease = endpoint timeout (2 s) + grace (1 s): the dead process's claims come back after it.
-  let lastPrint = 0;
-  await until('every pair delivered', async () => {
-    if (process.env.DEBUG_FAULTS && Date.now() - lastPrint > 2000) {
-      lastPrint = Date.now();
-      console.info(Date.now() - (globalThis as any).killAt, rec.receipts.length, rec.distinct().size, rec.inFlight(), await countDeliveries(second.url, 'sending'), await countDeliveries(second.url, 'pending'), second.logs.filter((l) => l.level >= 40).slice(-2));
-    }
-    return [...expected].every((k) => rec.distinct().has(k));
-  }, 60_000, 100);
+  await until('every pair delivered', () => rec.missing(expected) === 0, 90_000, 100);
 
   const { duplicates, mismatched } = checkDuplicates(rec.receipts);
-  if (process.env.DEBUG_FAULTS) {
-    const killAt = (globalThis as any).killAt as number;
-    const byPair = new Map<string, number[]>();
-    for (const r of rec.receipts) byPair.set(pairKey(r.endpoint, r.webhookId), [...(byPair.get(pairKey(r.endpoint, r.webhookId)) ?? []), r.at]);
-    let bothBefore = 0, bothAfter = 0, across = 0;
-    for (const ats of byPair.values()) {
-      if (ats.length < 2) continue;
-      if (ats.every((a) => a < killAt)) bothBefore += 1; else if (ats.every((a) => a >= killAt)) bothAfter += 1; else across += 1;
-    }
-    console.info({ duplicates, bothBefore, bothAfter, across, firstWarn: first.logs.filter((l) => l.level >= 40).slice(0, 5), secondWarn: second.logs.filter((l) => l.level >= 40).length });
-  }
   expect(mismatched).toEqual([]);
-  // Only what the dead process held could be sent twice: at most maxConcurrency per endpoint.
-  if (!process.env.DEBUG_FAULTS) expect(duplicates).toBeLessThanOrEqual(ENDPOINTS * MAX_CONCURRENCY);
+  // Only what the dead process held could be sent twice because of the kill: at most maxConcurrency
+  // per endpoint. Anything beyond must be explained by a recorded failed attempt (a timeout on a
+  // loaded machine is retried) or a result rejected as stale; at-least-once allows those too.
+  const failedAttempts = await countFailedAttempts(env);
+  const stale = [first, second].flatMap((p) => warnings(p)).filter((l) => /stale attempt result/.test(l.msg)).length;
+  expect(duplicates).toBeLessThanOrEqual(ENDPOINTS * MAX_CONCURRENCY + failedAttempts + stale);
   // Nothing that is not ours, and the body is the event that was published under that id.
   expect([...rec.distinct()].filter((k) => !expected.has(k))).toEqual([]);
   const index = new Map(ids.map((id, n) => [id, n]));
@@ -85,20 +71,29 @@ async function killAndRestart(env: Record<string, string>): Promise<void> {
   expect(rec.overlaps).toEqual([]);
 
   // And the store agrees: nothing left pending, in flight or failed.
-  await until(
-    'all deliveries recorded as succeeded',
-    async () => {
-      const counts = Object.fromEntries(await Promise.all(['succeeded', 'pending', 'sending', 'failed'].map(async (s) => [s, await countDeliveries(second.url, s)])));
-      if (process.env.DEBUG_FAULTS) console.info(counts, second.logs.slice(-3));
-      return counts.succeeded === expected.size;
-    },
-    20_000,
-    500,
-  );
+  await until('all deliveries recorded as succeeded', async () => (await countDeliveries(second.url, 'succeeded')) === expected.size, 20_000, 250);
   for (const status of ['pending', 'sending', 'failed']) expect(await countDeliveries(second.url, status)).toBe(0);
   expect((await api(second.url, 'GET', '/readyz')).status).toBe(200);
-  console.info(`kill -9: ${receivedAtKill}/${expected.size} delivered and ${inFlightAtKill} in flight at the kill; ${duplicates} duplicates after restart`);
+  console.info(
+    `kill -9 (${env.DATABASE_URL ? 'postgres' : 'sqlite'}): ${receivedAtKill}/${expected.size} delivered and ${inFlightAtKill} requests open at the kill; ` +
+      `${duplicates} duplicates after restart (${failedAttempts} failed attempts, ${stale} stale results)`,
+  );
   expect(await second.stop()).toBe(0);
+}
+
+async function countFailedAttempts(env: Record<string, string>): Promise<number> {
+  const query = "SELECT count(*) AS n FROM attempts WHERE outcome <> 'success'";
+  if (env.DATABASE_URL) {
+    const schema = new URL(env.DATABASE_URL).searchParams.get('schema')!;
+    const [row] = await sql<{ n: string }>(SHARED_URL, query.replace('attempts', `${schema}.attempts`));
+    return Number(row?.n ?? 0);
+  }
+  const db = new Database(join(env.HOOKD_DATA_DIR!, 'hookd.db'), { readonly: true });
+  try {
+    return (db.prepare(query).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 describe('kill -9 during delivery, then restart', () => {
@@ -106,7 +101,7 @@ describe('kill -9 during delivery, then restart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookd-kill-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     await killAndRestart(baseEnv({ HOOKD_DATA_DIR: dir }));
-  }, 120_000);
+  }, 150_000);
 
   it('PostgreSQL: nothing lost, duplicates identical', async () => {
     const schema = freshSchema('hookd_kill');
@@ -114,5 +109,5 @@ describe('kill -9 during delivery, then restart', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     cleanups.push(() => dropSchema(schema));
     await killAndRestart(baseEnv({ HOOKD_DATA_DIR: dir, DATABASE_URL: schemaUrl(SHARED_URL, schema) }));
-  }, 120_000);
+  }, 150_000);
 });

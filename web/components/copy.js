@@ -13,7 +13,7 @@ export async function copyText(text) {
     area.value = text;
     document.body.appendChild(area);
     area.select();
-    let ok = false;
+    let ok;
     try {
       ok = document.execCommand('copy');
     } catch {

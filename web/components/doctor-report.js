@@ -32,7 +32,7 @@ export function doctorReport(report) {
           h(
             'div',
             { class: 'step-main' },
-            h('div', { class: 'step-head' }, h('strong', null, STEP_LABEL[c.step] ?? c.step), ' ', h('span', { class: `badge badge-step-${c.status}` }, c.status), ' ', c.code ? codeTag(c.code) : null),
+            h('div', { class: 'step-head' }, h('strong', null, STEP_LABEL[c.step] ?? c.step), ' ', h('span', { class: `badge badge-step-${c.status}` }, c.status), ' ', c.code && c.status !== 'skip' ? codeTag(c.code) : null),
             c.message ? h('p', null, c.message) : null,
             c.detail && Object.keys(c.detail).length ? h('details', null, h('summary', null, 'Detail'), jsonView(c.detail, { label: `${c.step} detail` })) : null,
           ),

@@ -89,3 +89,9 @@ export function debounce(fn, ms) {
   wrapped.cancel = () => clearTimeout(t);
   return wrapped;
 }
+
+/** Filters in a disclosure: open on wide screens, closed on phones (they would fill the screen). */
+export function filterBox(form, activeCount = 0) {
+  const wide = window.matchMedia('(min-width: 701px)').matches;
+  return h('details', { class: 'filters-box', open: wide || activeCount > 0 }, h('summary', null, 'Filters'), form);
+}

@@ -99,7 +99,7 @@ function secretSection(e) {
   return section('Signing secret', h('p', { class: 'muted' }, 'Receivers verify the webhook-signature header with this secret (Standard Webhooks).'), h('div', { class: 'secret-row' }, value, reveal, copy, rotate), previous);
 }
 
-async function testSection(e) {
+async function testSection(e, onSent) {
   const types = await listAll('/v1/event-types', {}, { cap: 500 }).catch(() => ({ data: [] }));
   const typeSelect = h('select', { name: 'test-type' }, h('option', { value: 'hookd.test' }, 'hookd.test (sample)'), types.data.map((t) => h('option', { value: t.name }, t.name)));
   const payload = h('textarea', { name: 'test-payload', rows: 6, spellcheck: 'false', class: 'mono' });
@@ -125,6 +125,7 @@ async function testSection(e) {
     replace(result, h('p', { class: 'loading' }, 'Sending…'));
     try {
       const r = await api(`/v1/endpoints/${e.id}/test`, { method: 'POST', body: { type: typeSelect.value, data } });
+      onSent();
       replace(
         result,
         r.attempt
@@ -140,7 +141,8 @@ async function testSection(e) {
   return section('Send a test event', form, result);
 }
 
-function doctorSection(e) {
+function doctorSection(e, available) {
+  if (!available) return section('Doctor', h('p', { class: 'muted' }, 'The doctor is not available on this server version.'));
   const out = h('div', { 'aria-live': 'polite' });
   const run = h('button', { type: 'button', class: 'btn btn-primary' }, 'Run diagnosis');
   run.addEventListener('click', async () => {
@@ -260,22 +262,22 @@ export async function render(root, params, app) {
     }
   };
 
+  const refresh = debounce(() => {
+    void loadStats();
+    void loadRecent();
+  }, 300);
+
   root.append(
     pageHeader(e.url, e.description ?? null, stateEl, h('a', { class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
     banner,
     h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
     secretSection(e),
-    e.enabled ? await testSection(e) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
-    doctorSection(e),
+    e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
+    doctorSection(e, app.features.doctor),
     recoverSection(e, () => void loadRecent()),
     section('Recent deliveries', recent),
   );
   await Promise.all([loadStats(), loadRecent()]);
-
-  const refresh = debounce(() => {
-    void loadStats();
-    void loadRecent();
-  }, 800);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),
     app.stream.on('endpoint.state', (m) => {

@@ -24,7 +24,7 @@ export async function render(root, _params, app) {
     ].map(([v, l]) => h('option', { value: v, selected: v === '24' }, l)),
   );
   const liveNote = h('span', { class: 'muted', 'aria-live': 'polite' });
-  const body = h('div', { class: 'overview' });
+  const body = h('div', { class: 'overview stack' });
   root.append(pageHeader('Overview', 'Delivery health across your endpoints', h('label', { class: 'inline-label', for: 'overview-window' }, 'Window'), windowSelect), liveNote, body);
 
   let lastAttempts = 0;

@@ -1,18 +1,21 @@
-// Liveness (cheap: the process answers) and readiness (the database answers).
+// Liveness (cheap: the process answers, nothing else is touched) and readiness (the database
+// answers; where this process delivers, the dispatcher loop runs and results are written:
+// observability/readiness.ts).
 
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { problemOf, sendProblem } from '../problem.js';
+import { createReadiness } from '../../observability/readiness.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const readiness = ctx.readiness ?? createReadiness({ store: ctx.store, dispatcher: null, stallMs: Number.POSITIVE_INFINITY, now: ctx.now });
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok', version: ctx.version }));
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: the database is reachable', security: [] } }, async (request, reply) => {
-    try {
-      await ctx.store.ping();
-      return { status: 'ready', database: ctx.store.dialect };
-    } catch (err) {
-      request.log.warn({ err: (err as Error).message }, 'readiness check failed');
-      return sendProblem(reply, request, problemOf('service_unavailable', 'The database is unreachable.', undefined, { retryAfter: 5 }));
-    }
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: the database answers and the dispatcher is healthy', security: [] } }, async (request, reply) => {
+    const report = await readiness.check();
+    if (report.ready) return { status: 'ready', database: ctx.store.dialect, checks: report.checks };
+    const failed = Object.entries(report.checks).filter(([, c]) => c.status === 'fail');
+    request.log.warn({ checks: report.checks }, 'readiness check failed');
+    const detail = failed.map(([name, c]) => `${name}: ${c.detail ?? 'failed'}`).join(' ');
+    return sendProblem(reply, request, problemOf('service_unavailable', detail, undefined, { retryAfter: 5, checks: report.checks }));
   });
 }

@@ -11,6 +11,7 @@ import { endpointsSuite } from './endpoints-suite.js';
 import { eventsSuite } from './events-suite.js';
 import type { Store } from '../store.js';
 import { addEndpoint, useStore } from './fixtures.js';
+import { observabilitySuite } from './observability-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
 import { sourcesSuite } from './sources-suite.js';
@@ -49,5 +50,6 @@ export function runStoreConformance(
     pruneSuite(factory);
     secretsSuite(factory);
     transferSuite(factory);
+    observabilitySuite(factory);
   });
 }

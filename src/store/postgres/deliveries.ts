@@ -1,7 +1,7 @@
 // Reading deliveries and attempts, and the numbers the dispatcher and dashboard need.
 
 import type { Attempt, Delivery } from '../../core/types.js';
-import type { DeliveryQuery, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
+import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
 import { query, type PgContext } from './pool.js';
 import { ATTEMPT_COLUMNS, DELIVERY_COLUMNS, attemptFromRow, deliveryFromRow } from './rows.js';
 import { Where, newestFirst } from './sql-builder.js';
@@ -91,6 +91,19 @@ export async function queueDepth(ctx: PgContext, now: number): Promise<{ pending
   );
   const r = rows[0]!;
   return { pending: r.pending, due: r.due, oldestDueAt: r.oldest };
+}
+
+export async function queueDepthByEndpoint(ctx: PgContext, now: number, limit: number): Promise<EndpointQueueDepth[]> {
+  const { rows } = await query(
+    ctx.pool,
+    `SELECT endpoint_id, count(*) AS pending,
+            count(*) FILTER (WHERE next_attempt_at <= $1) AS due,
+            min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1) AS oldest
+     FROM deliveries WHERE status = 'pending'
+     GROUP BY endpoint_id ORDER BY due DESC, pending DESC, endpoint_id LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((r) => ({ endpointId: r.endpoint_id, pending: r.pending, due: r.due, oldestDueAt: r.oldest }));
 }
 
 /** Includes lease expiries: an expired lease makes a delivery claimable again at that moment. */

@@ -164,4 +164,10 @@ CREATE INDEX inbound_list_idx ON inbound_requests (source_id, received_at DESC, 
 CREATE INDEX inbound_received_idx ON inbound_requests (received_at);
 `,
   },
+  {
+    version: 2,
+    name: 'event trace context',
+    // The W3C traceparent of the publish span, so an attempt span can link to the publish that caused it.
+    sql: `ALTER TABLE events ADD COLUMN trace_context text;`,
+  },
 ];

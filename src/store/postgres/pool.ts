@@ -64,6 +64,13 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     throw normalizeError(err);
   });
   let broken: Error | undefined;
+  // pg emits 'error' on a client whose connection dies (server restart, terminated backend) even while
+  // a query is pending, and pg-pool removes its own listener from checked-out clients: without this
+  // one, a database restart in the middle of a transaction crashes the whole process.
+  const onError = (err: Error): void => {
+    broken ??= err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -77,6 +84,9 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     }
     throw normalizeError(err);
   } finally {
+    // A broken client keeps the listener: it is destroyed by release(), and a late 'error' from its
+    // dying socket must not go unhandled either.
+    if (!broken) client.removeListener('error', onError);
     client.release(broken);
   }
 }

@@ -13,6 +13,7 @@ import {
   listRecentAttempts,
   nextDueAt,
   queueDepth,
+  queueDepthByEndpoint,
 } from './deliveries.js';
 import { countEndpoints, deleteEndpoint, getEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from './endpoints.js';
 import { countEventsByTenant, getEvent, lastEventSeq, listEventsFeed } from './events.js';
@@ -122,6 +123,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
     endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),
     queueDepth: (now) => queueDepth(ctx, now),
+    queueDepthByEndpoint: (now, limit) => queueDepthByEndpoint(ctx, now, limit),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
 
     insertSource: (source) => insertSource(ctx, source),
     getSource: (id, tenant) => getSource(ctx, id, tenant),

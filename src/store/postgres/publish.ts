@@ -39,9 +39,9 @@ export async function publishInTransaction(
   // insertion order, so seq follows the order of `events` within a batch.
   const inserted = await query(
     client,
-    `INSERT INTO events (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at)
+    `INSERT INTO events (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at, trace_context)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[],
-                          $8::text[], $9::bigint[])
+                          $8::text[], $9::bigint[], $10::text[])
      ON CONFLICT ((coalesce(tenant, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${EVENT_COLUMNS}`,
     [
@@ -54,6 +54,7 @@ export async function publishInTransaction(
       events.map((e) => e.requestHash),
       events.map((e) => e.sourceId),
       events.map((e) => e.createdAt),
+      events.map((e) => e.traceContext ?? null),
     ],
   );
   const createdById = new Map(inserted.rows.map((r) => [r.id as string, eventFromRow(r)]));

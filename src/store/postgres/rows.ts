@@ -95,7 +95,7 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
 }
 
 export const EVENT_COLUMNS =
-  'seq, id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at';
+  'seq, id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at, trace_context';
 export function eventFromRow(r: Row): EventRecord {
   return {
     id: r.id,
@@ -106,6 +106,7 @@ export function eventFromRow(r: Row): EventRecord {
     idempotencyKey: r.idempotency_key,
     requestHash: r.request_hash,
     sourceId: r.source_id,
+    traceContext: r.trace_context,
     seq: r.seq,
     createdAt: r.created_at,
   };

@@ -7,7 +7,7 @@
 // a live database cannot interleave seqs with a concurrent publisher. Rows whose primary key exists
 // are skipped (a re-run never duplicates); any other uniqueness conflict fails the batch loudly.
 
-import { rowKey, transferTable, type ColumnKind, type TransferRow, type TransferTable } from '../transfer/transfer-tables.js';
+import { assertCatalogueCovers, rowKey, transferTable, type ColumnKind, type TransferRow, type TransferTable } from '../transfer/transfer-tables.js';
 import { storableJson, storableText } from './pg-text.js';
 import { LOCK_EVENT_SEQ, query, withTransaction, type PgContext } from './pool.js';
 
@@ -27,6 +27,14 @@ export async function exportRows(
   limit: number,
 ): Promise<{ rows: TransferRow[]; nextKey: string | null }> {
   const spec = transferTable(table);
+  if (afterKey === null) {
+    const { rows: actual } = await query<{ name: string }>(
+      ctx.pool,
+      'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+      [ctx.schema, spec.name],
+    );
+    assertCatalogueCovers(spec, actual.map((c) => c.name));
+  }
   const columns = spec.columns.map((c) => (c.kind === 'json' ? `${c.name}::text AS ${c.name}` : c.name)).join(', ');
   const params: unknown[] = [Math.max(1, Math.trunc(limit))];
   let where = '';

@@ -2,7 +2,7 @@
 // queue gauges the dispatcher and /metrics read.
 
 import type { Attempt, Delivery } from '../../core/types.js';
-import type { DeliveryQuery, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
+import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
 import { CANCEL_PENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
@@ -154,6 +154,17 @@ const QUEUE_DEPTH = `SELECT count(*) AS pending,
 export function queueDepth(ctx: SqliteContext, now: number): { pending: number; due: number; oldestDueAt: number | null } {
   const row = ctx.stmt(QUEUE_DEPTH).get({ now }) as { pending: number; due: number; oldest: number | null };
   return { pending: row.pending, due: row.due, oldestDueAt: row.oldest };
+}
+
+const QUEUE_DEPTH_BY_ENDPOINT = `SELECT endpoint_id, count(*) AS pending,
+    coalesce(sum(next_attempt_at <= @now), 0) AS due,
+    min(CASE WHEN next_attempt_at <= @now THEN next_attempt_at END) AS oldest
+  FROM deliveries WHERE status = 'pending'
+  GROUP BY endpoint_id ORDER BY due DESC, pending DESC, endpoint_id LIMIT @limit`;
+
+export function queueDepthByEndpoint(ctx: SqliteContext, now: number, limit: number): EndpointQueueDepth[] {
+  const rows = ctx.stmt(QUEUE_DEPTH_BY_ENDPOINT).all({ now, limit }) as Array<{ endpoint_id: string; pending: number; due: number; oldest: number | null }>;
+  return rows.map((r) => ({ endpointId: r.endpoint_id, pending: r.pending, due: r.due, oldestDueAt: r.oldest }));
 }
 
 // Two index walks in time order, each stopping at the first row whose endpoint can take work.

@@ -162,6 +162,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX inbound_received_at ON inbound_requests (received_at);
     `,
   },
+  {
+    version: 2,
+    name: 'event trace context',
+    // The W3C traceparent of the publish span, so an attempt span can link to the publish that caused it.
+    sql: `ALTER TABLE events ADD COLUMN trace_context TEXT;`,
+  },
 ];
 
 /**

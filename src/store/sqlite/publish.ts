@@ -17,8 +17,8 @@ interface FanOutRow {
 const FIND_BY_IDEMPOTENCY = 'SELECT * FROM events WHERE idempotency_key = ? AND tenant IS ?';
 const COUNT_DELIVERIES = 'SELECT count(*) AS n FROM deliveries WHERE event_id = ?';
 const INSERT_EVENT = `INSERT INTO events
-  (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at)
-  VALUES (@id, @type, @tenant, @payload, @raw_body, @idempotency_key, @request_hash, @source_id, @created_at)
+  (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at, trace_context)
+  VALUES (@id, @type, @tenant, @payload, @raw_body, @idempotency_key, @request_hash, @source_id, @created_at, @trace_context)
   RETURNING seq`;
 const FAN_OUT_ENDPOINTS = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE enabled = 1 AND tenant IS ?';
 const ONLY_ENDPOINT = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE id = ?';
@@ -53,6 +53,7 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
     request_hash: event.requestHash,
     source_id: event.sourceId,
     created_at: event.createdAt,
+    trace_context: event.traceContext ?? null,
   }) as { seq: number };
 
   const targets = fanOutTargets(ctx, event);
@@ -72,6 +73,7 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
       idempotencyKey: event.idempotencyKey,
       requestHash: event.requestHash,
       sourceId: event.sourceId,
+      traceContext: event.traceContext ?? null,
       seq,
       createdAt: event.createdAt,
     },

@@ -152,6 +152,7 @@ export interface EventRow {
   request_hash: string | null;
   source_id: string | null;
   created_at: number;
+  trace_context: string | null;
 }
 
 export function eventFromRow(r: EventRow): EventRecord {
@@ -164,6 +165,7 @@ export function eventFromRow(r: EventRow): EventRecord {
     idempotencyKey: r.idempotency_key,
     requestHash: r.request_hash,
     sourceId: r.source_id,
+    traceContext: r.trace_context,
     seq: r.seq,
     createdAt: r.created_at,
   };

@@ -169,6 +169,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async queueDepth(now) {
       return deliveries.queueDepth(ctx, now);
     },
+    async queueDepthByEndpoint(now, limit) {
+      return deliveries.queueDepthByEndpoint(ctx, now, limit);
+    },
 
     async insertSource(source) {
       sources.insertSource(ctx, source);

@@ -5,7 +5,7 @@
 // duplicates; any other uniqueness conflict (a different event with the same seq or idempotency key)
 // fails loudly instead of being dropped.
 
-import { rowKey, transferTable, type TransferRow, type TransferTable, type TransferValue } from '../transfer/transfer-tables.js';
+import { assertCatalogueCovers, rowKey, transferTable, type TransferRow, type TransferTable, type TransferValue } from '../transfer/transfer-tables.js';
 import type { SqliteContext } from './context.js';
 
 export function exportRows(
@@ -15,6 +15,10 @@ export function exportRows(
   limit: number,
 ): { rows: TransferRow[]; nextKey: string | null } {
   const spec = transferTable(table);
+  if (afterKey === null) {
+    const actual = (ctx.stmt(`PRAGMA table_info(${spec.name})`).all() as Array<{ name: string }>).map((c) => c.name);
+    assertCatalogueCovers(spec, actual, table === 'inbound_requests' ? ['duplicate_of'] : []);
+  }
   const columns = spec.columns.map((c) => c.name).join(', ');
   const where = afterKey === null ? '' : `WHERE ${spec.orderBy} > @after`;
   const sql = `SELECT ${columns} FROM ${spec.name} ${where} ORDER BY ${spec.orderBy} LIMIT @limit`;

@@ -127,6 +127,7 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       text('request_hash'),
       text('source_id'),
       int('created_at'),
+      text('trace_context'),
     ],
   },
   {
@@ -199,6 +200,19 @@ export function transferTable(name: TransferTable): TransferTableSpec {
   const spec = TRANSFER_TABLES.find((t) => t.name === name);
   if (!spec) throw new Error(`unknown table ${String(name)}`);
   return spec;
+}
+
+/**
+ * Throws when the database has a column the catalogue above does not list: a migration added it and
+ * nobody taught the transfer about it, so a copy would silently drop its values. `adapterOnly` are
+ * columns one adapter keeps for itself and rebuilds on import.
+ */
+export function assertCatalogueCovers(spec: TransferTableSpec, actual: readonly string[], adapterOnly: readonly string[] = []): void {
+  const known = new Set([...spec.columns.map((c) => c.name), ...adapterOnly]);
+  const missing = actual.filter((name) => !known.has(name));
+  if (missing.length > 0) {
+    throw new Error(`transfer: ${spec.name}.${missing.join(', ')} is not in TRANSFER_TABLES (src/store/transfer/transfer-tables.ts); add it there`);
+  }
 }
 
 /** The pagination key of a row, as the string exportRows hands back in nextKey. */

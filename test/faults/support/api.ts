@@ -27,8 +27,14 @@ export async function api(base: string, method: string, path: string, body?: unk
   return { status: res.status, body: parsed, headers: res.headers, ms: Date.now() - started };
 }
 
+/**
+ * Retries one second apart: on a loaded CI machine an attempt may time out, and the default schedule
+ * would then wait 5 s and 5 min, far beyond any test's bound. Tests that need another schedule pass one.
+ */
+export const FAST_RETRIES = [0, ...Array.from({ length: 29 }, () => 1)];
+
 export async function createEndpoint(base: string, url: string, over: Record<string, unknown> = {}): Promise<string> {
-  const res = await api(base, 'POST', '/v1/endpoints', { url, timeoutMs: 2000, maxConcurrency: 50, ...over });
+  const res = await api(base, 'POST', '/v1/endpoints', { url, timeoutMs: 2000, maxConcurrency: 50, retrySchedule: FAST_RETRIES, ...over });
   if (res.status !== 201 && res.status !== 200) throw new Error(`create endpoint: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }

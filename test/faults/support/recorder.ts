@@ -22,14 +22,16 @@ export interface Recorder {
   receipts: Receipt[];
   /** (endpoint, webhook-id) pairs seen while another request for the same pair was open. */
   overlaps: string[];
-  /** Highest number of requests open at once. */
-  maxInFlight(): number;
+  /** Highest number of requests open at once (overall, or for one endpoint tag). */
+  maxInFlight(endpoint?: string): number;
   inFlight(): number;
   answer(fn: (req: IncomingMessage, receipt: Receipt) => Answer): void;
   /** Answer every held request with `status`. Returns how many were released. */
   release(status: number): number;
-  /** Distinct (endpoint, webhook-id) pairs received. */
-  distinct(): Set<string>;
+  /** Distinct (endpoint, webhook-id) pairs received (a live set: do not modify). */
+  distinct(): ReadonlySet<string>;
+  /** How many of `expected` have not arrived yet. */
+  missing(expected: Iterable<string>): number;
   close(): Promise<void>;
 }
 
@@ -40,8 +42,10 @@ export async function startRecorder(): Promise<Recorder> {
   const overlaps: string[] = [];
   const open = new Map<string, number>();
   const held: ServerResponse[] = [];
+  const pairs = new Set<string>();
   let inflight = 0;
   let peak = 0;
+  const perEndpoint = new Map<string, { now: number; peak: number }>();
   let decide: (req: IncomingMessage, receipt: Receipt) => Answer = () => ({ status: 200 });
 
   const server = createServer((req, res) => {
@@ -53,15 +57,21 @@ export async function startRecorder(): Promise<Recorder> {
       const receipt: Receipt = { endpoint, webhookId, body: Buffer.concat(chunks), at: Date.now() };
       receipts.push(receipt);
       const key = pairKey(endpoint, webhookId);
+      pairs.add(key);
       if ((open.get(key) ?? 0) > 0) overlaps.push(key);
       open.set(key, (open.get(key) ?? 0) + 1);
       inflight += 1;
       peak = Math.max(peak, inflight);
+      const ep = perEndpoint.get(endpoint) ?? { now: 0, peak: 0 };
+      ep.now += 1;
+      ep.peak = Math.max(ep.peak, ep.now);
+      perEndpoint.set(endpoint, ep);
       let done = false;
       const finish = (): void => {
         if (done) return;
         done = true;
         inflight -= 1;
+        ep.now -= 1;
         open.set(key, (open.get(key) ?? 1) - 1);
       };
       // 'close' also fires when the sender dies (kill -9 resets its sockets).
@@ -85,7 +95,7 @@ export async function startRecorder(): Promise<Recorder> {
     urlFor: (tag) => `http://127.0.0.1:${port}/hook?e=${encodeURIComponent(tag)}`,
     receipts,
     overlaps,
-    maxInFlight: () => peak,
+    maxInFlight: (endpoint) => (endpoint === undefined ? peak : (perEndpoint.get(endpoint)?.peak ?? 0)),
     inFlight: () => inflight,
     answer(fn) {
       decide = fn;
@@ -95,7 +105,12 @@ export async function startRecorder(): Promise<Recorder> {
       for (const res of all) if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end('released');
       return all.length;
     },
-    distinct: () => new Set(receipts.map((r) => pairKey(r.endpoint, r.webhookId))),
+    distinct: () => pairs,
+    missing(expected) {
+      let n = 0;
+      for (const key of expected) if (!pairs.has(key)) n += 1;
+      return n;
+    },
     async close() {
       for (const res of held.splice(0)) res.destroy();
       server.closeAllConnections();

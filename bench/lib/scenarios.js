@@ -1,0 +1,162 @@
+// The scenarios of issue 9. Each takes a started target instance (hookd or the peer) plus the shared
+// receiver and load generator, and returns its figures. Throughput is measured at the receiver: from
+// the moment the first publish request was sent to the moment the last distinct delivery arrived.
+// Every scenario also reports what the receiver saw beyond the expected set (lost, duplicates) and
+// the CPU each process used during the window (on 2 cores, 200% is the whole machine).
+
+import { cpuSeconds, nowMs, sampleRss } from './procs.js';
+
+const WAIT_MS = 300_000;
+
+function cpuMeter(groups) {
+  const read = () => Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids().reduce((s, p) => s + (cpuSeconds(p) ?? 0), 0)]));
+  const start = read();
+  const t0 = nowMs();
+  return {
+    /** Percent of one core each group used since the meter started. */
+    stop(until = nowMs()) {
+      const end = read();
+      const secs = Math.max(0.001, (until - t0) / 1000);
+      return Object.fromEntries(Object.keys(groups).map((k) => [k, Math.round(((end[k] - start[k]) / secs) * 100)]));
+    },
+  };
+}
+
+function integrity(expected, seen, publish) {
+  return {
+    expected,
+    lost: Math.max(0, expected - seen.unique),
+    duplicates: seen.duplicates,
+    unexpected: Math.max(0, seen.unique - expected),
+    publishErrors: publish.errors ?? [],
+    publishedDeliveries: publish.deliveries,
+  };
+}
+
+async function endpoints(sys, receiver, count, opts = {}) {
+  for (let i = 0; i < count; i++) await sys.createEndpoint(`http://127.0.0.1:${receiver.port}/hook/${i}`, { ...opts, eventTypes: opts.eventTypes?.(i) ?? null });
+}
+
+/** Publish `events` events to `fanout` endpoints as fast as possible and wait for every delivery. */
+async function burst(sys, env, { events, fanout, maxConcurrency }) {
+  const { receiver, loadgen, opts } = env;
+  await endpoints(sys, receiver, fanout, { maxConcurrency });
+  await receiver.rpc.call('reset');
+  const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+  const publish =
+    opts.publish === 'single'
+      ? await loadgen.call('single', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, events, concurrency: 64, types: ['bench.burst'] })
+      : await loadgen.call('batch', { origin: sys.origin, path: sys.batchPath, headers: sys.headers, events, batchSize: opts.batchSize, concurrency: 2, types: ['bench.burst'] });
+  const expected = events * fanout;
+  const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: WAIT_MS }, WAIT_MS + 10_000);
+  const end = seen.lastAt ?? nowMs();
+  const seconds = (end - publish.startedAt) / 1000;
+  return {
+    rate: seen.unique / seconds,
+    seconds,
+    publishSeconds: (publish.finishedAt - publish.startedAt) / 1000,
+    cpu: cpu.stop(end),
+    ...integrity(expected, seen, publish),
+  };
+}
+
+export const SCENARIOS = {
+  raw: {
+    targets: ['raw'],
+    async run(_sys, { receiver, loadgen, opts }) {
+      await receiver.rpc.call('reset');
+      const requests = opts.rawRequests;
+      const cpu = cpuMeter({ receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+      const res = await loadgen.call('raw', { origin: `http://127.0.0.1:${receiver.port}`, requests, connections: opts.rawConnections });
+      const seen = await receiver.rpc.call('wait', { expect: requests, timeoutMs: 60_000 }, 70_000);
+      const end = seen.lastAt ?? nowMs();
+      return { rate: seen.unique / ((end - res.startedAt) / 1000), cpu: cpu.stop(end), ...integrity(requests, seen, { deliveries: res.ok, errors: res.errors }) };
+    },
+  },
+
+  'burst-1x': {
+    async run(sys, env) {
+      return burst(sys, env, { events: env.opts.burstEvents, fanout: 1, maxConcurrency: env.opts.maxConcurrency });
+    },
+  },
+
+  'burst-fanout': {
+    async run(sys, env) {
+      return burst(sys, env, { events: env.opts.fanoutEvents, fanout: 10, maxConcurrency: env.opts.maxConcurrency });
+    },
+  },
+
+  paced: {
+    async run(sys, { receiver, loadgen, opts }) {
+      await endpoints(sys, receiver, 1, { maxConcurrency: opts.maxConcurrency });
+      await receiver.rpc.call('reset');
+      const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+      const publish = await loadgen.call('paced', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, rate: opts.pacedRate, durationMs: opts.pacedSeconds * 1000, types: ['bench.paced'] }, 200_000);
+      const seen = await receiver.rpc.call('wait', { expect: publish.sent, timeoutMs: 60_000 }, 70_000);
+      return {
+        p50: seen.latency.p50,
+        p99: seen.latency.p99,
+        max: seen.latency.max,
+        achievedRate: publish.achievedRate,
+        maxSendLagMs: publish.maxLagMs,
+        cpu: cpu.stop(seen.lastAt ?? nowMs()),
+        ...integrity(publish.sent, seen, publish),
+      };
+    },
+  },
+
+  isolation: {
+    /**
+     * 50 healthy endpoints and one that never answers (a black-hole port: connections accepted,
+     * requests read, no response ever). Events are routed one endpoint each by type, paced, so the
+     * bad endpoint gets its share of the traffic. The baseline is the identical run without the bad
+     * endpoint (its events then have no subscriber).
+     */
+    async run(sys, env, { withBad }) {
+      const { receiver, loadgen, opts } = env;
+      const healthy = 50;
+      const types = Array.from({ length: healthy + 1 }, (_, i) => (i === healthy ? 'iso.bad' : `iso.${i}`));
+      await endpoints(sys, receiver, healthy, { eventTypes: (i) => [`iso.${i}`] });
+      if (withBad) await sys.createEndpoint(`http://127.0.0.1:${receiver.blackholePort}/hook/bad`, { eventTypes: ['iso.bad'] });
+      await receiver.rpc.call('reset');
+      const publish = await loadgen.call('paced', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, rate: opts.isolationRate, durationMs: opts.isolationSeconds * 1000, types }, 200_000);
+      let expected = 0;
+      for (let seq = 0; seq < publish.sent; seq++) if (seq % types.length < healthy) expected++;
+      const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: 60_000 }, 70_000);
+      return { p50: seen.latency.p50, p99: seen.latency.p99, max: seen.latency.max, badRequests: seen.blackholeHits, ...integrity(expected, seen, { ...publish, deliveries: publish.deliveries - (withBad ? publish.sent - expected : 0) }) };
+    },
+  },
+
+  backlog: {
+    /**
+     * An outage: events are accepted while nothing delivers (hookd --role api; the peer without its
+     * worker), then delivery starts (a fresh hookd process on the same database; the peer's worker).
+     * Drain rate counts from the first to the last arrival; RSS is sampled every 200 ms while draining.
+     */
+    async run(sys, { receiver, loadgen, opts }) {
+      const fanout = 10;
+      const events = Math.ceil(opts.backlogDeliveries / fanout);
+      await endpoints(sys, receiver, fanout, { maxConcurrency: opts.maxConcurrency });
+      const publish = await loadgen.call('batch', { origin: sys.origin, path: sys.batchPath, headers: sys.headers, events, batchSize: 1000, concurrency: 2, types: ['bench.backlog'] }, 600_000);
+      await receiver.rpc.call('reset');
+      const resumedAt = nowMs();
+      await sys.resume();
+      const rss = sampleRss(sys.pids, 200);
+      const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid] });
+      const expected = events * fanout;
+      const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: WAIT_MS }, WAIT_MS + 10_000);
+      const memory = rss.stop();
+      const end = seen.lastAt ?? nowMs();
+      return {
+        drainRate: seen.unique / ((end - (seen.firstAt ?? end)) / 1000),
+        drainSeconds: (end - resumedAt) / 1000,
+        peakRssMb: memory.peakMb,
+        publishSeconds: (publish.finishedAt - publish.startedAt) / 1000,
+        cpu: cpu.stop(end),
+        ...integrity(expected, seen, publish),
+      };
+    },
+  },
+};
+
+export const SCENARIO_NAMES = ['raw', 'burst-1x', 'burst-fanout', 'paced', 'isolation', 'backlog'];

@@ -1,0 +1,190 @@
+// `npm run bench`: the reproducible benchmark of issue 9. Starts one receiver process and one load
+// generator process, then for each run and scenario starts the system under test fresh (hookd on
+// SQLite, hookd on PostgreSQL in its own schema, the BullMQ peer with a private Redis) and measures
+// it. The same receiver is hammered by a plain undici Pool (`raw`) in the same run: the yardstick
+// every throughput figure is divided by. Prints one table (median, min-max over the runs) and
+// writes everything to bench/out/results-<time>.json. See docs/performance.md.
+//
+//   node bench/run.js [--quick] [--runs N] [--scenario NAME[,NAME]] [--store sqlite|postgres]
+//                     [--no-peer] [--profile] [--publish batch|single] [--backlog N]
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { forkWorker } from './lib/procs.js';
+import { SCENARIOS, SCENARIO_NAMES } from './lib/scenarios.js';
+import { hookdTarget, peerTarget } from './lib/targets.js';
+import { renderReport } from './lib/report.js';
+
+const HERE = new URL('./', import.meta.url);
+const OUT = fileURLToPath(new URL('out/', HERE));
+
+function parseArgs(argv) {
+  const opts = {
+    runs: 3,
+    scenarios: [...SCENARIO_NAMES],
+    stores: ['sqlite', 'postgres'],
+    peer: true,
+    profile: false,
+    publish: 'batch',
+    batchSize: 500,
+    burstEvents: 20_000,
+    fanoutEvents: 2_000,
+    pacedRate: 1000,
+    pacedSeconds: 10,
+    isolationRate: 500,
+    isolationSeconds: 8,
+    backlogDeliveries: 100_000,
+    rawRequests: 60_000,
+    rawConnections: 32,
+    maxConcurrency: 64,
+  };
+  const value = (i) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) usage(`${argv[i]} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.runs = 1;
+    else if (a === '--runs') opts.runs = positive(value(i++), a);
+    else if (a === '--scenario') {
+      const names = value(i++).split(',');
+      for (const n of names) if (!SCENARIO_NAMES.includes(n) && n !== 'peer') usage(`unknown scenario ${n} (one of ${SCENARIO_NAMES.join(', ')}, peer)`);
+      // `peer` alone means: every scenario, against the peer only.
+      if (names.includes('peer')) opts.onlyPeer = true;
+      opts.scenarios = names.includes('peer') && names.length === 1 ? [...SCENARIO_NAMES] : names.filter((n) => n !== 'peer');
+    } else if (a === '--store') {
+      const s = value(i++);
+      if (s !== 'sqlite' && s !== 'postgres') usage('--store is sqlite or postgres');
+      opts.stores = [s];
+    } else if (a === '--no-peer') opts.peer = false;
+    else if (a === '--profile') opts.profile = true;
+    else if (a === '--publish') {
+      opts.publish = value(i++);
+      if (opts.publish !== 'batch' && opts.publish !== 'single') usage('--publish is batch or single');
+    } else if (a === '--backlog') opts.backlogDeliveries = positive(value(i++), a);
+    else if (a === '--max-concurrency') opts.maxConcurrency = positive(value(i++), a);
+    else if (a === '--raw-connections') opts.rawConnections = positive(value(i++), a);
+    else if (a === '--help' || a === '-h') usage();
+    else usage(`unknown argument ${a}`);
+  }
+  if (opts.onlyPeer) opts.stores = [];
+  return opts;
+}
+
+function positive(v, name) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) usage(`${name} needs a positive integer`);
+  return n;
+}
+
+function usage(problem) {
+  if (problem) process.stderr.write(`${problem}\n`);
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,burst-1x,burst-fanout,paced,isolation,backlog,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N]\n');
+  process.exit(problem ? 2 : 0);
+}
+
+function machineFacts() {
+  const sh = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    nproc: sh('nproc', []),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    kernel: os.release(),
+    postgres: sh('psql', ['--version']),
+    redis: sh('redis-server', ['--version']).split(' ').slice(0, 3).join(' '),
+  };
+}
+
+const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const facts = machineFacts();
+  mkdirSync(OUT, { recursive: true });
+  const profileDir = opts.profile ? fileURLToPath(new URL(`out/profiles-${Date.now()}/`, HERE)) : null;
+  log(`${command}  (runs: ${opts.runs}; ${facts.nproc} cores shared by every process)`);
+
+  const receiverProc = forkWorker(fileURLToPath(new URL('lib/receiver.js', HERE)));
+  const loadgen = forkWorker(fileURLToPath(new URL('lib/loadgen.js', HERE)));
+  const { port, blackholePort } = await receiverProc.ready();
+  await loadgen.ready();
+  const env = { receiver: { rpc: receiverProc, pid: receiverProc.pid, port, blackholePort }, loadgen, opts };
+
+  const targets = [...opts.stores.map((s) => hookdTarget(s)), ...(opts.peer ? [peerTarget()] : [])];
+  /** results[scenario][target] = array of per-run figures */
+  const results = {};
+  // Other work on the machine changes every figure; each result records the 1-minute load average
+  // when its scenario started (on 2 cores, anything above ~2 means processes were waiting for CPU).
+  const keep = (scenario, target, figures) => {
+    figures.loadAvg = os.loadavg()[0];
+    results[scenario] ??= {};
+    (results[scenario][target] ??= []).push(figures);
+  };
+  const started = Date.now();
+  try {
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const scenario of opts.scenarios) {
+        const def = SCENARIOS[scenario];
+        if (scenario === 'raw') {
+          log(`run ${run}/${opts.runs} raw`);
+          keep('raw', 'raw', await def.run(null, env));
+          continue;
+        }
+        for (const target of targets) {
+          const variants = scenario === 'isolation' ? [{ key: 'isolation-baseline', withBad: false }, { key: 'isolation', withBad: true }] : [{ key: scenario }];
+          for (const variant of variants) {
+            log(`run ${run}/${opts.runs} ${variant.key} on ${target.name}`);
+            const sys = await target.start({ paused: scenario === 'backlog' });
+            try {
+              keep(variant.key, target.name, await def.run(sys, env, variant));
+            } catch (err) {
+              log(`  failed: ${err.stack ?? err}`);
+              keep(variant.key, target.name, { error: String(err.message ?? err) });
+            } finally {
+              await sys.stop().catch((err) => log(`  stop failed: ${err}`));
+            }
+          }
+        }
+      }
+    }
+    if (profileDir) {
+      for (const store of opts.stores) {
+        log(`profiling burst-fanout on ${store} (--cpu-prof into ${profileDir}${store})`);
+        const sys = await hookdTarget(store, { cpuProfDir: `${profileDir}${store}` }).start();
+        try {
+          keep('profile-burst-fanout', store, await SCENARIOS['burst-fanout'].run(sys, env));
+        } finally {
+          await sys.stop();
+        }
+      }
+    }
+  } finally {
+    await loadgen.call('close').catch(() => undefined);
+    await loadgen.stop();
+    await receiverProc.stop();
+  }
+
+  const elapsedMin = (Date.now() - started) / 60_000;
+  const report = renderReport({ results, opts, facts, command, elapsedMin });
+  const file = `${OUT}results-${facts.date.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ command, facts, opts, elapsedMin, results }, null, 2));
+  process.stdout.write(`${report}\nRaw figures: ${file}\n`);
+  if (profileDir) process.stdout.write(`Profiles: ${profileDir} (summarise with: node bench/profile-summary.js ${profileDir}sqlite)\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

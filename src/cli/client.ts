@@ -1,0 +1,166 @@
+// The HTTP client of the CLI. Where the server and key come from:
+//
+//   --profile <name> (or HOOKD_PROFILE): that profile of the config file; HOOKD_URL / HOOKD_API_KEY
+//                    fill only what the profile lacks.
+//   otherwise:       HOOKD_URL and HOOKD_API_KEY, then the config file's default profile.
+//
+// Missing configuration is a usage problem (exit 2) with the commands that fix it. Answers that are
+// problem+json become ApiError (rendered by main.ts as `error: <title>: <detail> (<code>)`, exit 1).
+
+import type { Command } from 'commander';
+import { ApiError, CliError } from './errors.js';
+import { checkProfileName, configPath, DEFAULT_PROFILE, readProfiles } from './profiles.js';
+
+export interface ClientSettings {
+  url: string;
+  apiKey: string;
+  /** The profile used, or null when everything came from the environment. */
+  profile: string | null;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+const NO_SERVER_HELP =
+  'no hookd server configured. Set HOOKD_URL and HOOKD_API_KEY (e.g. HOOKD_URL=http://localhost:8080 HOOKD_API_KEY=hk_...), ' +
+  'or save them once with `hookd login --url http://localhost:8080 --api-key hk_...`';
+
+export function resolveSettings(options: { profile?: string | undefined }, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  const explicit = options.profile ?? (env.HOOKD_PROFILE && env.HOOKD_PROFILE !== '' ? env.HOOKD_PROFILE : undefined);
+  const file = readProfiles(env);
+  const envUrl = env.HOOKD_URL && env.HOOKD_URL !== '' ? env.HOOKD_URL : undefined;
+  const envKey = env.HOOKD_API_KEY && env.HOOKD_API_KEY !== '' ? env.HOOKD_API_KEY : undefined;
+  let url: string | undefined;
+  let apiKey: string | undefined;
+  let profile: string | null = null;
+  if (explicit !== undefined) {
+    checkProfileName(explicit);
+    const p = file.profiles[explicit];
+    if (!p) throw new CliError(`no profile "${explicit}" in ${configPath(env)}; create it with \`hookd login --profile ${explicit} --url ... --api-key ...\``, 2);
+    profile = explicit;
+    url = p.url ?? envUrl;
+    apiKey = p.apiKey ?? envKey;
+  } else {
+    const name = file.defaultProfile ?? DEFAULT_PROFILE;
+    const p = file.profiles[name];
+    url = envUrl ?? p?.url;
+    apiKey = envKey ?? p?.apiKey;
+    if (p && (url === p.url || apiKey === p.apiKey)) profile = name;
+  }
+  if (url === undefined && apiKey === undefined) throw new CliError(NO_SERVER_HELP, 2);
+  if (url === undefined) throw new CliError(`no server URL: set HOOKD_URL (e.g. http://localhost:8080) or \`hookd config set url <url>\``, 2);
+  if (apiKey === undefined) throw new CliError(`no API key for ${url}: set HOOKD_API_KEY or \`hookd config set api-key <key>\` (hookd serve prints an admin key on first start)`, 2);
+  return { url: normalizeUrl(url), apiKey, profile };
+}
+
+export function normalizeUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`invalid server URL "${url}" (expected e.g. http://localhost:8080)`, 2);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new CliError(`invalid server URL "${url}": use http:// or https://`, 2);
+  return parsed.toString().replace(/\/+$/, '');
+}
+
+/** The most specific reason in a fetch failure's cause chain: an errno code, else the innermost message. */
+function networkMessage(err: unknown): string {
+  let e: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (e instanceof Error) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
+export class HookdClient {
+  constructor(readonly settings: ClientSettings) {}
+
+  get baseUrl(): string {
+    return this.settings.url;
+  }
+
+  urlFor(path: string, query?: RequestOptions['query']): string {
+    const url = new URL(path, `${this.settings.url}/`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  /** Any answer, parsed; network failures become a CliError naming the server. */
+  async raw(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.settings.apiKey}`, accept: 'application/json', ...options.headers };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      return await fetch(this.urlFor(path, options.query), { method, headers, body, signal: options.signal ?? null });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new CliError(`cannot reach the hookd server at ${this.settings.url} (${networkMessage(err)}). Is it running? Start it with \`npm start\` or \`hookd serve\`.`, 1, { cause: err });
+    }
+  }
+
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const res = await this.raw(method, path, options);
+    const text = await res.text();
+    let parsed: unknown = null;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    if (!res.ok) throw toApiError(res.status, parsed);
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get<T = unknown>(path: string, query?: RequestOptions['query']): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, { body: body ?? {}, headers });
+  }
+
+  patch<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PATCH', path, { body });
+  }
+
+  put<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PUT', path, { body });
+  }
+
+  delete(path: string): Promise<ApiResponse<unknown>> {
+    return this.request('DELETE', path);
+  }
+}
+
+export function toApiError(status: number, body: unknown): ApiError {
+  const p = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const code = typeof p.code === 'string' ? p.code : `http_${status}`;
+  const title = typeof p.title === 'string' ? p.title : `HTTP ${status}`;
+  const detail = typeof p.detail === 'string' ? p.detail : typeof body === 'string' ? body.slice(0, 200) : '';
+  return new ApiError(status, code, title, detail, p);
+}
+
+export function clientFor(cmd: Command): HookdClient {
+  const opts = cmd.optsWithGlobals<{ profile?: string }>();
+  return new HookdClient(resolveSettings({ profile: opts.profile }));
+}

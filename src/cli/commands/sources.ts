@@ -1,0 +1,164 @@
+// `hookd sources list|create|get|delete|requests`: inbound sources (spec section 7) and their
+// request log.
+
+import type { Command } from 'commander';
+import type { InboundRequestView, Page, SourceView } from '../api-types.js';
+import { contextOf, enc, pageHint, shortTime, withJson, withPaging } from '../command-kit.js';
+import { UsageError } from '../errors.js';
+import { intOption, listOption, readJsonArg, timeOption } from '../input.js';
+import { colorStatus, type Output } from '../output.js';
+
+const SCHEMES = ['standard-webhooks', 'stripe', 'github', 'shopify', 'hmac', 'api-key', 'bearer', 'basic', 'none'];
+
+interface CreateFlags {
+  verify: string;
+  verifyJson?: string;
+  secret?: string;
+  header?: string;
+  value?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  algorithm?: string;
+  encoding?: string;
+  prefix?: string;
+  eventType?: string;
+  eventTypeHeader?: string;
+  eventTypePointer?: string;
+  allowIp?: string[];
+  tenant?: string;
+  maxBodyBytes?: number;
+}
+
+async function verifyFrom(flags: CreateFlags): Promise<Record<string, unknown>> {
+  if (flags.verifyJson !== undefined) return (await readJsonArg(flags.verifyJson, '--verify-json')) as Record<string, unknown>;
+  if (!SCHEMES.includes(flags.verify)) throw new UsageError(`--verify must be one of ${SCHEMES.join(', ')}`);
+  const v: Record<string, unknown> = { scheme: flags.verify };
+  const copy: Array<[keyof CreateFlags, string]> = [
+    ['secret', 'secret'],
+    ['header', 'header'],
+    ['value', 'value'],
+    ['token', 'token'],
+    ['username', 'username'],
+    ['password', 'password'],
+    ['algorithm', 'algorithm'],
+    ['encoding', 'encoding'],
+    ['prefix', 'prefix'],
+  ];
+  for (const [flag, field] of copy) if (flags[flag] !== undefined) v[field] = flags[flag];
+  return v;
+}
+
+function eventTypeFrom(flags: CreateFlags): unknown {
+  const given = [flags.eventType, flags.eventTypeHeader, flags.eventTypePointer].filter((v) => v !== undefined);
+  if (given.length > 1) throw new UsageError('give one of --event-type, --event-type-header, --event-type-pointer');
+  if (flags.eventType !== undefined) return flags.eventType;
+  if (flags.eventTypeHeader !== undefined) return { header: flags.eventTypeHeader };
+  if (flags.eventTypePointer !== undefined) return { pointer: flags.eventTypePointer };
+  return undefined;
+}
+
+function printSource(out: Output, s: SourceView): void {
+  out.fields([
+    ['id', s.id],
+    ['name', s.name],
+    ['ingress URL', s.ingressUrl],
+    ['verify', s.verify.scheme],
+    ['event type', typeof s.eventType === 'string' ? s.eventType : JSON.stringify(s.eventType ?? { pointer: '/type' })],
+    ['allowed IPs', s.allowIps === null ? 'any' : s.allowIps.join(', ')],
+    ['tenant', s.tenant],
+    ['created', shortTime(s.createdAt)],
+  ]);
+}
+
+export function registerSources(program: Command): void {
+  const group = program.command('sources').description('Manage inbound sources (public ingress URLs that receive webhooks)');
+
+  withPaging(withJson(group.command('list').description('List sources'))).action(async (opts: { limit: number; cursor?: string }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { body: page } = await ctx.client.get<Page<SourceView>>('/v1/sources', { limit: opts.limit, cursor: opts.cursor });
+    if (ctx.out.json) return ctx.out.document(page);
+    if (page.data.length === 0) return ctx.out.note('no sources yet: create one with `hookd sources create --name stripe --verify stripe --secret whsec_...`');
+    ctx.out.table(['ID', 'NAME', 'VERIFY', 'INGRESS URL', 'TENANT'], page.data.map((s) => [s.id, s.name, s.verify.scheme, s.ingressUrl, s.tenant]));
+    pageHint(ctx.out, page, 'hookd sources list');
+  });
+
+  withJson(
+    group
+      .command('create')
+      .description('Create a source; prints its ingress URL (and a generated secret, once)')
+      .requiredOption('--name <name>', 'A name, e.g. stripe or partner-crm')
+      .option('--verify <scheme>', `How callers are verified: ${SCHEMES.join(', ')}`, 'standard-webhooks')
+      .option('--verify-json <json>', 'The whole verify object as JSON (inline or @file), for options without a flag')
+      .option('--secret <secret>', 'Signing secret (stripe, github, shopify, hmac, standard-webhooks; generated when optional)')
+      .option('--header <name>', 'Header carrying the signature (hmac) or the key (api-key)')
+      .option('--value <value>', 'Expected API key (api-key)')
+      .option('--token <token>', 'Expected bearer token (bearer)')
+      .option('--username <user>', 'Basic auth user (basic)')
+      .option('--password <password>', 'Basic auth password (basic)')
+      .option('--algorithm <alg>', 'sha256 or sha512 (hmac)')
+      .option('--encoding <enc>', 'hex or base64 (hmac)')
+      .option('--prefix <prefix>', 'Signature prefix, e.g. sha256= (hmac)')
+      .option('--event-type <type>', 'Every request becomes this event type')
+      .option('--event-type-header <name>', 'Take the event type from this header (e.g. x-github-event)')
+      .option('--event-type-pointer <pointer>', 'Take the event type from the body (JSON pointer; default /type)')
+      .option('--allow-ip <cidrs>', 'Only these callers (CIDR, comma-separated or repeated)', listOption)
+      .option('--tenant <tenant>', 'Events from this source belong to this tenant')
+      .option('--max-body-bytes <n>', 'Largest accepted body', intOption(1, 64 * 1024 * 1024)),
+  ).action(async (opts: CreateFlags, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const body: Record<string, unknown> = { name: (opts as { name?: string }).name, verify: await verifyFrom(opts) };
+    const eventType = eventTypeFrom(opts);
+    if (eventType !== undefined) body.eventType = eventType;
+    if (opts.allowIp) body.allowIps = opts.allowIp;
+    if (opts.tenant) body.tenant = opts.tenant;
+    if (opts.maxBodyBytes !== undefined) body.maxBodyBytes = opts.maxBodyBytes;
+    const { body: source } = await ctx.client.post<SourceView>('/v1/sources', body);
+    if (ctx.out.json) return ctx.out.document(source);
+    printSource(ctx.out, source);
+    const secret = (source.verify as { secret?: unknown }).secret;
+    if (typeof secret === 'string') ctx.out.fields([['secret (shown once)', secret]]);
+  });
+
+  withJson(group.command('get').description('Show a source').argument('<id>', 'src_...')).action(async (id: string, _opts: unknown, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { body } = await ctx.client.get<SourceView>(`/v1/sources/${enc(id)}`);
+    if (ctx.out.json) ctx.out.document(body);
+    else printSource(ctx.out, body);
+  });
+
+  withJson(group.command('delete').description('Delete a source (its ingress URL answers 404 from then on)').argument('<id>', 'src_...')).action(async (id: string, _opts: unknown, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    await ctx.client.delete(`/v1/sources/${enc(id)}`);
+    if (ctx.out.json) ctx.out.document({ id, deleted: true });
+    else ctx.out.line(`deleted ${id}`);
+  });
+
+  withPaging(
+    withJson(
+      group
+        .command('requests')
+        .description("The source's request log, newest first: accepted, duplicate and rejected, with the reason")
+        .argument('<id>', 'src_...')
+        .option('--verdict <verdict>', 'accepted, duplicate or rejected')
+        .option('--since <time>', 'Received at or after (ISO 8601 or a duration ago)', timeOption)
+        .option('--until <time>', 'Received before', timeOption),
+    ),
+  ).action(async (id: string, opts: { verdict?: string; since?: number; until?: number; limit: number; cursor?: string }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { body: page } = await ctx.client.get<Page<InboundRequestView>>(`/v1/sources/${enc(id)}/requests`, {
+      verdict: opts.verdict,
+      since: opts.since === undefined ? undefined : new Date(opts.since).toISOString(),
+      until: opts.until === undefined ? undefined : new Date(opts.until).toISOString(),
+      limit: opts.limit,
+      cursor: opts.cursor,
+    });
+    if (ctx.out.json) return ctx.out.document(page);
+    if (page.data.length === 0) return ctx.out.note('no requests logged');
+    ctx.out.table(
+      ['ID', 'RECEIVED', 'VERDICT', 'HTTP', 'CODE', 'EVENT', 'REASON'],
+      page.data.map((r) => [r.id, shortTime(r.receivedAt), colorStatus(ctx.out.c, r.verdict === 'accepted' ? 'succeeded' : r.verdict === 'rejected' ? 'failed' : 'pending').replace(/succeeded|failed|pending/, r.verdict), r.status, r.code, r.eventId, r.reason]),
+    );
+    pageHint(ctx.out, page, `hookd sources requests ${id}`);
+  });
+}

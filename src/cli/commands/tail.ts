@@ -1,0 +1,155 @@
+// `hookd tail`: live delivery attempts from GET /v1/stream, one line each (NDJSON with --json).
+// Reconnects with backoff when the server goes away; Ctrl-C ends it with exit 0.
+
+import type { Command } from 'commander';
+import { contextOf, ms, type Ctx } from '../command-kit.js';
+import { toApiError } from '../client.js';
+import { CliError } from '../errors.js';
+import { intOption, listOption } from '../input.js';
+import { colorHttpStatus, colorStatus } from '../output.js';
+import { readSse } from '../sse.js';
+
+interface TailFlags {
+  endpoint?: string[];
+  type?: string[];
+  events?: boolean;
+  count?: number;
+  json?: boolean;
+}
+
+interface AttemptMessage {
+  id: string;
+  deliveryId: string;
+  endpointId: string;
+  eventId: string;
+  tenant: string | null;
+  code: string;
+  responseStatus: number | null;
+  durationMs: number;
+  status: string;
+  createdAt: string;
+}
+
+const MAX_REMEMBERED_TYPES = 10_000;
+
+export function registerTail(program: Command): void {
+  program
+    .command('tail')
+    .description('Follow delivery attempts live, one line each (Ctrl-C to stop)')
+    .option('--endpoint <ids>', 'Only these endpoints (comma-separated)', listOption)
+    .option('--type <types>', 'Only these event types (comma-separated; types of events published while tailing)', listOption)
+    .option('--events', 'Also print each published event')
+    .option('--count <n>', 'Stop after this many attempts', intOption(1, 1_000_000))
+    .option('--json', 'Print NDJSON: one JSON object per line')
+    .action(async (opts: TailFlags, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await follow(ctx, opts, controller.signal);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}
+
+async function follow(ctx: Ctx, opts: TailFlags, signal: AbortSignal): Promise<void> {
+  const { out } = ctx;
+  const types = new Map<string, string>();
+  let seen = 0;
+  let backoff = 500;
+  let connectedOnce = false;
+  while (!signal.aborted) {
+    let res: Response;
+    try {
+      res = await ctx.client.raw('GET', '/v1/stream', { query: { topics: 'event.published,attempt.recorded,endpoint.state' }, headers: { accept: 'text/event-stream' }, signal });
+    } catch (err) {
+      if (signal.aborted) return;
+      if (!connectedOnce) throw err;
+      out.note(out.ec.yellow(`disconnected; reconnecting in ${backoff} ms`));
+      await sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, 10_000);
+      continue;
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text().catch(() => '');
+      throw toApiError(res.status, safeJson(text));
+    }
+    if (!connectedOnce && !out.json) out.note(out.ec.dim(`following attempts on ${ctx.client.baseUrl} (Ctrl-C to stop)`));
+    connectedOnce = true;
+    backoff = 500;
+    try {
+      for await (const msg of readSse(res.body)) {
+        const data = safeJson(msg.data) as Record<string, unknown> | null;
+        if (!data) continue;
+        if (msg.event === 'event.published') {
+          const id = String(data.id);
+          if (types.size >= MAX_REMEMBERED_TYPES) types.delete(types.keys().next().value!);
+          types.set(id, String(data.type));
+          if (opts.events && wanted(opts, null, String(data.type))) {
+            if (out.json) out.ndjson({ kind: 'event', ...data });
+            else out.line(`${clock(String(data.createdAt))}  ${out.c.cyan('-->')} ${data.type} [${id}]`);
+          }
+        } else if (msg.event === 'attempt.recorded') {
+          const a = data as unknown as AttemptMessage;
+          const type = types.get(a.eventId) ?? null;
+          if (!wanted(opts, a.endpointId, type)) continue;
+          if (out.json) out.ndjson({ kind: 'attempt', ...a, eventType: type });
+          else {
+            out.line(
+              `${clock(a.createdAt)}  [${colorHttpStatus(out.c, a.responseStatus)}] ${colorStatus(out.c, a.code)}${' '.repeat(Math.max(0, 22 - a.code.length))} ${ms(a.durationMs).padStart(8)}  ${type ?? '-'} ${a.eventId} -> ${a.endpointId}  ${colorStatus(out.c, a.status)}`,
+            );
+          }
+          if (opts.count !== undefined && ++seen >= opts.count) return;
+        } else if (msg.event === 'endpoint.state') {
+          if (!wanted(opts, String(data.endpointId), null)) continue;
+          if (out.json) out.ndjson({ kind: 'endpoint', ...data });
+          else out.line(`${clock(new Date().toISOString())}  ${out.c.magenta('endpoint')} ${data.endpointId} ${data.enabled ? 'enabled' : `disabled (${data.disabledReason})`}`);
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      if ((err as Error).name !== 'TypeError' && !(err instanceof CliError)) {
+        // A dropped connection surfaces as a TypeError ("terminated") from the body stream.
+        out.note(out.ec.yellow(`stream error: ${(err as Error).message}`));
+      }
+    }
+    if (signal.aborted) return;
+    out.note(out.ec.yellow(`the server closed the stream; reconnecting in ${backoff} ms`));
+    await sleep(backoff, signal);
+    backoff = Math.min(backoff * 2, 10_000);
+  }
+}
+
+function wanted(opts: TailFlags, endpointId: string | null, type: string | null): boolean {
+  if (opts.endpoint && endpointId !== null && !opts.endpoint.includes(endpointId)) return false;
+  if (opts.type && (type === null || !opts.type.includes(type))) return false;
+  return true;
+}
+
+function clock(isoString: string): string {
+  return isoString.slice(0, 19).replace('T', ' ');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function sleep(msDelay: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, msDelay);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,94 @@
+// Parsing what the user typed: JSON from --data (inline, @file or @- for stdin), times (ISO 8601 or
+// relative like 2h / 3d), comma lists, header pairs and endpoint auth flags.
+
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { parseJson } from '../core/json-syntax.js';
+import { CliError, UsageError } from './errors.js';
+
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The bytes of a file, or of stdin for "-". */
+export async function readBytes(path: string): Promise<Buffer> {
+  if (path === '-') return readStdin();
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1, { cause: err });
+  }
+}
+
+/** --data: inline JSON, @file, or @- (stdin). Syntax errors name the line and column. */
+export async function readJsonArg(value: string, flag = '--data'): Promise<unknown> {
+  const fromFile = value.startsWith('@');
+  const text = fromFile ? (await readBytes(value.slice(1))).toString('utf8') : value;
+  const where = fromFile ? value.slice(1) : flag;
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new UsageError(`${where} is not valid JSON: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** ISO 8601 or a duration ago ("90m", "2h", "7d"); returns epoch ms. */
+export function parseTimeArg(value: string, now = Date.now()): number {
+  const rel = RELATIVE.exec(value.trim());
+  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!;
+  if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new InvalidArgumentError(`"${value}" is not a time: use ISO 8601 (2026-05-20T15:30:00Z) or a duration ago (30m, 2h, 7d)`);
+}
+
+export const timeOption = (value: string): number => parseTimeArg(value);
+
+export function listOption(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+}
+
+export function intOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`"${value}" is not an integer`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** Repeatable "Name: value" (or "Name=value") header flags. */
+export function headerOption(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const m = /^([^:=\s]+)\s*[:=]\s*(.*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`"${value}" is not a header: use "Name: value"`);
+  return { ...previous, [m[1]!]: m[2]! };
+}
+
+export interface AuthFlags {
+  authBearer?: string;
+  authBasic?: string;
+  authHeader?: string;
+  authNone?: boolean;
+}
+
+/** --auth-bearer TOKEN | --auth-basic user:pass | --auth-header "Name: value" | --auth-none. */
+export function authFromFlags(flags: AuthFlags): Record<string, string> | undefined {
+  const given = [flags.authBearer, flags.authBasic, flags.authHeader, flags.authNone ? 'none' : undefined].filter((v) => v !== undefined);
+  if (given.length > 1) throw new UsageError('give at most one of --auth-bearer, --auth-basic, --auth-header, --auth-none');
+  if (flags.authBearer !== undefined) return { type: 'bearer', token: flags.authBearer };
+  if (flags.authBasic !== undefined) {
+    const i = flags.authBasic.indexOf(':');
+    if (i <= 0) throw new UsageError('--auth-basic takes user:password');
+    return { type: 'basic', username: flags.authBasic.slice(0, i), password: flags.authBasic.slice(i + 1) };
+  }
+  if (flags.authHeader !== undefined) {
+    const [name, value] = Object.entries(headerOption(flags.authHeader))[0]!;
+    return { type: 'header', name, value };
+  }
+  if (flags.authNone) return { type: 'none' };
+  return undefined;
+}

@@ -1,0 +1,205 @@
+// The dashboard shell and router. Hash routes (#/endpoints/ep_…) so the static server needs no
+// fallback route; each view module exports render(root, params, app) and may return a cleanup.
+// Two modes: the operator dashboard at / (sign in with an API key), and the tenant portal at
+// /portal?token=… (signed in by the link's token, scoped to one tenant, embeddable in an iframe).
+
+import { api, ApiError, clearKey, getKey, setKey } from './api.js';
+import { h, replace } from './dom.js';
+import { createStream } from './stream.js';
+import { loadCodes } from './components/codes.js';
+import { errorBox } from './components/toast.js';
+import { renderSignIn } from './views/sign-in.js';
+
+const ROUTES = [
+  { path: /^\/overview$/, load: () => import('./views/overview.js'), title: 'Overview', nav: 'overview' },
+  { path: /^\/endpoints$/, load: () => import('./views/endpoints.js'), title: 'Endpoints', nav: 'endpoints' },
+  { path: /^\/endpoints\/new$/, load: () => import('./views/endpoint-edit.js'), title: 'New endpoint', nav: 'endpoints' },
+  { path: /^\/endpoints\/(?<id>[^/?]+)\/edit$/, load: () => import('./views/endpoint-edit.js'), title: 'Edit endpoint', nav: 'endpoints' },
+  { path: /^\/endpoints\/(?<id>[^/?]+)$/, load: () => import('./views/endpoint-detail.js'), title: 'Endpoint', nav: 'endpoints' },
+  { path: /^\/events$/, load: () => import('./views/events.js'), title: 'Events', nav: 'events' },
+  { path: /^\/events\/(?<id>[^/?]+)$/, load: () => import('./views/event-detail.js'), title: 'Event', nav: 'events' },
+  { path: /^\/pull-vs-push$/, load: () => import('./views/pull-vs-push.js'), title: 'Pull vs push', nav: 'events' },
+  { path: /^\/deliveries$/, load: () => import('./views/deliveries.js'), title: 'Deliveries', nav: 'deliveries' },
+  { path: /^\/deliveries\/(?<id>[^/?]+)$/, load: () => import('./views/delivery-detail.js'), title: 'Delivery', nav: 'deliveries' },
+  { path: /^\/event-types$/, load: () => import('./views/event-types.js'), title: 'Event types', nav: 'event-types' },
+  { path: /^\/sources$/, load: () => import('./views/sources.js'), title: 'Sources', nav: 'sources' },
+  { path: /^\/sources\/(?<id>[^/?]+)$/, load: () => import('./views/source-detail.js'), title: 'Source', nav: 'sources' },
+  { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
+];
+
+const NAV = [
+  ['overview', 'Overview'],
+  ['endpoints', 'Endpoints'],
+  ['events', 'Events'],
+  ['deliveries', 'Deliveries'],
+  ['event-types', 'Event types'],
+  ['sources', 'Sources'],
+  ['portal-links', 'Tenant portal', true],
+];
+
+const root = document.getElementById('app');
+const isPortal = location.pathname === '/portal';
+let app = null;
+let cleanup = null;
+let renderToken = 0;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/overview';
+  const [path, query = ''] = raw.split('?');
+  return { path, query: new URLSearchParams(query) };
+}
+
+function shell(principal, stream) {
+  const liveDot = h('span', { class: 'live', 'data-state': 'idle' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting'));
+  stream.onState((state) => {
+    liveDot.dataset.state = state;
+    liveDot.lastChild.textContent = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting', idle: 'Offline' }[state] ?? state;
+  });
+  const navList = h(
+    'ul',
+    null,
+    NAV.filter(([, , adminOnly]) => !adminOnly || principal.role === 'admin').map(([key, label]) => h('li', null, h('a', { href: `#/${key}`, 'data-nav': key }, label))),
+  );
+  const nav = h('nav', { id: 'nav', class: 'nav', 'aria-label': 'Main' }, navList);
+  const toggle = h('button', { type: 'button', class: 'btn nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav' }, 'Menu');
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    nav.classList.toggle('open', open);
+  });
+  nav.addEventListener('click', (e) => {
+    if (e.target.closest('a')) {
+      toggle.setAttribute('aria-expanded', 'false');
+      nav.classList.remove('open');
+    }
+  });
+  const who = principal.role === 'admin' ? h('span', { class: 'who-role' }, 'Admin') : h('span', { class: 'who-role who-tenant' }, `Tenant: ${principal.tenant}`);
+  const signOut = isPortal
+    ? null
+    : h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-small btn-ghost',
+          onClick: () => {
+            clearKey();
+            location.hash = '#/overview';
+            location.reload();
+          },
+        },
+        'Sign out',
+      );
+  const skip = h('a', { class: 'skip', href: '#main' }, 'Skip to content');
+  skip.addEventListener('click', (e) => {
+    e.preventDefault();
+    document.getElementById('main')?.focus();
+  });
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  replace(root, skip, h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '#/overview' }, 'hookd', isPortal ? h('span', { class: 'brand-sub' }, ' webhooks') : null), toggle, nav, h('div', { class: 'who' }, liveDot, who, signOut)), main);
+  return { main, navList };
+}
+
+async function route(focus = true) {
+  const token = ++renderToken;
+  const { path, query } = parseHash();
+  if (!path.startsWith('/')) return;
+  const match = ROUTES.map((r) => ({ r, m: r.path.exec(path) })).find((x) => x.m && (!x.r.admin || app.isAdmin));
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch {
+      // A view's cleanup failing must not block navigation.
+    }
+    cleanup = null;
+  }
+  const container = h('div', { class: 'view' });
+  replace(app.main, container);
+  for (const a of app.navList.querySelectorAll('a')) {
+    if (match && a.dataset.nav === match.r.nav) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (!match) {
+    document.title = 'Not found · hookd';
+    container.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '#/overview' }, 'Go to the overview')));
+    return;
+  }
+  document.title = `${match.r.title} · hookd`;
+  try {
+    const mod = await match.r.load();
+    if (token !== renderToken) return;
+    const result = await mod.render(container, { ...(match.m.groups ?? {}), query }, app);
+    if (token !== renderToken) {
+      if (typeof result === 'function') result();
+      return;
+    }
+    cleanup = typeof result === 'function' ? result : null;
+  } catch (err) {
+    if (token !== renderToken) return;
+    const notFound = err instanceof ApiError && err.status === 404;
+    replace(container, h('h1', { tabindex: '-1' }, notFound ? 'Not found' : match.r.title), errorBox(err, notFound ? 'Not found' : 'Could not load this page'));
+  }
+  if (focus && token === renderToken) container.querySelector('h1')?.focus({ preventScroll: false });
+}
+
+function start(principal) {
+  const stream = createStream();
+  const { main, navList } = shell(principal, stream);
+  app = {
+    principal,
+    features: principal.features ?? {},
+    isAdmin: principal.role === 'admin',
+    isPortal,
+    stream,
+    main,
+    navList,
+    navigate: (hash) => {
+      if (location.hash === hash) void route();
+      else location.hash = hash;
+    },
+    reload: () => void route(false),
+  };
+  stream.start();
+  window.addEventListener('hashchange', () => void route());
+  void route(false);
+}
+
+function showSignIn(message) {
+  app?.stream.stop();
+  app = null;
+  if (isPortal) {
+    replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, h('h1', null, 'This portal link has expired'), h('p', null, message ?? 'Ask for a new link to continue.'))));
+    return;
+  }
+  renderSignIn(root, {
+    message,
+    onSignedIn: (key, principal) => {
+      setKey(key);
+      void loadCodes();
+      start(principal);
+    },
+  });
+}
+
+window.addEventListener('hookd:unauthorized', () => {
+  if (!app) return;
+  clearKey();
+  showSignIn('Your session ended: the key was rejected (revoked, or the portal link expired).');
+});
+
+async function boot() {
+  if (isPortal) {
+    const token = new URLSearchParams(location.search).get('token');
+    if (token) setKey(`portal_${token}`);
+  }
+  if (!getKey()) return showSignIn();
+  try {
+    const principal = await api('/v1/meta/whoami');
+    await loadCodes();
+    start(principal);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showSignIn(isPortal ? 'The link is no longer valid.' : null);
+    replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, errorBox(err, 'The server could not be reached'))));
+  }
+}
+
+void boot();

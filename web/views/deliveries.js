@@ -1,0 +1,167 @@
+// Deliveries: filter by status, endpoint, event, type and time; retry one; bulk retry everything that
+// matches, or recover an endpoint's failed deliveries in a window, each after a confirmation that
+// states how many deliveries it affects.
+
+import { api, listAll } from '../api.js';
+import { h, field, replace } from '../dom.js';
+import { fromLocalInput, toLocalInput } from '../format.js';
+import { confirmDialog } from '../components/dialog.js';
+import { deliveriesTable } from '../components/deliveries-table.js';
+import { createPager, debounce, filterBox, pageHeader } from '../components/page.js';
+import { announce, errorBox, errorMessage, toast } from '../components/toast.js';
+
+const STATUSES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
+
+export async function render(root, params, app) {
+  const q = params.query;
+  const endpoints = await listAll('/v1/endpoints', {}, { cap: 1000 }).catch(() => ({ data: [] }));
+  const endpointsById = new Map(endpoints.data.map((e) => [e.id, e]));
+
+  const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, s)));
+  const endpoint = h('select', { name: 'endpoint' }, h('option', { value: '' }, 'Any endpoint'), endpoints.data.map((e) => h('option', { value: e.id, selected: q.get('endpoint') === e.id }, e.url)));
+  const event = h('input', { type: 'text', name: 'event', placeholder: 'evt_…', value: q.get('event') ?? '', spellcheck: 'false' });
+  const type = h('input', { type: 'text', name: 'type', placeholder: 'chat.started', value: q.get('type') ?? '', spellcheck: 'false' });
+  const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
+  const until = h('input', { type: 'datetime-local', name: 'until', value: q.get('until') ? toLocalInput(q.get('until')) : '' });
+  const clearBtn = h('button', { type: 'button', class: 'btn' }, 'Clear filters');
+  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter deliveries' }, field('Status', status), field('Endpoint', endpoint), field('Event ID', event), field('Event type', type), field('Created since', since), field('Created until', until), h('div', { class: 'filter-actions' }, clearBtn));
+
+  const current = () => ({ status: status.value, endpoint: endpoint.value, event: event.value.trim(), type: type.value.trim(), since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
+
+  const retryAll = h('button', { type: 'button', class: 'btn btn-warn' }, 'Retry all matching…');
+  const recover = h('button', { type: 'button', class: 'btn btn-warn' }, 'Recover failed…');
+  const progress = h('div', { class: 'bulk-progress', 'aria-live': 'polite' });
+  const body = h('div');
+
+  const pager = createPager(async (cursor) => {
+    try {
+      const page = await api('/v1/deliveries', { query: { ...current(), cursor, limit: 50 } });
+      replace(body, deliveriesTable(page.data, { endpointsById, onRetried: () => void pager.reload() }));
+      return page;
+    } catch (err) {
+      replace(body, errorBox(err));
+      return null;
+    }
+  });
+
+  const apply = () => {
+    // Keep the filters in the URL so the view can be bookmarked and shared.
+    const f = current();
+    const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
+    history.replaceState(null, '', `#/deliveries${params.toString() ? `?${params}` : ''}`);
+    const onlyWindow = !f.event && !f.type;
+    recover.disabled = !onlyWindow;
+    recover.title = onlyWindow ? 'Re-queue failed and cancelled deliveries in the time window' : 'Recover works on an endpoint and time window; clear the event and type filters';
+    void pager.reset();
+  };
+  const applySoon = debounce(apply, 300);
+  for (const el of [status, endpoint, since, until]) el.addEventListener('change', apply);
+  for (const el of [event, type]) el.addEventListener('input', applySoon);
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    apply();
+  });
+  clearBtn.addEventListener('click', () => {
+    for (const el of [status, endpoint]) el.value = '';
+    for (const el of [event, type, since, until]) el.value = '';
+    apply();
+  });
+
+  retryAll.addEventListener('click', async () => {
+    const f = current();
+    retryAll.disabled = true;
+    try {
+      replace(progress, 'Counting matching deliveries…');
+      const { data, truncated } = await listAll('/v1/deliveries', f, { onProgress: (n) => (progress.textContent = `Counting matching deliveries… ${n}`) });
+      const todo = data.filter((d) => d.status !== 'sending');
+      replace(progress);
+      if (todo.length === 0) return toast('No deliveries match these filters.', 'info');
+      const ok = await confirmDialog({
+        title: 'Retry all matching deliveries?',
+        message: [h('p', null, `The filters applied will affect ${todo.length}${truncated ? '+' : ''} deliver${todo.length === 1 ? 'y' : 'ies'}. Each is sent again now, with the same webhook-id (receivers deduplicate on it).`), data.length > todo.length ? h('p', { class: 'muted' }, `${data.length - todo.length} being sent right now are skipped.`) : null],
+        confirmLabel: `Retry ${todo.length}`,
+        danger: todo.length > 100,
+      });
+      if (!ok) return;
+      let done = 0;
+      let failed = 0;
+      const bar = h('progress', { max: String(todo.length), value: '0', 'aria-label': 'Bulk retry progress' });
+      const text = h('span');
+      replace(progress, bar, ' ', text);
+      const queue = [...todo];
+      const worker = async () => {
+        for (let d = queue.shift(); d; d = queue.shift()) {
+          try {
+            await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
+          } catch {
+            failed += 1;
+          }
+          done += 1;
+          bar.value = done;
+          text.textContent = `${done} / ${todo.length}`;
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      const msg = `${done - failed} deliveries re-queued${failed ? `, ${failed} could not be (in flight or gone)` : ''}.`;
+      replace(progress, msg);
+      announce(msg);
+      void pager.reload();
+    } catch (err) {
+      replace(progress);
+      toast(errorMessage(err), 'error');
+    } finally {
+      retryAll.disabled = false;
+    }
+  });
+
+  recover.addEventListener('click', async () => {
+    const f = current();
+    if (!f.since) {
+      toast('Choose "Created since" first: recovery works on a time window.', 'error');
+      since.focus();
+      return;
+    }
+    recover.disabled = true;
+    try {
+      replace(progress, 'Counting failed and cancelled deliveries…');
+      const base = { endpoint: f.endpoint, since: f.since, until: f.until };
+      const [failedRows, cancelledRows] = await Promise.all([listAll('/v1/deliveries', { ...base, status: 'failed' }), listAll('/v1/deliveries', { ...base, status: 'cancelled' })]);
+      const rows = [...failedRows.data, ...cancelledRows.data];
+      replace(progress);
+      if (rows.length === 0) return toast('No failed or cancelled deliveries in that window.', 'info');
+      const byEndpoint = new Map();
+      for (const d of rows) byEndpoint.set(d.endpointId, (byEndpoint.get(d.endpointId) ?? 0) + 1);
+      const ok = await confirmDialog({
+        title: 'Recover failed deliveries?',
+        message: [
+          h('p', null, `This re-queues ${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} (${failedRows.data.length} failed, ${cancelledRows.data.length} cancelled) on ${byEndpoint.size} endpoint${byEndpoint.size === 1 ? '' : 's'}, with a fresh retry schedule.`),
+          h('ul', null, [...byEndpoint].map(([id, n]) => h('li', null, `${endpointsById.get(id)?.url ?? id}: ${n}`))),
+        ],
+        confirmLabel: `Recover ${rows.length}`,
+      });
+      if (!ok) return;
+      let recovered = 0;
+      for (const id of byEndpoint.keys()) {
+        const r = await api(`/v1/endpoints/${id}/recover`, { method: 'POST', body: { since: f.since, ...(f.until ? { until: f.until } : {}) } });
+        recovered += r.recovered;
+      }
+      toast(`${recovered} deliveries re-queued.`, 'ok');
+      void pager.reload();
+    } catch (err) {
+      replace(progress);
+      toast(errorMessage(err), 'error');
+    } finally {
+      recover.disabled = false;
+    }
+  });
+
+  root.append(pageHeader('Deliveries', 'One event to one endpoint, with every attempt', retryAll, recover), filterBox(filters, [...q.keys()].length), progress, body, pager.el);
+  apply();
+  const live = debounce(() => pager.onFirstPage && void pager.reload(), 1000);
+  const off = app.stream.on('attempt.recorded', live);
+  return () => {
+    live.cancel();
+    applySoon.cancel();
+    off();
+  };
+}
