@@ -110,7 +110,15 @@ function targetReport(results, opts, raw) {
   }
   let lost = 0;
   let dup = 0;
-  for (const byTarget of Object.values(results)) for (const [t, runs] of Object.entries(byTarget)) if (t !== 'peer') for (const r of runs) if (!r.error) ((lost += r.lost), (dup += r.duplicates));
+  for (const byTarget of Object.values(results)) {
+    for (const [t, runs] of Object.entries(byTarget)) {
+      if (t === 'peer') continue;
+      for (const r of runs.filter((x) => !x.error)) {
+        lost += r.lost;
+        dup += r.duplicates;
+      }
+    }
+  }
   check('nothing lost, no duplicate (hookd and raw, all scenarios)', lost === 0 && dup === 0, `${lost} lost, ${dup} duplicates`);
   return lines.join('\n');
 }

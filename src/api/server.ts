@@ -1,7 +1,7 @@
 // Builds the Fastify application: JSON parsing with precise errors, problem+json everywhere, API key
 // authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -52,7 +52,9 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     bodyLimit: ctx.config.maxBodyBytes,
     routerOptions: { maxParamLength: 256 },
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: true,
+    // Every line of a request carries `requestId` (docs/observability.md); access lines are written
+    // by observability/http-hooks.ts at debug, not by Fastify at info.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);

@@ -78,6 +78,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     logger,
     now,
     onApplied: (result, outcome, claim) => {
+      // Claim again now, not when the attempt finished: an endpoint's room (its live 'sending'
+      // rows) only frees once the result is committed, so a claim per finished attempt mostly
+      // found nothing and cost a write transaction each (bench/: ~40% of hookd's time in
+      // burst-fanout). One wake per committed group claims what the whole group freed.
+      if (wakeUp) wake();
       const a = result.attempt;
       opts.bus.emit('attempt.recorded', {
         id: a.id,
@@ -107,7 +112,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           .catch((err: unknown) => logger.error({ err }, 'could not publish endpoint.disabled'));
       }
     },
-    onStale: (result) => logger.warn({ deliveryId: result.deliveryId, leaseToken: result.leaseToken }, 'stale attempt result rejected (lease lost)'),
+    onStale: (result) => {
+      if (wakeUp) wake();
+      logger.warn({ deliveryId: result.deliveryId, leaseToken: result.leaseToken }, 'stale attempt result rejected (lease lost)');
+    },
   });
 
   const wake = (): void => {
@@ -210,6 +218,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   function launch(claim: Claim): void {
     const id = claim.delivery.id;
     const done = (async () => {
+      // Set once the result is with the writer, which wakes the loop when it is committed.
+      let handedOff = false;
       try {
         const t = now();
         const paused = limiter.pausedUntil(claim.endpoint.id, t);
@@ -220,11 +230,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         }
         if (wait > 0) await sleep(wait);
         writer.add(await traced(claim), claim);
+        handedOff = true;
       } catch (err) {
         logger.error({ err, deliveryId: id }, 'delivery failed unexpectedly; its lease will expire and it will be retried');
       } finally {
         inflight.delete(id);
-        if (wakeUp) wake();
+        if (!handedOff && wakeUp) wake();
       }
     })();
     inflight.set(id, { claim, done });
