@@ -12,6 +12,7 @@ import type {
   EventType,
 } from '../../core/types.js';
 import type { InboundRequest, Source } from '../../core/inbound-types.js';
+import { deliveryFromRow as sharedDeliveryFromRow, eventFromRow as sharedEventFromRow, type DeliveryRow, type EventRow } from '../shared/row-mapping.js';
 
 // pg's own row type: columns are untyped at this edge, and the mappers below are where they get types.
 type Row = QueryResultRow;
@@ -96,45 +97,13 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
 
 export const EVENT_COLUMNS =
   'seq, id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at, trace_context';
-export function eventFromRow(r: Row): EventRecord {
-  return {
-    id: r.id,
-    type: r.type,
-    tenant: r.tenant,
-    payload: r.payload,
-    rawBody: r.raw_body,
-    idempotencyKey: r.idempotency_key,
-    requestHash: r.request_hash,
-    sourceId: r.source_id,
-    traceContext: r.trace_context,
-    seq: r.seq,
-    createdAt: r.created_at,
-  };
-}
+/** pg rows are untyped at this edge; the shared mapper gives them their types. */
+export const eventFromRow = (r: Row): EventRecord => sharedEventFromRow(r as EventRow);
 
 export const DELIVERY_COLUMNS =
   'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, ' +
   'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at';
-export function deliveryFromRow(r: Row): Delivery {
-  return {
-    id: r.id,
-    eventId: r.event_id,
-    endpointId: r.endpoint_id,
-    tenant: r.tenant,
-    eventType: r.event_type,
-    status: r.status,
-    attempts: r.attempts,
-    runAttempts: r.run_attempts,
-    nextAttemptAt: r.next_attempt_at,
-    leaseToken: r.lease_token,
-    leaseExpiresAt: r.lease_expires_at,
-    leaseOwner: r.lease_owner,
-    lastCode: r.last_code,
-    lastStatus: r.last_status,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
+export const deliveryFromRow = (r: Row): Delivery => sharedDeliveryFromRow(r as DeliveryRow);
 
 export const ATTEMPT_COLUMNS =
   'id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, ' +

@@ -6,11 +6,8 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ApiKey,
   Attempt,
-  Delivery,
-  DeliveryStatus,
   DisabledReason,
   Endpoint,
-  EventRecord,
   EventType,
 } from '../../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../../core/inbound-types.js';
@@ -138,76 +135,6 @@ export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
     failing_since: e.failingSince,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
-  };
-}
-
-export interface EventRow {
-  seq: number;
-  id: string;
-  type: string;
-  tenant: string | null;
-  payload: string;
-  raw_body: Buffer | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  source_id: string | null;
-  created_at: number;
-  trace_context: string | null;
-}
-
-export function eventFromRow(r: EventRow): EventRecord {
-  return {
-    id: r.id,
-    type: r.type,
-    tenant: r.tenant,
-    payload: r.payload,
-    rawBody: r.raw_body,
-    idempotencyKey: r.idempotency_key,
-    requestHash: r.request_hash,
-    sourceId: r.source_id,
-    traceContext: r.trace_context,
-    seq: r.seq,
-    createdAt: r.created_at,
-  };
-}
-
-export interface DeliveryRow {
-  id: string;
-  event_id: string;
-  endpoint_id: string;
-  tenant: string | null;
-  event_type: string;
-  status: string;
-  attempts: number;
-  run_attempts: number;
-  next_attempt_at: number | null;
-  lease_token: number;
-  lease_expires_at: number | null;
-  lease_owner: string | null;
-  last_code: string | null;
-  last_status: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export function deliveryFromRow(r: DeliveryRow): Delivery {
-  return {
-    id: r.id,
-    eventId: r.event_id,
-    endpointId: r.endpoint_id,
-    tenant: r.tenant,
-    eventType: r.event_type,
-    status: r.status as DeliveryStatus,
-    attempts: r.attempts,
-    runAttempts: r.run_attempts,
-    nextAttemptAt: r.next_attempt_at,
-    leaseToken: r.lease_token,
-    leaseExpiresAt: r.lease_expires_at,
-    leaseOwner: r.lease_owner,
-    lastCode: r.last_code,
-    lastStatus: r.last_status,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
   };
 }
 
@@ -359,3 +286,5 @@ export function inboundToParams(q: InboundRequest, duplicateOf: string | null): 
     duplicate_of: duplicateOf,
   };
 }
+
+export { deliveryFromRow, eventFromRow, type DeliveryRow, type EventRow } from '../shared/row-mapping.js';
