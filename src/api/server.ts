@@ -20,6 +20,7 @@ import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerStreamRoutes } from './routes/stream.js';
 import { registerObservabilityHooks } from '../observability/http-hooks.js';
+import { createLogThrottle } from '../observability/log-throttle.js';
 import { registerMetricsRoute } from '../observability/metrics-route.js';
 
 const addFormats = addFormatsModule.default;
@@ -91,10 +92,13 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/i, { parseAs: 'buffer' }, parseJsonBody);
 
+  const outageLog = createLogThrottle(5_000);
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
     if (problem.status >= 500 && problem.code !== 'service_unavailable') request.log.error({ err: error }, 'request failed');
-    else if (problem.code === 'service_unavailable') request.log.warn({ err: (error as Error).message }, 'database unavailable');
+    else if (problem.code === 'service_unavailable') {
+      outageLog.hit((suppressed) => request.log.warn({ err: (error as Error).message, suppressed }, 'database unavailable'));
+    }
     return sendProblem(reply, request, problem);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, problemOf('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
