@@ -134,7 +134,7 @@ export const ATTEMPT_CODES = {
     fix: 'Re-enable the endpoint and recover the cancelled deliveries.',
   },
   endpoint_deleted: {
-    summary: 'The endpoint was deleted, so its pending deliveries were cancelled.',
+    summary: 'The endpoint was deleted, so its pending and in-flight deliveries were cancelled (an attempt already on the wire is not recorded).',
     fix: 'Nothing to fix; create a new endpoint to receive these events.',
   },
   no_events: {

@@ -88,6 +88,15 @@ describe('planAfterAttempt', () => {
     expect(planAfterAttempt({ ...throttled, retryAfterMs: null }).nextAttemptAt).toBe(NOW + 5000);
   });
 
+  it('a Retry-After pauses the whole endpoint, at most 60 s; without one, or on other failures, no pause', () => {
+    const throttled = base({ classification: classifyStatus(429), responseStatus: 429 });
+    expect(planAfterAttempt({ ...throttled, retryAfterMs: 7000 }).pauseUntil).toBe(NOW + 7000);
+    expect(planAfterAttempt({ ...throttled, retryAfterMs: 3_600_000 }).pauseUntil).toBe(NOW + 60_000);
+    expect(planAfterAttempt({ ...throttled, retryAfterMs: null }).pauseUntil).toBeUndefined();
+    const failed = base({ classification: classifyStatus(500), responseStatus: 500 });
+    expect(planAfterAttempt({ ...failed, retryAfterMs: 7000 }).pauseUntil).toBeUndefined();
+  });
+
   it('410 ends the delivery and disables the endpoint', () => {
     expect(planAfterAttempt(base({ classification: classifyStatus(410), responseStatus: 410 }))).toMatchObject({ status: 'failed', disableGone: true, exhausted: true });
   });

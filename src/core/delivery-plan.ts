@@ -27,7 +27,15 @@ export interface Plan {
   health: 'success' | 'failure';
   disableGone: boolean;
   disableIfFailingSince: number | undefined;
+  /**
+   * The receiver throttled us with Retry-After: hold back every attempt to this endpoint (not just
+   * this delivery) until then, in every process. Capped at MAX_ENDPOINT_PAUSE_MS so a hostile header
+   * cannot silence an endpoint for long; the delivery's own delay has its own cap below.
+   */
+  pauseUntil?: number | undefined;
 }
+
+export const MAX_ENDPOINT_PAUSE_MS = 60_000;
 
 export function planAfterAttempt(input: PlanInput): Plan {
   const { classification, now } = input;
@@ -55,6 +63,8 @@ export function planAfterAttempt(input: PlanInput): Plan {
     // park a delivery for a year.
     const cap = 2 * (nominalDelayMs(schedule, nextNumber) ?? 0);
     delay = Math.min(input.retryAfterMs, Math.max(cap, 1000));
+    const pauseUntil = now + Math.min(input.retryAfterMs, MAX_ENDPOINT_PAUSE_MS);
+    return { status: 'pending', nextAttemptAt: now + delay, exhausted: false, disableGone: false, ...failure, pauseUntil };
   }
   return { status: 'pending', nextAttemptAt: now + delay, exhausted: false, disableGone: false, ...failure };
 }

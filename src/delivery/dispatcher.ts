@@ -12,15 +12,25 @@ import type { Attempt, Endpoint } from '../core/types.js';
 import type { AttemptResult, Claim, DeliveryUpdate, Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { Publisher } from './publisher.js';
-import { createEndpointLimiter } from './endpoint-limiter.js';
+import { createEndpointPauses } from './endpoint-pauses.js';
 import { redactHeaders } from './redact.js';
 import { buildBody, buildHeaders } from './request-builder.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
 import { AuthError, type AuthProvider, type Sender, type SendResult } from './sender-types.js';
 
 export const MAX_STORED_RESPONSE_BYTES = 16 * 1024;
-/** A rate-limited delivery waits in memory up to this long; longer waits go back to the store. */
+/**
+ * A rate-limited endpoint's claims carry send slots up to this far ahead (ClaimRequest.rateHoldMs);
+ * the attempt waits in memory for its slot. Longer waits (a pause) go back to the store.
+ */
 const MAX_HOLD_MS = 1000;
+/**
+ * When due work exists but nothing could be claimed (endpoints at their concurrency cap, paused, or
+ * out of rate slots), poll with a growing interval up to this, instead of every 5 ms: a finishing
+ * attempt or a publish wakes the loop at once anyway. Below MAX_HOLD_MS, so a rate-limited endpoint
+ * is claimed again before the slots it holds run out.
+ */
+const MAX_IDLE_BACKOFF_MS = 250;
 
 export interface DispatcherOptions {
   store: Store;
@@ -63,7 +73,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const { store, logger } = opts;
-  const limiter = createEndpointLimiter();
+  const pauses = createEndpointPauses();
   const inflight = new Map<string, { claim: Claim; done: Promise<void> }>();
   let running = false;
   let stopping = false;
@@ -72,6 +82,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let loopDone: Promise<void> = Promise.resolve();
   let lastLoop = now();
   let dbBackoffMs = 0;
+  let idleBackoffMs = 0;
 
   const writer: ResultWriter = createResultWriter({
     store,
@@ -169,8 +180,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
     const finished = now();
     const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], finished);
-    if (classification.outcome === 'throttle' && retryAfterMs !== null) limiter.pause(endpoint.id, finished + Math.min(retryAfterMs, 60_000));
     const plan = planAfterAttempt({ delivery, endpoint, classification, responseStatus: result.status, retryAfterMs, now: finished, random, failingPeriodMs: opts.failingPeriodMs });
+    // At once for this process's claims in hand; the store holds it for everyone once the result commits.
+    if (plan.pauseUntil !== undefined) pauses.pause(endpoint.id, plan.pauseUntil);
     const attemptRecord: Attempt = {
       id: newId('attempt'),
       deliveryId: delivery.id,
@@ -206,7 +218,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       leaseToken: delivery.leaseToken,
       attempt: attemptRecord,
       update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },
-      endpoint: { health: plan.health, disable: plan.disableGone ? 'gone' : undefined, disableIfFailingSince: plan.disableIfFailingSince },
+      endpoint: { health: plan.health, disable: plan.disableGone ? 'gone' : undefined, disableIfFailingSince: plan.disableIfFailingSince, pauseUntil: plan.pauseUntil },
       emit,
     };
   }
@@ -222,12 +234,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       let handedOff = false;
       try {
         const t = now();
-        const paused = limiter.pausedUntil(claim.endpoint.id, t);
-        const wait = paused !== null ? paused - t : limiter.reserve(claim.endpoint.id, claim.endpoint.rateLimitPerSecond, t, MAX_HOLD_MS);
-        if (wait > MAX_HOLD_MS) {
-          await store.releaseClaims([{ deliveryId: id, leaseToken: claim.delivery.leaseToken }], t + wait);
+        const paused = pauses.pausedUntil(claim.endpoint.id, t);
+        if (paused !== null) {
+          await store.releaseClaims([{ deliveryId: id, leaseToken: claim.delivery.leaseToken }], paused);
           return;
         }
+        // The rate-limit slot the store reserved for this delivery (at most MAX_HOLD_MS ahead).
+        const wait = Math.min(claim.sendAt - t, MAX_HOLD_MS);
         if (wait > 0) await sleep(wait);
         writer.add(await traced(claim), claim);
         handedOff = true;
@@ -257,7 +270,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       woken = false;
       let claims: Claim[];
       try {
-        claims = await store.claimDue({ now: now(), limit: Math.min(opts.claimBatch, capacity), owner: opts.owner, leaseGraceMs: opts.leaseGraceMs });
+        claims = await store.claimDue({ now: now(), limit: Math.min(opts.claimBatch, capacity), owner: opts.owner, leaseGraceMs: opts.leaseGraceMs, rateHoldMs: MAX_HOLD_MS, slotClock: now });
         dbBackoffMs = 0;
       } catch (err) {
         // Database down: back off (capped) instead of spinning or flooding the log.
@@ -272,11 +285,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       for (const claim of claims) launch(claim);
       if (claims.length === Math.min(opts.claimBatch, capacity)) continue;
+      idleBackoffMs = claims.length > 0 ? 0 : Math.min(Math.max(idleBackoffMs * 2, 5), MAX_IDLE_BACKOFF_MS);
       if (woken) continue;
       let sleepMs = opts.pollIntervalMs;
       try {
         const due = await store.nextDueAt();
-        if (due !== null) sleepMs = Math.max(5, Math.min(sleepMs, due - now()));
+        // Due already yet unclaimable (see MAX_IDLE_BACKOFF_MS): back off; due later: sleep until then.
+        if (due !== null) sleepMs = due <= now() ? Math.min(sleepMs, Math.max(idleBackoffMs, 5)) : Math.max(5, Math.min(sleepMs, due - now()));
       } catch {
         // The next claim will report the database problem.
       }

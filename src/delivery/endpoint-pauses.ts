@@ -1,32 +1,24 @@
-// Per-endpoint pacing inside one process: a rate limit (requests per second, as the earliest time the
-// next request may start) and a pause after the receiver throttled us (429/503 with Retry-After).
-// Concurrency per endpoint is enforced by the store's claim query, across processes.
+// Retry-After pauses as this process knows them. The store holds the pause for every process (the
+// result that carried the 429/503 writes the endpoint's paused_until, and claims skip a paused
+// endpoint); this copy only covers the deliveries this process had already claimed when the
+// throttle arrived, before that result is committed, so they go back to the store instead of
+// hitting the receiver that just asked us to wait. Rate limits are not here: the store hands out
+// send slots with each claim (Claim.sendAt), which holds across processes.
 
-export interface EndpointLimiter {
-  /**
-   * Reserve a start slot: returns ms to wait before sending (0 = now). A wait longer than `maxHoldMs`
-   * reserves nothing (the caller gives the delivery back to the store for later instead of holding it).
-   */
-  reserve(endpointId: string, ratePerSecond: number | null, now: number, maxHoldMs: number): number;
-  /** Hold back new attempts to this endpoint until `until`. */
+export interface EndpointPauses {
+  /** Hold back this process's attempts to the endpoint until `until`. */
   pause(endpointId: string, until: number): void;
   pausedUntil(endpointId: string, now: number): number | null;
 }
 
-export function createEndpointLimiter(): EndpointLimiter {
-  const nextSlot = new Map<string, number>();
+/** Pauses are at most 60 s (the dispatcher caps Retry-After), so the map stays small; bounded anyway. */
+const MAX_TRACKED = 100_000;
+
+export function createEndpointPauses(): EndpointPauses {
   const paused = new Map<string, number>();
   return {
-    reserve(endpointId, rate, now, maxHoldMs) {
-      if (!rate) return 0;
-      const interval = 1000 / rate;
-      const slot = Math.max(now, nextSlot.get(endpointId) ?? 0);
-      if (slot - now > maxHoldMs) return slot - now;
-      nextSlot.set(endpointId, slot + interval);
-      if (nextSlot.size > 100_000) nextSlot.clear();
-      return slot - now;
-    },
     pause(endpointId, until) {
+      if (paused.size >= MAX_TRACKED) paused.clear();
       paused.set(endpointId, Math.max(until, paused.get(endpointId) ?? 0));
     },
     pausedUntil(endpointId, now) {

@@ -85,6 +85,19 @@ export interface ClaimRequest {
   owner: string;
   /** Added to the endpoint's timeout to form the lease length. */
   leaseGraceMs: number;
+  /**
+   * Rate-limited endpoints: claim only deliveries whose send slot falls within this many ms of
+   * `now` (default 1000). Slots are handed out by the store, so a rate limit holds across every
+   * process that claims from it.
+   */
+  rateHoldMs?: number | undefined;
+  /**
+   * Read once the claim holds its locks, as the earliest rate-limit slot (instead of `now`). A claim
+   * can wait (a busy pool, another claimer's lock, a slow first query); slots computed from the
+   * `now` it was asked with would then already lie in the past and go out at once, in a burst.
+   * The dispatcher passes its clock; without it, slots start at `now`.
+   */
+  slotClock?: (() => number) | undefined;
 }
 
 /** A claimed delivery with everything needed to send it. */
@@ -92,6 +105,11 @@ export interface Claim {
   delivery: Delivery;
   event: EventRecord;
   endpoint: Endpoint;
+  /**
+   * Earliest time the attempt may start: the send slot the store reserved for it under the
+   * endpoint's rate limit (slots are 1000/rate ms apart across all processes), else the claim's `now`.
+   */
+  sendAt: number;
 }
 
 /** The next state of a delivery after an attempt, computed by core/delivery-plan.ts. */
@@ -109,6 +127,11 @@ export interface EndpointEffect {
   disable?: DisabledReason | undefined;
   /** Disable with reason 'failing' if the failing streak started at or before this time. */
   disableIfFailingSince?: number | undefined;
+  /**
+   * The receiver throttled us (429/503 with Retry-After): no process claims this endpoint's
+   * deliveries before this time. Only ever moves the endpoint's pause later, never earlier.
+   */
+  pauseUntil?: number | undefined;
 }
 
 export interface AttemptResult {
@@ -260,6 +283,12 @@ export interface Store {
    * lease expired. Respects each endpoint's maxConcurrency counting live leases. Each claim bumps the
    * lease token and sets the lease to now + endpoint timeout + leaseGraceMs. Disabled endpoints'
    * deliveries are not claimed. Ordered by nextAttemptAt.
+   *
+   * Pacing, across processes: an endpoint paused (EndpointEffect.pauseUntil) past `now` gives nothing.
+   * An endpoint with rateLimitPerSecond r gives at most as many deliveries as it has send slots in
+   * [now, now + rateHoldMs]: slots start at max(now, the endpoint's next free slot) and are 1000/r ms
+   * apart; each claim gets its slot as `sendAt` (in due order) and the endpoint's next free slot moves
+   * past the last one handed out, in the same transaction.
    */
   claimDue(req: ClaimRequest): Promise<Claim[]>;
   /** Claim one delivery regardless of its due time (endpoint test, retry now); null if not claimable. */

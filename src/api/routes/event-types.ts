@@ -37,6 +37,8 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
       const existing = await ctx.store.getEventType(name);
       const now = ctx.now();
       const stored = await ctx.store.putEventType({ name, description: body.description ?? null, schema: body.schema ?? null, example: body.example ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      // The publisher caches the catalogue: publishes after this answer must see the new schema.
+      ctx.publisher.eventTypeChanged(name);
       return reply.code(existing ? 200 : 201).send(renderEventType(stored));
     },
   );
@@ -57,7 +59,9 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
   app.delete('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {
     requireAdmin(principalOf(request));
     const { name } = request.params as { name: string };
-    if (!(await ctx.store.deleteEventType(name))) throw new HookdError('not_found', `No event type ${name}.`);
+    const deleted = await ctx.store.deleteEventType(name);
+    ctx.publisher.eventTypeChanged(name);
+    if (!deleted) throw new HookdError('not_found', `No event type ${name}.`);
     return reply.code(204).send();
   });
 }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../core/types.js';
-import { addEndpoint, ALL, makeEndpoint, mustGetDelivery, publish, readAllPages, T0, useStore, type StoreFactory } from './fixtures.js';
+import { addEndpoint, ALL, claimRequest, makeEndpoint, mustGetDelivery, publish, readAllPages, resultFor, T0, useStore, type StoreFactory } from './fixtures.js';
 
 export function endpointsSuite(factory: StoreFactory): void {
   describe('endpoints', () => {
@@ -135,6 +135,21 @@ export function endpointsSuite(factory: StoreFactory): void {
       const ofKept = deliveries.find((d) => d.endpointId === kept.id)!;
       expect((await mustGetDelivery(store(), ofDoomed.id)).status).toBe('cancelled');
       expect((await mustGetDelivery(store(), ofKept.id)).status).toBe('pending');
+    });
+
+    it('delete also cancels in-flight deliveries, so none is left sending forever if its worker dies', async () => {
+      const doomed = await addEndpoint(store());
+      await publish(store(), { createdAt: T0 });
+      const [claim] = await store().claimDue(claimRequest(T0 + 1));
+      expect(claim?.endpoint.id).toBe(doomed.id);
+      await store().deleteEndpoint(doomed.id, undefined);
+      expect(await mustGetDelivery(store(), claim!.delivery.id)).toMatchObject({ status: 'cancelled', lastCode: 'endpoint_deleted' });
+      // The attempt on the wire at that moment may still answer: its result is fenced out.
+      expect(await store().recordResults([resultFor(claim!, { status: 'pending', nextAttemptAt: T0 + 5_000 })])).toEqual([
+        { applied: false, endpointDisabled: null },
+      ]);
+      expect((await mustGetDelivery(store(), claim!.delivery.id)).status).toBe('cancelled');
+      expect(await store().claimDue(claimRequest(T0 + 1_000_000))).toEqual([]);
     });
   });
 }

@@ -12,6 +12,7 @@ import { eventsSuite } from './events-suite.js';
 import type { Store } from '../store.js';
 import { addEndpoint, useStore } from './fixtures.js';
 import { observabilitySuite } from './observability-suite.js';
+import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
 import { sourcesSuite } from './sources-suite.js';
@@ -45,6 +46,7 @@ export function runStoreConformance(
     endpointsSuite(factory);
     eventsSuite(factory);
     claimsSuite(factory);
+    pacingSuite(factory);
     deliveriesSuite(factory);
     sourcesSuite(factory);
     pruneSuite(factory);

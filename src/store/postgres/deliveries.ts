@@ -106,15 +106,38 @@ export async function queueDepthByEndpoint(ctx: PgContext, now: number, limit: n
   return rows.map((r) => ({ endpointId: r.endpoint_id, pending: r.pending, due: r.due, oldestDueAt: r.oldest }));
 }
 
-/** Includes lease expiries: an expired lease makes a delivery claimable again at that moment. */
+/**
+ * Includes lease expiries: an expired lease makes a delivery claimable again at that moment.
+ *
+ * Bounded, not a min() over the backlog (that read every pending row on each idle poll): usually the
+ * earliest pending rows belong to enabled endpoints and the first few entries of deliveries_due_idx
+ * answer. A disabled endpoint keeps its pending rows (they go out when it is re-enabled), so when the
+ * first window holds none of an enabled endpoint, the answer comes from one probe per endpoint with
+ * pending rows instead (the loose index scan of claim-sql.ts). Leases are in-flight work: few rows.
+ */
 export async function nextDueAt(ctx: PgContext): Promise<number | null> {
   const { rows } = await query<{ at: number | null }>(
     ctx.pool,
     `SELECT least(
-       (SELECT min(d.next_attempt_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id AND e.enabled
-        WHERE d.status = 'pending'),
-       (SELECT min(d.lease_expires_at) FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id AND e.enabled
-        WHERE d.status = 'sending')) AS at`,
+       coalesce(
+         (SELECT w.next_attempt_at FROM (
+            SELECT d.next_attempt_at, d.endpoint_id FROM deliveries d WHERE d.status = 'pending'
+            ORDER BY d.next_attempt_at LIMIT 256) w
+          WHERE EXISTS (SELECT 1 FROM endpoints e WHERE e.id = w.endpoint_id AND e.enabled)
+          ORDER BY w.next_attempt_at LIMIT 1),
+         (WITH RECURSIVE heads AS (
+            (SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d WHERE d.status = 'pending'
+             ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1)
+            UNION ALL
+            SELECT n.endpoint_id, n.next_attempt_at FROM heads h CROSS JOIN LATERAL (
+              SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d
+              WHERE d.status = 'pending' AND d.endpoint_id > h.endpoint_id
+              ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n
+          )
+          SELECT min(h.next_attempt_at) FROM heads h JOIN endpoints e ON e.id = h.endpoint_id AND e.enabled)),
+       (SELECT d.lease_expires_at FROM deliveries d
+        WHERE d.status = 'sending' AND EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled)
+        ORDER BY d.lease_expires_at LIMIT 1)) AS at`,
   );
   return rows[0]?.at ?? null;
 }

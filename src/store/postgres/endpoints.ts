@@ -68,11 +68,14 @@ export async function deleteEndpoint(ctx: PgContext, id: string, tenant: TenantF
     const where = new Where([id]).add('id = $1').tenant('tenant', tenant);
     const deleted = await query(client, `DELETE FROM endpoints WHERE ${where.sql()}`, where.params);
     if ((deleted.rowCount ?? 0) === 0) return false;
+    // In-flight ('sending') deliveries too: claims never reach a deleted endpoint's rows, so one whose
+    // worker died would stay 'sending' forever. An attempt on the wire right now still completes; its
+    // result is fenced out (status is no longer 'sending') and not recorded.
     await query(
       client,
       `UPDATE deliveries SET status = 'cancelled', last_code = 'endpoint_deleted', next_attempt_at = NULL,
-              updated_at = greatest(updated_at, $2)
-       WHERE endpoint_id = $1 AND status = 'pending'`,
+              lease_owner = NULL, lease_expires_at = NULL, updated_at = greatest(updated_at, $2)
+       WHERE endpoint_id = $1 AND status IN ('pending', 'sending')`,
       [id, Date.now()],
     );
     return true;

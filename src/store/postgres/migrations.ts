@@ -170,4 +170,11 @@ CREATE INDEX inbound_received_idx ON inbound_requests (received_at);
     // The W3C traceparent of the publish span, so an attempt span can link to the publish that caused it.
     sql: `ALTER TABLE events ADD COLUMN trace_context text;`,
   },
+  {
+    version: 3,
+    name: 'endpoint pacing',
+    // Pacing that holds across processes: paused_until after a Retry-After throttle, and the next free
+    // rate-limit send slot, both in epoch ms (claims.ts hands out the slots under the endpoint row lock).
+    sql: `ALTER TABLE endpoints ADD COLUMN paused_until bigint, ADD COLUMN rate_next_at bigint;`,
+  },
 ];

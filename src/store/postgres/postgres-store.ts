@@ -40,9 +40,9 @@ import {
 } from './keys-and-types.js';
 import { runMigrations } from './migrate.js';
 import { listenForEvents, notifyChannel } from './notify.js';
-import { createPool, query, SCHEMA_PATTERN, schemaLockKey, withTransaction, type PgContext } from './pool.js';
+import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
 import { prune } from './prune.js';
-import { publishInTransaction } from './publish.js';
+import { publishEvents } from './publish.js';
 import { recordResults } from './results.js';
 import { countRows, exportRows, importRows } from './transfer.js';
 
@@ -100,10 +100,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     updateEndpoint: (id, tenant, patch) => updateEndpoint(ctx, id, tenant, patch),
     deleteEndpoint: (id, tenant) => deleteEndpoint(ctx, id, tenant),
 
-    publishEvents: async (events) => {
-      if (events.length === 0) return [];
-      return withTransaction(pool, async (client) => (await publishInTransaction(ctx, client, events)).results);
-    },
+    // Autocommit: the endpoint read and one statement that locks, inserts and notifies (publish.ts).
+    publishEvents: (events) => publishEvents(ctx, events),
     getEvent: (id, tenant) => getEvent(ctx, id, tenant),
     listEventsFeed: (q) => listEventsFeed(ctx, q),
     lastEventSeq: () => lastEventSeq(ctx),

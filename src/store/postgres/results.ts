@@ -1,17 +1,20 @@
-// recordResults: apply attempt results in one transaction. Each result is fenced by its lease token,
-// so a worker whose lease expired (and whose delivery was re-claimed) cannot overwrite newer state.
+// recordResults: apply attempt results atomically. Each result is fenced by its lease token, so a
+// worker whose lease expired (and whose delivery was re-claimed) cannot overwrite newer state.
 //
-// Round trips per batch, whatever its size: lock endpoints, fenced update, insert attempts, then only
-// when needed: endpoint state, cancellations, emitted events, notify.
-// Endpoint rows are locked first (global lock order: endpoints before deliveries, see claims.ts).
-// Their effects are then replayed in JS in the order of the batch, which keeps the exact sequential
-// meaning of "success clears the streak, failure starts it, disable-if-failing-since checks it".
+// Round trips per batch, whatever its size. A batch of plain successes (the common case) is one
+// statement committed on its own (result-sql.ts: APPLY_SUCCESSES). Anything else is a transaction:
+// one statement locks the endpoints, applies the fenced updates and inserts the attempts; then, only
+// when needed, endpoint state, cancellations and emitted events. Endpoint rows are locked first
+// (global lock order: endpoints before deliveries, see claims.ts). Their effects are replayed in JS
+// in the order of the batch, which keeps the exact sequential meaning of "success clears the streak,
+// failure starts it, disable-if-failing-since checks it".
 
 import type pg from 'pg';
 import type { DisabledReason } from '../../core/types.js';
 import type { AttemptResult, AttemptResultOutcome } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
-import { notifyWork, publishInTransaction } from './publish.js';
+import { publishInTransaction } from './publish.js';
+import { APPLY_RESULTS, APPLY_SUCCESSES } from './result-sql.js';
 import { storableJson, storableText } from './pg-text.js';
 
 interface EndpointState {
@@ -19,6 +22,8 @@ interface EndpointState {
   disabledReason: DisabledReason | null;
   failingSince: number | null;
   updatedAt: number;
+  /** Latest Retry-After pause asked for in this batch (null: none); only ever extends the stored one. */
+  pauseUntil: number | null;
   changed: boolean;
 }
 
@@ -31,38 +36,23 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
     if (!firstIndex.has(r.deliveryId)) firstIndex.set(r.deliveryId, i);
   });
   const candidates = [...firstIndex.values()].map((i) => ({ i, r: results[i]! }));
+  const params = applyParams(candidates.map(({ r }) => r));
+
+  if (candidates.every(({ r }) => isPlainSuccess(r))) {
+    const { rows } = await query<{ id: string }>(ctx.pool, APPLY_SUCCESSES, params);
+    const applied = new Set(rows.map((row) => row.id));
+    for (const { i, r } of candidates) if (applied.has(r.deliveryId)) outcomes[i] = { applied: true, endpointDisabled: null };
+    return outcomes;
+  }
 
   return withTransaction(ctx.pool, async (client) => {
-    const endpoints = await lockEndpointsOf(client, [...firstIndex.keys()]);
-
-    const updated = await query<{ id: string; endpoint_id: string }>(
-      client,
-      `UPDATE deliveries d SET status = u.status, next_attempt_at = u.next_at, last_code = u.last_code,
-              last_status = u.last_status, attempts = d.attempts + 1, run_attempts = d.run_attempts + 1,
-              updated_at = greatest(d.updated_at, u.at),
-              lease_owner = CASE WHEN u.status = 'sending' THEN d.lease_owner END,
-              lease_expires_at = CASE WHEN u.status = 'sending' THEN d.lease_expires_at END
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::bigint[])
-         AS u(id, token, status, next_at, last_code, last_status, at)
-       WHERE d.id = u.id AND d.lease_token = u.token AND d.status = 'sending'
-       RETURNING d.id, d.endpoint_id`,
-      [
-        candidates.map(({ r }) => r.deliveryId),
-        candidates.map(({ r }) => r.leaseToken),
-        candidates.map(({ r }) => r.update.status),
-        candidates.map(({ r }) => r.update.nextAttemptAt),
-        candidates.map(({ r }) => r.update.lastCode),
-        candidates.map(({ r }) => r.update.lastStatus),
-        candidates.map(({ r }) => finishedAt(r)),
-      ],
-    );
+    const { rows } = await query<AppliedRow>(client, APPLY_RESULTS, [...params, ctx.channel]);
     // The delivery row, not the attempt, says which endpoint the effects belong to.
-    const endpointOf = new Map(updated.rows.map((row) => [row.id, row.endpoint_id]));
+    const endpointOf = new Map(rows.map((row) => [row.id, row.endpoint_id]));
+    const endpoints = endpointStates(rows);
     const applied = candidates.filter(({ r }) => endpointOf.has(r.deliveryId));
     if (applied.length === 0) return outcomes;
     for (const { i } of applied) outcomes[i] = { applied: true, endpointDisabled: null };
-
-    await insertAttempts(client, applied.map(({ r }) => r));
 
     // Endpoint effects, in batch order.
     const disabledNow: Array<{ id: string; at: number }> = [];
@@ -76,6 +66,10 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
         continue;
       }
       const at = finishedAt(r);
+      if (r.endpoint.pauseUntil !== undefined) {
+        st.pauseUntil = Math.max(st.pauseUntil ?? r.endpoint.pauseUntil, r.endpoint.pauseUntil);
+        st.changed = true;
+      }
       if (r.endpoint.health === 'success' && st.failingSince !== null) {
         st.failingSince = null;
         st.changed = true;
@@ -120,39 +114,55 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
         [orphaned],
       );
     }
-
-    const emits = applied.flatMap(({ r }) => r.emit);
-    const published = await publishInTransaction(ctx, client, emits);
-    const retries = applied.some(({ r }) => r.update.status === 'pending');
-    if (retries && published.created === 0) await notifyWork(ctx, client);
+    await publishInTransaction(ctx, client, applied.flatMap(({ r }) => r.emit));
     return outcomes;
   });
 }
 
-function finishedAt(r: AttemptResult): number {
-  return r.attempt.createdAt + Math.max(0, Math.round(r.attempt.durationMs));
+/**
+ * A delivered attempt whose only endpoint effect is "success clears the failing streak", that emits
+ * nothing and ends the lease: a batch of these needs no replay and no transaction (result-sql.ts).
+ */
+function isPlainSuccess(r: AttemptResult): boolean {
+  return (
+    r.update.status === 'succeeded' &&
+    r.endpoint.health === 'success' &&
+    r.endpoint.disable === undefined &&
+    r.endpoint.disableIfFailingSince === undefined &&
+    r.endpoint.pauseUntil === undefined &&
+    r.emit.length === 0
+  );
 }
 
-async function lockEndpointsOf(client: pg.PoolClient, deliveryIds: string[]): Promise<Map<string, EndpointState>> {
-  const { rows } = await query(
-    client,
-    `SELECT id, enabled, disabled_reason, failing_since, updated_at FROM endpoints
-     WHERE id IN (SELECT endpoint_id FROM deliveries WHERE id = ANY($1::text[]))
-     ORDER BY id FOR NO KEY UPDATE`,
-    [deliveryIds],
-  );
-  return new Map(
-    rows.map((r) => [
-      r.id as string,
-      {
-        enabled: r.enabled,
-        disabledReason: r.disabled_reason,
-        failingSince: r.failing_since,
-        updatedAt: r.updated_at,
-        changed: false,
-      },
-    ]),
-  );
+interface AppliedRow {
+  id: string;
+  endpoint_id: string;
+  endpoint_found: boolean;
+  enabled: boolean | null;
+  disabled_reason: DisabledReason | null;
+  failing_since: number | null;
+  updated_at: number | null;
+}
+
+/** The locked state of the endpoints the applied results belong to (deleted ones are absent). */
+function endpointStates(rows: AppliedRow[]): Map<string, EndpointState> {
+  const states = new Map<string, EndpointState>();
+  for (const r of rows) {
+    if (!r.endpoint_found || states.has(r.endpoint_id)) continue;
+    states.set(r.endpoint_id, {
+      enabled: r.enabled === true,
+      disabledReason: r.disabled_reason,
+      failingSince: r.failing_since,
+      updatedAt: r.updated_at ?? 0,
+      pauseUntil: null,
+      changed: false,
+    });
+  }
+  return states;
+}
+
+function finishedAt(r: AttemptResult): number {
+  return r.attempt.createdAt + Math.max(0, Math.round(r.attempt.durationMs));
 }
 
 async function writeEndpointStates(client: pg.PoolClient, states: Map<string, EndpointState>): Promise<void> {
@@ -160,10 +170,11 @@ async function writeEndpointStates(client: pg.PoolClient, states: Map<string, En
   if (changed.length === 0) return;
   await query(
     client,
+    // greatest() ignores NULLs: a pause only ever moves later, and no pause leaves the stored one.
     `UPDATE endpoints e SET enabled = u.enabled, disabled_reason = u.reason, failing_since = u.failing_since,
-            updated_at = u.updated_at
-     FROM unnest($1::text[], $2::boolean[], $3::text[], $4::bigint[], $5::bigint[])
-       AS u(id, enabled, reason, failing_since, updated_at)
+            updated_at = u.updated_at, paused_until = greatest(e.paused_until, u.paused_until)
+     FROM unnest($1::text[], $2::boolean[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+       AS u(id, enabled, reason, failing_since, updated_at, paused_until)
      WHERE e.id = u.id`,
     [
       changed.map(([id]) => id),
@@ -171,37 +182,35 @@ async function writeEndpointStates(client: pg.PoolClient, states: Map<string, En
       changed.map(([, st]) => st.disabledReason),
       changed.map(([, st]) => st.failingSince),
       changed.map(([, st]) => st.updatedAt),
+      changed.map(([, st]) => st.pauseUntil),
     ],
   );
 }
 
-async function insertAttempts(client: pg.PoolClient, results: AttemptResult[]): Promise<void> {
+/** APPLY's parameters $1-$21: the fenced delivery updates, then the attempts (result-sql.ts). */
+function applyParams(results: AttemptResult[]): unknown[] {
   const a = results.map((r) => r.attempt);
-  await query(
-    client,
-    `INSERT INTO attempts (id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status,
-                           code, outcome, message, request_headers, response_headers, response_body)
-     SELECT u.id, u.delivery_id, u.endpoint_id, u.event_id, u.tenant, u.created_at, u.duration_ms, u.response_status,
-            u.code, u.outcome, u.message, u.request_headers::jsonb, u.response_headers::jsonb, u.response_body
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[],
-                 $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-       AS u(id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, outcome,
-            message, request_headers, response_headers, response_body)`,
-    [
-      a.map((x) => x.id),
-      a.map((x) => x.deliveryId),
-      a.map((x) => x.endpointId),
-      a.map((x) => x.eventId),
-      a.map((x) => x.tenant),
-      a.map((x) => x.createdAt),
-      a.map((x) => Math.round(x.durationMs)),
-      a.map((x) => x.responseStatus),
-      a.map((x) => x.code),
-      a.map((x) => x.outcome),
-      a.map((x) => storableText(x.message)),
-      a.map((x) => storableJson(x.requestHeaders)),
-      a.map((x) => (x.responseHeaders === null ? null : storableJson(x.responseHeaders))),
-      a.map((x) => storableText(x.responseBody)),
-    ],
-  );
+  return [
+    results.map((r) => r.deliveryId),
+    results.map((r) => r.leaseToken),
+    results.map((r) => r.update.status),
+    results.map((r) => r.update.nextAttemptAt),
+    results.map((r) => r.update.lastCode),
+    results.map((r) => r.update.lastStatus),
+    results.map((r) => finishedAt(r)),
+    a.map((x) => x.id),
+    a.map((x) => x.deliveryId),
+    a.map((x) => x.endpointId),
+    a.map((x) => x.eventId),
+    a.map((x) => x.tenant),
+    a.map((x) => x.createdAt),
+    a.map((x) => Math.round(x.durationMs)),
+    a.map((x) => x.responseStatus),
+    a.map((x) => x.code),
+    a.map((x) => x.outcome),
+    a.map((x) => storableText(x.message)),
+    a.map((x) => storableJson(x.requestHeaders)),
+    a.map((x) => (x.responseHeaders === null ? null : storableJson(x.responseHeaders))),
+    a.map((x) => storableText(x.responseBody)),
+  ];
 }

@@ -179,3 +179,31 @@ export function inboundFromRow(r: Row): InboundRequest {
 export function placeholders(count: number, offset = 0): string {
   return Array.from({ length: count }, (_, i) => `$${i + offset + 1}`).join(', ');
 }
+
+/**
+ * `alias.column` for each of `columns`, renamed `prefix + column` when a prefix is given: lets one
+ * statement return several tables' rows side by side (a claim returns delivery, event and endpoint).
+ */
+export function aliasedColumns(alias: string, columns: string, prefix = ''): string {
+  return columnNames(columns)
+    .map((c) => (prefix === '' ? `${alias}.${c}` : `${alias}.${c} AS ${prefix}${c}`))
+    .join(', ');
+}
+
+/** The columns named `prefix + column` in `row`, under their own names (see aliasedColumns). */
+export function unprefixed(row: Row, prefix: string, columns: string): Row {
+  const out: Row = {};
+  for (const c of columnNames(columns)) out[c] = row[prefix + c];
+  return out;
+}
+
+// Split once per list: unprefixed runs for every event and endpoint a claim returns.
+const splitLists = new Map<string, string[]>();
+function columnNames(columns: string): string[] {
+  let names = splitLists.get(columns);
+  if (names === undefined) {
+    names = columns.split(',').map((c) => c.trim());
+    splitLists.set(columns, names);
+  }
+  return names;
+}

@@ -1,7 +1,7 @@
 // Delivery reads and operator actions: lists, attempts, requeue/recover/cancel, stats and the
 // queue gauges the dispatcher and /metrics read.
 
-import type { Attempt, Delivery } from '../../core/types.js';
+import { DELIVERY_STATUSES, type Attempt, type Delivery } from '../../core/types.js';
 import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
 import { CANCEL_PENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
@@ -32,7 +32,12 @@ export function listDeliveries(ctx: SqliteContext, query: DeliveryQuery, page: P
   ];
   for (const [key, column] of equal) {
     const value = query[key];
-    if (value !== undefined) {
+    if (key === 'status' && typeof value === 'string' && (DELIVERY_STATUSES as readonly string[]).includes(value)) {
+      // A known status goes in as a literal (one cached statement per status): only then can the
+      // planner use the partial indexes (deliveries_unsuccessful for failed/cancelled), which a
+      // bound parameter never matches.
+      where.push(`status = '${value}'`);
+    } else if (value !== undefined) {
       where.push(`${column} = @${column}`);
       params[column] = value;
     }
@@ -50,7 +55,9 @@ export function listDeliveries(ctx: SqliteContext, query: DeliveryQuery, page: P
     where.push('id < @after');
     params.after = after;
   }
-  const sql = `SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+  // An endpoint's queue: its pending rows alone, where the planner would walk its whole history.
+  const hint = query.status === 'pending' && query.endpointId !== undefined ? 'INDEXED BY deliveries_pending_endpoint' : '';
+  const sql = `SELECT * FROM deliveries ${hint} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
   const rows = ctx.stmt(sql).all(params) as DeliveryRow[];
   return toPage(rows, page.limit, deliveryFromRow, (r) => r.id);
 }
@@ -146,10 +153,13 @@ export function endpointStats(ctx: SqliteContext, endpointId: string, since: num
   return run.deferred();
 }
 
+// Both read deliveries_pending_endpoint alone (covering, the smaller of the two pending indexes);
+// by endpoint it is already in GROUP BY order, so the scan needs no sort. INDEXED BY, because the
+// planner would otherwise walk deliveries_endpoint_created: every delivery ever made.
 const QUEUE_DEPTH = `SELECT count(*) AS pending,
     coalesce(sum(next_attempt_at <= @now), 0) AS due,
     min(next_attempt_at) AS oldest
-  FROM deliveries WHERE status = 'pending'`;
+  FROM deliveries INDEXED BY deliveries_pending_endpoint WHERE status = 'pending'`;
 
 export function queueDepth(ctx: SqliteContext, now: number): { pending: number; due: number; oldestDueAt: number | null } {
   const row = ctx.stmt(QUEUE_DEPTH).get({ now }) as { pending: number; due: number; oldest: number | null };
@@ -159,7 +169,7 @@ export function queueDepth(ctx: SqliteContext, now: number): { pending: number; 
 const QUEUE_DEPTH_BY_ENDPOINT = `SELECT endpoint_id, count(*) AS pending,
     coalesce(sum(next_attempt_at <= @now), 0) AS due,
     min(CASE WHEN next_attempt_at <= @now THEN next_attempt_at END) AS oldest
-  FROM deliveries WHERE status = 'pending'
+  FROM deliveries INDEXED BY deliveries_pending_endpoint WHERE status = 'pending'
   GROUP BY endpoint_id ORDER BY due DESC, pending DESC, endpoint_id LIMIT @limit`;
 
 export function queueDepthByEndpoint(ctx: SqliteContext, now: number, limit: number): EndpointQueueDepth[] {
@@ -169,10 +179,12 @@ export function queueDepthByEndpoint(ctx: SqliteContext, now: number, limit: num
 
 // Two index walks in time order, each stopping at the first row whose endpoint can take work.
 const NEXT_DUE = `SELECT min(t) AS t FROM (
-    SELECT * FROM (SELECT d.next_attempt_at AS t FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+    SELECT * FROM (SELECT d.next_attempt_at AS t FROM deliveries d INDEXED BY deliveries_pending_due
+      JOIN endpoints e ON e.id = d.endpoint_id
       WHERE d.status = 'pending' AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1)
     UNION ALL
-    SELECT * FROM (SELECT d.lease_expires_at AS t FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+    SELECT * FROM (SELECT d.lease_expires_at AS t FROM deliveries d INDEXED BY deliveries_live_lease
+      JOIN endpoints e ON e.id = d.endpoint_id
       WHERE d.status = 'sending' AND e.enabled = 1 ORDER BY d.lease_expires_at LIMIT 1)
   )`;
 

@@ -4,7 +4,7 @@
 
 import type { Endpoint } from '../../core/types.js';
 import type { EndpointPatch, Page, PageRequest, TenantFilter } from '../store.js';
-import { CANCEL_PENDING } from './claims.js';
+import { CANCEL_PENDING, CANCEL_SENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
 import { endpointFromRow, endpointToParams, type EndpointRow } from './rows.js';
@@ -69,7 +69,13 @@ export function deleteEndpoint(ctx: SqliteContext, id: string, tenant: TenantFil
   const run = ctx.db.transaction(() => {
     const deleted = ctx.stmt(DELETE).run({ id, ...tenantParams(tenant) }).changes === 1;
     // The deliveries stay (history), but nothing may be sent to an endpoint that no longer exists.
-    if (deleted) ctx.stmt(CANCEL_PENDING).run({ endpoint_id: id, code: 'endpoint_deleted', at: now });
+    // In-flight ones too: if their worker dies, an expired lease would otherwise leave them
+    // 'sending' forever (the claim only takes deliveries of existing endpoints); a late result from
+    // a live worker is fenced out by the status.
+    if (deleted) {
+      ctx.stmt(CANCEL_PENDING).run({ endpoint_id: id, code: 'endpoint_deleted', at: now });
+      ctx.stmt(CANCEL_SENDING).run({ endpoint_id: id, code: 'endpoint_deleted', at: now });
+    }
     return deleted;
   });
   return run.immediate();

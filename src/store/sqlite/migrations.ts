@@ -168,6 +168,46 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     // The W3C traceparent of the publish span, so an attempt span can link to the publish that caused it.
     sql: `ALTER TABLE events ADD COLUMN trace_context TEXT;`,
   },
+  {
+    version: 3,
+    name: 'endpoint pacing',
+    // Pacing lives in the store so it holds across processes: paused_until is a receiver's
+    // Retry-After (nothing is claimed for the endpoint before it), rate_next_at the endpoint's next
+    // free rate-limit send slot (claim-due.ts hands slots out inside the claim transaction).
+    sql: `
+      ALTER TABLE endpoints ADD COLUMN paused_until INTEGER;
+      ALTER TABLE endpoints ADD COLUMN rate_next_at INTEGER;
+    `,
+  },
+  {
+    version: 4,
+    name: 'indexes that a state change does not rewrite',
+    // Every index with status in its key is rewritten each time a delivery changes state (twice per
+    // attempt: pending -> sending -> done), touching a page per endpoint per transaction, and keeps
+    // an entry for every finished delivery. Instead:
+    // - deliveries_pending_due holds only pending rows (entered at publish, left at claim) and covers
+    //   the claim's due-order scan (no table lookup per candidate); deliveries_pending_endpoint holds
+    //   the same rows by endpoint (queue depth per endpoint without a sort, cancel on disable/delete);
+    // - deliveries_live_lease holds only sending rows (entered at claim, left with the result): the
+    //   live-lease count and the expired-lease scan read it alone;
+    // - deliveries_endpoint_created replaces (endpoint_id, status, created_at): per-endpoint windows
+    //   (stats, recover) read status from the row, and the key never changes after insert;
+    // - deliveries_unsuccessful keeps "the failed (cancelled) deliveries [of an endpoint]" an index
+    //   range, newest first: rows enter it once, when they fail, so healthy traffic never touches it.
+    // Measured on a 40,000-delivery drain (10 endpoints, claims and results only): WAL pages written
+    // per delivery 1.59 -> 1.04.
+    sql: `
+      CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at, id, endpoint_id) WHERE status = 'pending';
+      CREATE INDEX deliveries_pending_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_live_lease ON deliveries (lease_expires_at, endpoint_id) WHERE status = 'sending';
+      CREATE INDEX deliveries_endpoint_created ON deliveries (endpoint_id, created_at);
+      CREATE INDEX deliveries_unsuccessful ON deliveries (status, endpoint_id, id)
+        WHERE status = 'failed' OR status = 'cancelled';
+      DROP INDEX deliveries_due;
+      DROP INDEX deliveries_lease;
+      DROP INDEX deliveries_endpoint;
+    `,
+  },
 ];
 
 /**

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Store } from '../store.js';
 import * as catalog from './catalog.js';
+import { claimDue } from './claim-due.js';
 import * as claims from './claims.js';
 import { createContext } from './context.js';
 import * as deliveries from './deliveries.js';
@@ -16,9 +17,14 @@ import * as endpoints from './endpoints.js';
 import * as events from './events.js';
 import { applyMigrations } from './migrations.js';
 import { publishInTransaction } from './publish.js';
+import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
 import * as sources from './sources.js';
 import * as transfer from './transfer.js';
+import { BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+
+/** Delivery-path transactions after which the WAL checkpoint worker starts (see wal-checkpointer.ts). */
+const HOT_TRANSACTIONS = 200;
 
 export interface SqliteStoreOptions {
   /** Database file (parent directories are created), or ':memory:'. */
@@ -44,6 +50,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const ctx = createContext(db, options.secretBox);
   let closed = false;
 
+  // The checkpoint worker starts once the store is busy (after HOT_TRANSACTIONS delivery-path
+  // transactions): a short-lived store (CLI command, test) never pays for a thread.
+  const file = options.path === ':memory:' ? null : path.resolve(options.path);
+  let checkpointer: WalCheckpointer | null = null;
+  let hotTransactions = 0;
+  const hot = (): void => {
+    hotTransactions += 1;
+    if (hotTransactions !== HOT_TRANSACTIONS || file === null || closed) return;
+    checkpointer = startWalCheckpointer(file, (running) => {
+      if (closed) return;
+      db.pragma(`wal_autocheckpoint = ${running ? BACKSTOP_PAGES : DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    });
+  };
+
   return {
     dialect: 'sqlite',
     // One file on one machine: several local processes could share it, but not several machines,
@@ -59,6 +79,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
+      await checkpointer?.stop();
       db.close();
     },
 
@@ -112,6 +133,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async publishEvents(batch) {
+      hot();
       return db.transaction(() => publishInTransaction(ctx, batch)).immediate();
     },
     async getEvent(id, tenant) {
@@ -128,13 +150,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async claimDue(req) {
-      return claims.claimDue(ctx, req);
+      hot();
+      return claimDue(ctx, req);
     },
     async claimById(id, req) {
       return claims.claimById(ctx, id, req);
     },
     async recordResults(results) {
-      return claims.recordResults(ctx, results);
+      hot();
+      return recordResults(ctx, results);
     },
     async releaseClaims(list, at) {
       return claims.releaseClaims(ctx, list, at);

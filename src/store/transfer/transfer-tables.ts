@@ -93,6 +93,10 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('failing_since'),
       int('created_at'),
       int('updated_at'),
+      // Pacing state (migration 3): a Retry-After pause and the next free rate-limit slot. Carried
+      // over so a pause a receiver asked for still holds after the move.
+      int('paused_until'),
+      int('rate_next_at'),
     ],
   },
   {

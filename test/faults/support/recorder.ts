@@ -14,7 +14,7 @@ export interface Receipt {
 }
 
 /** What to answer: a status after a delay, or 'hold' to keep the request open until released. */
-export type Answer = { status: number; delayMs?: number } | 'hold';
+export type Answer = { status: number; delayMs?: number; headers?: Record<string, string> } | 'hold';
 
 export interface Recorder {
   /** Endpoint URL for tag `tag` (recorded as the receipt's `endpoint`). */
@@ -82,7 +82,7 @@ export async function startRecorder(): Promise<Recorder> {
         return;
       }
       const send = (): void => {
-        if (!res.destroyed) res.writeHead(answer.status, { 'content-type': 'text/plain' }).end('ok');
+        if (!res.destroyed) res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('ok');
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);
       else send();
