@@ -5,17 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../src/core/ids.js';
-import type { Endpoint } from '../src/core/types.js';
+import { makeEndpoint, makeEvent } from '../src/store/conformance/fixtures.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { listenForEvents, notifyChannel } from '../src/store/postgres/notify.js';
 import { createPool, schemaLockKey, withTransaction, type PgContext } from '../src/store/postgres/pool.js';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { publishEvents, publishInTransaction } from '../src/store/postgres/publish.js';
-import type { NewEvent, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 
 const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const T0 = 1_800_000_000_000;
 const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
 const box = createAesGcmBox(randomBytes(32));
 
@@ -41,45 +39,8 @@ afterAll(async () => {
   await c.end();
 });
 
-function endpoint(over: Partial<Endpoint> = {}): Endpoint {
-  return {
-    id: newId('endpoint'),
-    tenant: null,
-    url: 'https://receiver.example.com/hooks',
-    description: null,
-    eventTypes: null,
-    auth: { type: 'none' },
-    secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
-    headers: {},
-    timeoutMs: 15_000,
-    rateLimitPerSecond: null,
-    maxConcurrency: 10,
-    retrySchedule: null,
-    payloadFormat: 'envelope',
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-function event(over: Partial<NewEvent> = {}): NewEvent {
-  return {
-    id: newId('event'),
-    type: 'chat.started',
-    tenant: null,
-    payload: '{"chatId":"c-1"}',
-    rawBody: null,
-    idempotencyKey: null,
-    requestHash: null,
-    sourceId: null,
-    createdAt: T0,
-    deliveryIds: () => newId('delivery'),
-    ...over,
-  };
-}
+const endpoint = makeEndpoint;
+const event = makeEvent;
 
 async function deliveryCount(eventId: string): Promise<number> {
   const { rows } = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE event_id = $1', [eventId]);
@@ -147,8 +108,9 @@ describe('postgres publish write', () => {
     const published = new Set<string>();
     const seen: string[] = [];
     let writing = true;
+    // The starting point is read before any publisher runs, or it would race the first publishes.
+    let after = await store.lastEventSeq();
     const reader = (async () => {
-      let after = await store.lastEventSeq();
       for (;;) {
         const done = !writing;
         const batch = await store.listEventsFeed({ afterSeq: after, tenant: 'race', limit: 50 });

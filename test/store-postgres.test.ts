@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
+import { makeEndpoint, makeEvent, T0 } from '../src/store/conformance/fixtures.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { runStoreConformance } from '../src/store/conformance/run-store-conformance.js';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { listenForEvents } from '../src/store/postgres/notify.js';
-import type { NewEvent, Store } from '../src/store/store.js';
-import type { Attempt, Endpoint } from '../src/core/types.js';
+import type { Store } from '../src/store/store.js';
+import type { Attempt } from '../src/core/types.js';
 import type { InboundRequest, Source } from '../src/core/inbound-types.js';
 
 const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,47 +50,9 @@ runStoreConformance('postgres', factory);
 
 // --- PostgreSQL-specific behaviour ------------------------------------------------------------
 
-const T0 = 1_800_000_000_000;
 
-function endpointFixture(over: Partial<Endpoint> = {}): Endpoint {
-  return {
-    id: newId('endpoint'),
-    tenant: null,
-    url: 'https://receiver.example.com/hooks',
-    description: null,
-    eventTypes: null,
-    auth: { type: 'none' },
-    secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
-    headers: {},
-    timeoutMs: 15_000,
-    rateLimitPerSecond: null,
-    maxConcurrency: 10,
-    retrySchedule: null,
-    payloadFormat: 'envelope',
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-function eventFixture(over: Partial<NewEvent> = {}): NewEvent {
-  return {
-    id: newId('event'),
-    type: 'chat.started',
-    tenant: null,
-    payload: '{"chatId":"c-1"}',
-    rawBody: null,
-    idempotencyKey: null,
-    requestHash: null,
-    sourceId: null,
-    createdAt: T0,
-    deliveryIds: () => newId('delivery'),
-    ...over,
-  };
-}
+const endpointFixture = makeEndpoint;
+const eventFixture = makeEvent;
 
 /** One schema shared by several stores (separate pools = separate "processes"). */
 function useSharedSchema(processes: number): { stores: () => Store[]; schema: () => string } {
@@ -252,8 +215,10 @@ describe('postgres: several processes claiming', () => {
     const published = new Set<string>();
     const seen: string[] = [];
     let writing = true;
+    // Read the starting point before any publisher runs: read inside the reader, it raced the first
+    // publishes, and events committed before it was read were (rightly) never in the feed after it.
+    let after = await stores[0]!.lastEventSeq();
     const reader = (async () => {
-      let after = await stores[0]!.lastEventSeq();
       for (;;) {
         const done = !writing;
         const batch = await stores[0]!.listEventsFeed({ afterSeq: after, tenant: 'feed', limit: 50 });

@@ -22,8 +22,11 @@ const LIVE_LEASES = `(SELECT count(*) FROM deliveries l
  * original due time. The filters here (pause, next rate slot, live leases) only spare locking
  * endpoints that cannot take work; statement 2 decides what is claimed.
  */
-export const LOCK_ENDPOINTS = `
-WITH RECURSIVE heads AS (
+/**
+ * `heads`: each endpoint's earliest pending row, by a loose index scan over deliveries_pending_idx
+ * (endpoint_id, next_attempt_at): one probe per endpoint with pending rows. Use after WITH RECURSIVE.
+ */
+export const PENDING_HEADS = `heads AS (
   (SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d WHERE d.status = 'pending'
    ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1)
   UNION ALL
@@ -31,7 +34,10 @@ WITH RECURSIVE heads AS (
     SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d
     WHERE d.status = 'pending' AND d.endpoint_id > h.endpoint_id
     ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n
-), due AS (
+)`;
+
+export const LOCK_ENDPOINTS = `
+WITH RECURSIVE ${PENDING_HEADS}, due AS (
   SELECT endpoint_id, next_attempt_at AS first_due FROM heads WHERE next_attempt_at <= $1
   UNION ALL
   SELECT endpoint_id, coalesce(next_attempt_at, lease_expires_at) FROM deliveries

@@ -2,6 +2,7 @@
 
 import type { Attempt, Delivery } from '../../core/types.js';
 import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
+import { PENDING_HEADS } from './claim-sql.js';
 import { query, type PgContext } from './pool.js';
 import { ATTEMPT_COLUMNS, DELIVERY_COLUMNS, attemptFromRow, deliveryFromRow } from './rows.js';
 import { Where, newestFirst } from './sql-builder.js';
@@ -125,15 +126,7 @@ export async function nextDueAt(ctx: PgContext): Promise<number | null> {
             ORDER BY d.next_attempt_at LIMIT 256) w
           WHERE EXISTS (SELECT 1 FROM endpoints e WHERE e.id = w.endpoint_id AND e.enabled)
           ORDER BY w.next_attempt_at LIMIT 1),
-         (WITH RECURSIVE heads AS (
-            (SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d WHERE d.status = 'pending'
-             ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1)
-            UNION ALL
-            SELECT n.endpoint_id, n.next_attempt_at FROM heads h CROSS JOIN LATERAL (
-              SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d
-              WHERE d.status = 'pending' AND d.endpoint_id > h.endpoint_id
-              ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n
-          )
+         (WITH RECURSIVE ${PENDING_HEADS}
           SELECT min(h.next_attempt_at) FROM heads h JOIN endpoints e ON e.id = h.endpoint_id AND e.enabled)),
        (SELECT d.lease_expires_at FROM deliveries d
         WHERE d.status = 'sending' AND EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled)
