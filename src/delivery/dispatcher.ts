@@ -9,7 +9,7 @@ import { planAfterAttempt } from '../core/delivery-plan.js';
 import { newId } from '../core/ids.js';
 import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt, Endpoint } from '../core/types.js';
-import type { AttemptResult, Claim, DeliveryUpdate, Store } from '../store/store.js';
+import { DEFAULT_RATE_HOLD_MS, type AttemptResult, type Claim, type DeliveryUpdate, type Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { Publisher } from './publisher.js';
 import { createEndpointPauses } from './endpoint-pauses.js';
@@ -23,7 +23,7 @@ export const MAX_STORED_RESPONSE_BYTES = 16 * 1024;
  * A rate-limited endpoint's claims carry send slots up to this far ahead (ClaimRequest.rateHoldMs);
  * the attempt waits in memory for its slot. Longer waits (a pause) go back to the store.
  */
-const MAX_HOLD_MS = 1000;
+const MAX_HOLD_MS = DEFAULT_RATE_HOLD_MS;
 /**
  * When due work exists but nothing could be claimed (endpoints at their concurrency cap, paused, or
  * out of rate slots), poll with a growing interval up to this, instead of every 5 ms: a finishing

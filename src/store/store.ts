@@ -79,6 +79,9 @@ export interface FeedQuery {
   limit: number;
 }
 
+/** ClaimRequest.rateHoldMs when the caller gives none: how far ahead rate-limit slots are handed out. */
+export const DEFAULT_RATE_HOLD_MS = 1000;
+
 export interface ClaimRequest {
   now: number;
   limit: number;
@@ -87,8 +90,8 @@ export interface ClaimRequest {
   leaseGraceMs: number;
   /**
    * Rate-limited endpoints: claim only deliveries whose send slot falls within this many ms of
-   * `now` (default 1000). Slots are handed out by the store, so a rate limit holds across every
-   * process that claims from it.
+   * `now` (default DEFAULT_RATE_HOLD_MS). Slots are handed out by the store, so a rate limit holds
+   * across every process that claims from it.
    */
   rateHoldMs?: number | undefined;
   /**

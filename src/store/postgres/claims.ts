@@ -20,12 +20,10 @@
 // is bounded by the batch and the number of endpoints with due work (claim-sql.ts), not the backlog.
 
 import type pg from 'pg';
-import type { Claim, ClaimRequest } from '../store.js';
+import { DEFAULT_RATE_HOLD_MS, type Claim, type ClaimRequest } from '../store.js';
 import { CLAIM_ONE, CLAIM_ROWS, ENDPOINT_PREFIX, EVENT_PREFIX, LOCK_ENDPOINTS } from './claim-sql.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { ENDPOINT_COLUMNS, EVENT_COLUMNS, deliveryFromRow, endpointFromRow, eventFromRow, unprefixed } from './rows.js';
-
-const DEFAULT_RATE_HOLD_MS = 1000;
 
 export async function claimDue(ctx: PgContext, req: ClaimRequest): Promise<Claim[]> {
   if (req.limit <= 0) return [];

@@ -3,7 +3,7 @@
 // in one IMMEDIATE transaction: that write lock is what makes concurrency limits, pauses and rate
 // slots hold across every process sharing the file.
 
-import type { Claim, ClaimRequest } from '../store.js';
+import { DEFAULT_RATE_HOLD_MS, type Claim, type ClaimRequest } from '../store.js';
 import { hydrate } from './claims.js';
 import type { SqliteContext } from './context.js';
 import { slotAt, slotWindow } from './rate-slots.js';
@@ -19,8 +19,6 @@ import { DELIVERY_COLUMNS, deliveryRowFromValues, type DeliveryRow } from './row
  * that can be taken.
  */
 const CANDIDATE_WINDOW_FACTOR = 8;
-
-const DEFAULT_RATE_HOLD_MS = 1000;
 
 interface OpenEndpointRow {
   id: string;
