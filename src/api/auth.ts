@@ -19,11 +19,15 @@ const KEY_CACHE_MS = 2000;
 
 export interface Authenticator {
   authenticate(request: FastifyRequest): Promise<Principal>;
+  /** Forget cached keys (after a revocation) and tell open streams to check their key again. */
   invalidate(): void;
+  /** Called after every invalidate(); returns the unsubscribe function. */
+  onInvalidate(listener: () => void): () => void;
 }
 
 export function createAuthenticator(store: Store, adminKeyHash: string | null, now: () => number, portalKey?: Buffer): Authenticator {
   const cache = new Map<string, { key: ApiKey | null; at: number }>();
+  const invalidated = new Set<() => void>();
   return {
     async authenticate(request) {
       const header = request.headers.authorization;
@@ -49,8 +53,24 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
     },
     invalidate() {
       cache.clear();
+      for (const listener of [...invalidated]) listener();
+    },
+    onInvalidate(listener) {
+      invalidated.add(listener);
+      return () => invalidated.delete(listener);
     },
   };
+}
+
+/**
+ * The caller of a route that needs an API key. Authentication runs in the app's onRequest hook for
+ * every route whose registered path is under /v1/ (server.ts); this is the second lock: a handler
+ * that somehow runs without a principal answers 401 instead of failing on a null.
+ */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = request.principal;
+  if (!principal) throw new HookdError('unauthorized', 'Missing API key: send `Authorization: Bearer <api key>`.');
+  return principal;
 }
 
 /** The tenant filter for store calls: admins see everything, tenant keys only their tenant. */

@@ -47,6 +47,13 @@ export interface BuildOptions {
   modules?: RouteModule[] | undefined;
 }
 
+/** Every route registered under /v1/ needs an API key; the others (health, docs, dashboard, ingress) do not. */
+function requiresApiKey(request: FastifyRequest): boolean {
+  if (request.is404) return false;
+  const pattern = request.routeOptions.url;
+  return pattern === undefined || pattern.startsWith('/v1/') || pattern === '/v1';
+}
+
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -107,7 +114,10 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     if (request.url.length > MAX_URL_LENGTH) throw new HookdError('uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`);
-    if (!request.url.startsWith('/v1/')) return;
+    // Decided on the route the router matched, never on the raw URL: `/%761/...`, an absolute-form
+    // target or any other spelling that reaches a /v1 handler needs a key just the same. An unmatched
+    // URL has no route (404) and runs no handler.
+    if (!requiresApiKey(request)) return;
     request.principal = await app.authenticator.authenticate(request);
     const wait = limiter.take(request.principal.keyId, ctx.now());
     if (wait > 0) throw new HookdError('rate_limited', `Too many requests for this API key; retry in ${wait} s.`, { extra: { retryAfter: wait } });

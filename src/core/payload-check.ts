@@ -5,6 +5,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import type { FieldError } from './errors.js';
 import { parseJson, type JsonSyntaxError } from './json-syntax.js';
+import { linearRegExp } from './linear-regexp.js';
 
 // ajv-formats is CommonJS; under NodeNext its callable arrives as `.default` of the default import.
 const addFormats = addFormatsModule.default;
@@ -21,7 +22,8 @@ export interface SchemaChecker {
 }
 
 export function createSchemaChecker(): SchemaChecker {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
+  // Users' patterns run on the linear-time engine (linear-regexp.ts): no schema can stall the loop.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true, code: { regExp: linearRegExp } });
   addFormats(ajv);
   const cache = new Map<string, ValidateFunction>();
 
@@ -56,7 +58,14 @@ export function createSchemaChecker(): SchemaChecker {
       }
     },
     check(schema, data) {
-      const fn = compile(schema);
+      let fn: ValidateFunction;
+      try {
+        fn = compile(schema);
+      } catch (err) {
+        // A schema saved before a rule tightened (say, a lookahead pattern) no longer compiles: the
+        // caller hears why, by path, instead of a 500.
+        return [{ path: '/', message: `the event type's schema cannot be used: ${err instanceof Error ? err.message : String(err)}` }];
+      }
       if (fn(data)) return [];
       return (fn.errors ?? []).map(formatAjvError);
     },

@@ -148,4 +148,6 @@ export interface Principal {
   keyId: string;
   role: ApiKeyRole;
   tenant: string | null;
+  /** When the credential stops being valid (portal tokens); open streams close then. */
+  expiresAt?: number;
 }

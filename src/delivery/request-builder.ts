@@ -4,6 +4,7 @@
 
 import type { Endpoint, EventRecord } from '../core/types.js';
 import { signatureHeader } from '../signature/index.js';
+import { headerValueProblem, reservedHeaderProblem } from '../core/header-rules.js';
 
 export function buildBody(event: EventRecord, format: Endpoint['payloadFormat']): Buffer {
   if (format === 'raw') return event.rawBody ?? Buffer.from(event.payload, 'utf8');
@@ -28,12 +29,21 @@ export function buildHeaders(opts: {
   const { endpoint, event, body, now } = opts;
   const timestamp = Math.floor(now / 1000);
   return {
-    ...endpoint.headers,
-    ...opts.authHeaders,
+    ...sendable(endpoint.headers, 'headers'),
+    ...sendable(opts.authHeaders, 'auth'),
     'content-type': 'application/json',
     'user-agent': opts.userAgent,
     'webhook-id': event.id,
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signatureHeader(activeSecrets(endpoint, now), event.id, timestamp, body),
   };
+}
+
+/** The API refuses these at save time; a row stored before that rule is filtered here, not sent. */
+function sendable(headers: Record<string, string>, field: 'headers' | 'auth'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (reservedHeaderProblem(name, field) === null && headerValueProblem(value) === null) out[name.toLowerCase()] = value;
+  }
+  return out;
 }

@@ -45,14 +45,18 @@ async function countMatching(store: Store, endpoint: Endpoint, since: number): P
   return counts;
 }
 
-export async function checkEvent(store: Store, endpoint: Endpoint, now: number, windowMs: number): Promise<StepResult> {
+/**
+ * `seesOtherTenants`: only an admin may learn that other tenants exist and what they publish; for a
+ * tenant caller the step looks at its own tenant alone (names and counts of others never appear).
+ */
+export async function checkEvent(store: Store, endpoint: Endpoint, now: number, windowMs: number, seesOtherTenants: boolean): Promise<StepResult> {
   const since = now - windowMs;
   const hours = Math.round(windowMs / 3_600_000);
   const window = hours >= 1 ? `the last ${hours} h` : `the last ${Math.round(windowMs / 60_000)} min`;
   const types = endpoint.eventTypes === null ? 'any type' : endpoint.eventTypes.join(', ');
   const matching = await countMatching(store, endpoint, since);
   const own = matching.get(endpoint.tenant) ?? 0;
-  const elsewhere = [...matching].filter(([tenant, n]) => tenant !== endpoint.tenant && n > 0);
+  const elsewhere = seesOtherTenants ? [...matching].filter(([tenant, n]) => tenant !== endpoint.tenant && n > 0) : [];
   const page = await store.listDeliveries({ tenant: undefined, endpointId: endpoint.id, since }, { limit: DELIVERY_SCAN_LIMIT });
   const deliveries = page.data.length;
   const detail = {
@@ -63,7 +67,7 @@ export async function checkEvent(store: Store, endpoint: Endpoint, now: number, 
     eventTypes: endpoint.eventTypes,
     since: new Date(since).toISOString(),
     matchingEvents: own,
-    matchingEventsOtherTenants: Object.fromEntries(elsewhere.map(([t, n]) => [t ?? '(none)', n])),
+    ...(seesOtherTenants ? { matchingEventsOtherTenants: Object.fromEntries(elsewhere.map(([t, n]) => [t ?? '(none)', n])) } : {}),
     deliveries,
     deliveriesCapped: page.nextCursor !== null,
   };

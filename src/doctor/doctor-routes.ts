@@ -7,11 +7,12 @@
 // probes therefore apply exactly the policy deliveries apply; the doctor's OAuth2 tokens are fetched
 // fresh per run and never shared with the dispatcher's cache.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../core/errors.js';
-import type { EndpointAuth, Principal } from '../core/types.js';
-import { tenantFilter } from '../api/auth.js';
+import type { EndpointAuth } from '../core/types.js';
+import { principalOf, tenantFilter } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
+import { checkAuthHeaders } from '../api/header-fields.js';
 import { idParams } from '../api/schemas/common.js';
 import { authSchema } from '../api/schemas/endpoint.js';
 import type { RouteModule } from '../api/server.js';
@@ -21,7 +22,6 @@ import { createSsrfPolicy } from '../delivery/ssrf-policy.js';
 import type { DoctorDeps } from './doctor-deps.js';
 import { runDoctor, runPayloadDoctor } from './run-doctor.js';
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 const diagnoseBody = {
   type: 'object',
@@ -78,9 +78,10 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const endpoint = await ctx.store.getEndpoint(id, tenantFilter(principalOf(request)));
+      const principal = principalOf(request);
+      const endpoint = await ctx.store.getEndpoint(id, tenantFilter(principal));
       if (!endpoint) throw new HookdError('not_found', `No endpoint ${id}.`);
-      return runDoctor(deps, { url: endpoint.url, auth: endpoint.auth, timeoutMs: endpoint.timeoutMs, endpoint });
+      return runDoctor(deps, { url: endpoint.url, auth: endpoint.auth, timeoutMs: endpoint.timeoutMs, endpoint, seesOtherTenants: principal.role === 'admin' });
     },
   );
 
@@ -89,6 +90,7 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
     { schema: { tags: ['doctor'], summary: 'Run the doctor on an ad-hoc URL (the SSRF policy applies)', body: diagnoseBody } },
     async (request) => {
       const body = request.body as { url: string; auth?: EndpointAuth; method?: 'POST'; timeoutMs?: number };
+      checkAuthHeaders(body.auth);
       return runDoctor(deps, { url: body.url, auth: body.auth, method: body.method, timeoutMs: body.timeoutMs });
     },
   );

@@ -30,6 +30,8 @@ export interface DoctorTarget {
   timeoutMs?: number | undefined;
   /** For `ep_...` targets: enables the event, payload and logs steps, and signs with its secrets. */
   endpoint?: Endpoint | undefined;
+  /** The caller is an admin: the event step may name other tenants' matching events. Default false. */
+  seesOtherTenants?: boolean | undefined;
   method?: 'POST' | undefined;
   /** A payload to check in the payload step (otherwise: the latest delivered event of the endpoint). */
   payload?: PayloadInput | undefined;
@@ -96,7 +98,7 @@ export async function runDoctor(deps: DoctorDeps, target: DoctorTarget): Promise
   const auth = probeEndpoint.auth;
 
   // event
-  if (endpoint && store) await timed(() => checkEvent(store, endpoint, deps.now(), deps.eventWindowMs ?? DEFAULT_EVENT_WINDOW_MS));
+  if (endpoint && store) await timed(() => checkEvent(store, endpoint, deps.now(), deps.eventWindowMs ?? DEFAULT_EVENT_WINDOW_MS, target.seesOtherTenants === true));
   else record(skipped('event', endpoint ? 'Skipped: no store to read events from.' : 'Skipped: an ad-hoc URL has no subscriptions; diagnose an endpoint (ep_...) to check its events.', {}), 0);
 
   // address, dns

@@ -2,14 +2,13 @@
 // request. Every route is tenant-scoped: another tenant's source is a 404, and so are its requests.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { tenantFilter, tenantForWrite } from '../api/auth.js';
+import { principalOf, tenantFilter, tenantForWrite } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
 import { parseTime } from '../api/cursor.js';
 import { renderInboundRequest, renderSource } from '../api/render.js';
 import { HookdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { EventTypeRule, InboundVerdict, Source } from '../core/inbound-types.js';
-import type { Principal } from '../core/types.js';
 import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, type VerifyInput } from './source-config.js';
 import { createSourceBody, patchSourceBody, requestListQuery, requestParams, sourceParams } from './source-schema.js';
 import { replayRequest } from './replay-request.js';
@@ -23,7 +22,6 @@ interface SourceBody {
   tenant?: string | null;
 }
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 /** `HOOKD_PUBLIC_URL` when set, else the address this request reached. */
 export function ingressBase(ctx: ApiContext, request: FastifyRequest): string {

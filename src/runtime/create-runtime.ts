@@ -95,6 +95,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 
   const bus = new EventBus();
+  bus.onListenerError = (err, topic) => logger.error({ err: err instanceof Error ? err.message : String(err), topic }, 'a bus listener failed');
   const checker = createSchemaChecker();
   const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate, lookup: options.lookup });
   const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });

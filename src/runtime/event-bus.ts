@@ -35,12 +35,29 @@ export class EventBus {
     this.emitter.setMaxListeners(0);
   }
 
+  /**
+   * Tell every listener. A listener that throws is reported to onListenerError and the others still
+   * run: emit() is called by publishers and result writers, and one broken subscriber (a stream, a
+   * waiter) must never fail their request.
+   */
   emit<T extends BusTopic>(topic: T, message: BusMessages[T]): void {
     this.emitter.emit(topic, message);
   }
 
   on<T extends BusTopic>(topic: T, listener: (message: BusMessages[T]) => void): () => void {
-    this.emitter.on(topic, listener);
-    return () => this.emitter.off(topic, listener);
+    const guarded = (message: BusMessages[T]): void => {
+      try {
+        listener(message);
+      } catch (err) {
+        this.onListenerError(err, topic);
+      }
+    };
+    this.emitter.on(topic, guarded);
+    return () => this.emitter.off(topic, guarded);
   }
+
+  /** Replaced by the composition root to log; the default keeps the error visible on stderr. */
+  onListenerError: (err: unknown, topic: BusTopic) => void = (err, topic) => {
+    process.emitWarning(`hookd: a listener of ${topic} failed: ${err instanceof Error ? err.message : String(err)}`);
+  };
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
-import { requireAdmin } from '../api/auth.js';
+import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { loadOrCreateSecretKey } from '../runtime/secret-key.js';
 import { dashboardHeaders } from './security-headers.js';
@@ -73,7 +73,7 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
         },
       },
       async (request, reply) => {
-        requireAdmin(request.principal!);
+        requireAdmin(principalOf(request));
         const body = request.body as { tenant: string; ttlSeconds: number };
         const { token, expiresAt } = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now());
         const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;

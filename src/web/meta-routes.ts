@@ -1,12 +1,12 @@
 // Small read-only routes the dashboard needs besides the resource API: who am I, the attempt-code
 // explanations, the overview numbers and a newest-first event log.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ATTEMPT_CODES } from '../core/attempt-codes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type Principal } from '../core/types.js';
 import { HookdError } from '../core/errors.js';
 import type { ApiContext } from '../api/context.js';
-import { tenantFilter } from '../api/auth.js';
+import { principalOf, tenantFilter } from '../api/auth.js';
 import { encodeSeqCursor, parseTime } from '../api/cursor.js';
 import { iso, renderEvent } from '../api/render.js';
 import { isoDate } from '../api/schemas/common.js';
@@ -14,7 +14,6 @@ import type { TenantFilter } from '../store/store.js';
 import { computeOverview } from './overview.js';
 import { listRecentEvents } from './recent-events.js';
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 /** An admin may narrow to one tenant (`tenant=` with `-` meaning "no tenant"); a tenant key never widens. */
 function narrowTenant(principal: Principal, requested: string | undefined): TenantFilter {

@@ -91,5 +91,5 @@ export function portalPrincipal(bearer: string, key: Buffer, now: number): Princ
   if (token === null) return null;
   const verdict = verifyPortalToken(token, key, now);
   if (!verdict.ok) throw new HookdError('unauthorized', verdict.reason === 'expired' ? 'The portal link has expired; ask for a new one.' : 'Invalid portal token.');
-  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant };
+  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt };
 }

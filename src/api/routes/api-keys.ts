@@ -1,16 +1,14 @@
 // API keys (admin only): create (the key is shown once), list, revoke.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Principal } from '../../core/types.js';
 import type { ApiContext } from '../context.js';
 import { generateApiKey, hashApiKey } from '../api-keys.js';
-import { requireAdmin } from '../auth.js';
+import { principalOf, requireAdmin } from '../auth.js';
 import { iso, renderApiKey } from '../render.js';
 import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post(

@@ -1,15 +1,14 @@
 // Deliveries: list with filters, get with attempts, retry now (same webhook-id).
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
-import { DELIVERY_STATUSES, type DeliveryStatus, type Principal } from '../../core/types.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../core/types.js';
 import type { ApiContext } from '../context.js';
-import { tenantFilter } from '../auth.js';
+import { principalOf, tenantFilter } from '../auth.js';
 import { parseTime } from '../cursor.js';
 import { renderAttempt, renderDelivery } from '../render.js';
 import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(

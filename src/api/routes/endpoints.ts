@@ -3,15 +3,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Attempt, Endpoint, EndpointAuth, PayloadFormat, Principal } from '../../core/types.js';
+import type { Attempt, Endpoint, EndpointAuth, PayloadFormat } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
 import type { EndpointPatch } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
-import { tenantFilter, tenantForWrite } from '../auth.js';
+import { principalOf, tenantFilter, tenantForWrite } from '../auth.js';
 import { parseTime } from '../cursor.js';
 import { iso, renderAttempt, renderEndpoint } from '../render.js';
 import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
-import { createEndpointBody, patchEndpointBody, RESERVED_HEADERS } from '../schemas/endpoint.js';
+import { createEndpointBody, patchEndpointBody } from '../schemas/endpoint.js';
+import { checkAuthHeaders, checkCustomHeaders } from '../header-fields.js';
 
 interface EndpointBody {
   url: string;
@@ -29,7 +30,6 @@ interface EndpointBody {
   enabled?: boolean;
 }
 
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 async function vetUrl(ctx: ApiContext, url: string): Promise<void> {
   const verdict = await ctx.vetUrl(url);
@@ -37,20 +37,6 @@ async function vetUrl(ctx: ApiContext, url: string): Promise<void> {
     const code = verdict.code === 'blocked_address' ? 'blocked_address' : 'invalid_url';
     throw new HookdError(code, verdict.message, { errors: [{ path: '/body/url', message: verdict.message }] });
   }
-}
-
-function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!headers) return headers;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower)) {
-      throw new HookdError('validation_failed', `The header ${name} is set by hookd and cannot be overridden.`, { errors: [{ path: `/body/headers/${name}`, message: 'is reserved' }] });
-    }
-    if (/[\r\n\0]/.test(value)) throw new HookdError('validation_failed', `The header ${name} contains a line break or NUL.`, { errors: [{ path: `/body/headers/${name}`, message: 'must not contain CR, LF or NUL' }] });
-    out[lower] = value;
-  }
-  return out;
 }
 
 function checkSecret(secret: string): void {
@@ -76,6 +62,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.post('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'Create an endpoint', body: createEndpointBody } }, async (request, reply) => {
     const body = request.body as EndpointBody;
     const tenant = tenantForWrite(principalOf(request), body.tenant);
+    checkAuthHeaders(body.auth);
+    const headers = checkCustomHeaders(body.headers) ?? {};
     await vetUrl(ctx, body.url);
     if (body.secret) checkSecret(body.secret);
     if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) {
@@ -90,7 +78,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       eventTypes: body.eventTypes ?? null,
       auth: body.auth ?? { type: 'none' },
       secrets: [{ secret: body.secret ?? generateSecret(), expiresAt: null }],
-      headers: checkHeaders(body.headers) ?? {},
+      headers,
       timeoutMs: body.timeoutMs ?? config.defaultTimeoutMs,
       rateLimitPerSecond: body.rateLimitPerSecond ?? null,
       maxConcurrency: body.maxConcurrency ?? config.defaultMaxConcurrency,
@@ -117,6 +105,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.patch('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Update an endpoint (also re-enables a disabled one)', params, body: patchEndpointBody } }, async (request) => {
     const current = await loadEndpoint(ctx, request);
     const body = request.body as Partial<EndpointBody>;
+    checkAuthHeaders(body.auth);
+    const headers = checkCustomHeaders(body.headers);
     if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
     const now = ctx.now();
     const patch: EndpointPatch = { updatedAt: now };
@@ -124,7 +114,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.description !== undefined) patch.description = body.description;
     if (body.eventTypes !== undefined) patch.eventTypes = body.eventTypes;
     if (body.auth !== undefined) patch.auth = body.auth;
-    if (body.headers !== undefined) patch.headers = checkHeaders(body.headers)!;
+    if (headers !== undefined) patch.headers = headers;
     if (body.timeoutMs !== undefined) patch.timeoutMs = body.timeoutMs;
     if (body.rateLimitPerSecond !== undefined) patch.rateLimitPerSecond = body.rateLimitPerSecond;
     if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;

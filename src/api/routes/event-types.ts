@@ -1,15 +1,13 @@
 // The event type catalogue: name, description, JSON Schema 2020-12 and an example.
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
-import type { Principal } from '../../core/types.js';
 import type { ApiContext } from '../context.js';
-import { requireAdmin } from '../auth.js';
+import { principalOf, requireAdmin } from '../auth.js';
 import { renderEventType } from '../render.js';
 import { pageQueryProps } from '../schemas/common.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' } } } as const;
-const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
 export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.put(

@@ -3,12 +3,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
-import { tenantFilter, tenantForWrite } from '../auth.js';
+import { principalOf, tenantFilter, tenantForWrite } from '../auth.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
 import { renderDelivery, renderEvent, iso } from '../render.js';
 import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
 import type { PublishResult, TenantFilter } from '../../store/store.js';
-import type { Principal } from '../../core/types.js';
 
 const publishBody = {
   type: 'object',
@@ -31,10 +30,6 @@ interface PublishBody {
 
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_BATCH = 1000;
-
-function principalOf(request: FastifyRequest): Principal {
-  return request.principal!;
-}
 
 function idempotencyKeyOf(request: FastifyRequest, bodyKey: string | undefined): string | null {
   const header = request.headers['idempotency-key'];

@@ -60,17 +60,3 @@ export const patchEndpointBody = {
   minProperties: 1,
   properties: (({ secret: _secret, ...rest }) => rest)(endpointFields),
 } as const;
-
-/** Headers hookd sets itself; a custom header may not override them. */
-export const RESERVED_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'user-agent',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'transfer-encoding',
-  'connection',
-  'authorization',
-]);
