@@ -3,6 +3,7 @@
 
 import type { Attempt, Delivery, Endpoint, EndpointAuth, EventRecord, EventType, ApiKey } from '../core/types.js';
 import type { InboundRequest, Source, VerifyConfig } from '../core/inbound-types.js';
+import { RawJson } from './raw-json.js';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -58,7 +59,7 @@ export function renderEvent(e: EventRecord): Record<string, unknown> {
     id: e.id,
     type: e.type,
     tenant: e.tenant,
-    data: JSON.parse(e.payload) as unknown,
+    data: new RawJson(e.payload),
     idempotencyKey: e.idempotencyKey,
     sourceId: e.sourceId,
     createdAt: iso(e.createdAt),

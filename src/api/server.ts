@@ -7,7 +7,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { HookdError } from '../core/errors.js';
-import { parseJson } from '../core/json-syntax.js';
+import { lineColumn, parseJson } from '../core/json-syntax.js';
+import { firstInvalidUtf8 } from '../core/utf8.js';
+import { refuseNul } from './text-guard.js';
 import type { ApiContext } from './context.js';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import { problemOf, sendProblem, toProblem } from './problem.js';
@@ -22,6 +24,7 @@ import { registerStreamRoutes } from './routes/stream.js';
 import { registerObservabilityHooks } from '../observability/http-hooks.js';
 import { createLogThrottle } from '../observability/log-throttle.js';
 import { registerMetricsRoute } from '../observability/metrics-route.js';
+import { createNodeServer } from './node-server.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -54,9 +57,17 @@ function requiresApiKey(request: FastifyRequest): boolean {
   return pattern === undefined || pattern.startsWith('/v1/') || pattern === '/v1';
 }
 
+/** Where a route's body carries event data (stored as JSON text, so U+0000 is fine there). */
+function eventDataExemption(route: string | undefined): ((pointer: string) => boolean) | undefined {
+  if (route === '/v1/events' || route === '/v1/endpoints/:id/test') return (pointer) => pointer === '/body/data';
+  if (route === '/v1/events/batch') return (pointer) => /^\/body\/events\/\d+\/data$/.test(pointer);
+  return undefined;
+}
+
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    serverFactory: (handler) => createNodeServer(handler, ctx.config, options.https),
     bodyLimit: ctx.config.maxBodyBytes,
     routerOptions: { maxParamLength: 256 },
     requestIdHeader: 'x-request-id',
@@ -64,7 +75,6 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     // by observability/http-hooks.ts at debug, not by Fastify at info.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
 
   // Bodies are validated strictly (a string "5" is not the number 5, unknown fields are refused);
@@ -80,13 +90,23 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.decorateRequest('principal', null);
   app.decorateRequest('rawBody', null);
 
-  // Replace Fastify's JSON parser: ours keeps the raw bytes and reports line and column.
+  // Replace Fastify's JSON parser: ours keeps the raw bytes and reports line and column. The API takes
+  // JSON only: without its text/plain parser Fastify answers any other media type 415 (spec section 3)
+  // before validation could call a text body a 400.
   app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser('text/plain');
   const parseJsonBody = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
     const buffer = body as Buffer;
     request.rawBody = buffer;
     if (buffer.length === 0) {
       done(new HookdError('invalid_json', 'The body is empty: expected a JSON value at line 1, column 1.'), undefined);
+      return;
+    }
+    const badByte = firstInvalidUtf8(buffer);
+    if (badByte >= 0) {
+      const before = buffer.subarray(0, badByte).toString('utf8');
+      const { line, column } = lineColumn(before, before.length);
+      done(new HookdError('invalid_json', `The body is not valid UTF-8: invalid byte 0x${buffer[badByte]!.toString(16).padStart(2, '0')} at line ${line}, column ${column} (byte ${badByte}).`, { extra: { line, column } }), undefined);
       return;
     }
     const parsed = parseJson(buffer.toString('utf8'));
@@ -121,6 +141,14 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     request.principal = await app.authenticator.authenticate(request);
     const wait = limiter.take(request.principal.keyId, ctx.now());
     if (wait > 0) throw new HookdError('rate_limited', `Too many requests for this API key; retry in ${wait} s.`, { extra: { retryAfter: wait } });
+  });
+
+  // Before validation, so that a NUL in any field is named as such rather than failing in the store.
+  app.addHook('preValidation', async (request) => {
+    refuseNul(request.params, '/params');
+    refuseNul(request.query, '/query');
+    // JSON escapes a NUL as \u0000 (always a lower-case u), so a body without that sequence needs no walk.
+    if (request.rawBody && request.rawBody.includes('\\u0000')) refuseNul(request.body, '/body', eventDataExemption(request.routeOptions.url));
   });
 
   await app.register(swagger, {

@@ -54,7 +54,23 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     }
     out[key] = parseValue(spec, raw, origin);
   }
+  checkCombinations(out as Config);
   return out as Config;
+}
+
+/** Settings that only make sense together fail at start-up, naming both, not at first use. */
+function checkCombinations(config: Config): void {
+  const name = (key: SettingKey): string => {
+    const spec: SettingSpec<unknown> = SETTINGS[key];
+    return spec.flag ? `--${spec.flag} (${spec.env})` : spec.env;
+  };
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    const [set, missing] = config.tlsCert ? (['tlsCert', 'tlsKey'] as const) : (['tlsKey', 'tlsCert'] as const);
+    throw new ConfigError(`${name(set)} is set but ${name(missing)} is not: HTTPS needs both the certificate and its key`);
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`${name('headersTimeoutMs')} (${config.headersTimeoutMs}) must not exceed ${name('requestTimeoutMs')} (${config.requestTimeoutMs}): the headers are part of the request`);
+  }
 }
 
 const ENV_TO_KEY = new Map<string, SettingKey>(

@@ -36,6 +36,8 @@ export const SETTINGS = {
   tlsCert: { env: 'HOOKD_TLS_CERT', flag: 'tls-cert', type: 'string', default: '', doc: 'PEM certificate file: serve HTTPS.' },
   tlsKey: { env: 'HOOKD_TLS_KEY', flag: 'tls-key', type: 'string', default: '', doc: 'PEM private key file for --tls-cert.' },
   maxBodyBytes: { env: 'HOOKD_MAX_BODY_BYTES', type: 'integer', default: MiB, min: 1024, max: 64 * MiB, doc: 'Largest accepted request body (413 above).' },
+  headersTimeoutMs: { env: 'HOOKD_HEADERS_TIMEOUT_MS', type: 'integer', default: 10_000, min: 1000, max: 600_000, doc: 'A client must send a request\'s headers within this long, or the connection is closed (API and ingress; guards against slow-header attacks).' },
+  requestTimeoutMs: { env: 'HOOKD_REQUEST_TIMEOUT_MS', type: 'integer', default: 30_000, min: 1000, max: 3_600_000, doc: 'A client must send a whole request, headers and body, within this long (answered 408, then closed). At least HOOKD_HEADERS_TIMEOUT_MS. Long-polls and streams are not bounded by it: it ends when the request is received.' },
   maxEndpointsPerTenant: { env: 'HOOKD_MAX_ENDPOINTS_PER_TENANT', type: 'integer', default: 1000, min: 1, max: 1_000_000, doc: 'Cap on endpoints per tenant (and for endpoints without a tenant).' },
   apiRateLimit: { env: 'HOOKD_API_RATE_LIMIT', type: 'integer', default: 2000, min: 0, max: 1_000_000, doc: 'Requests per second allowed per API key (burst of twice that); 0 disables the limit.' },
   defaultTimeoutMs: { env: 'HOOKD_DEFAULT_TIMEOUT_MS', type: 'integer', default: 15_000, min: 1000, max: 60_000, doc: 'Attempt timeout for endpoints that do not set timeoutMs.' },

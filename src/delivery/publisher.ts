@@ -19,6 +19,7 @@ import type { EventRecord } from '../core/types.js';
 import type { NewEvent, PublishResult, Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import { createEventTypeCache, type EventTypeCacheOptions } from './event-type-cache.js';
+import { writeIsolated } from './isolate-failures.js';
 
 export const EVENT_TYPE_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
 
@@ -93,14 +94,18 @@ export function createPublisher(deps: {
       while (queue.length > 0) {
         const group = queue.slice(0, MAX_GROUP);
         queue = queue.slice(MAX_GROUP);
-        try {
-          const results = await store.publishEvents(group.map((g) => g.event));
-          group.forEach((g, i) => g.resolve(results[i]!));
-          afterPublish(results);
-        } catch (err) {
-          // One transaction: nothing of the group was written. Each caller gets the error.
-          for (const g of group) g.reject(err);
-        }
+        // One transaction per group; if it fails, each item is written alone so that only the caller
+        // whose event broke it hears the error (isolate-failures.ts).
+        const outcomes = await writeIsolated(group.map((g) => g.event), (events) => store.publishEvents(events));
+        const written: PublishResult[] = [];
+        group.forEach((g, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) {
+            g.resolve(outcome.value);
+            written.push(outcome.value);
+          } else g.reject(outcome.error);
+        });
+        afterPublish(written);
       }
     } finally {
       flushing = false;

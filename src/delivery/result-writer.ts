@@ -6,6 +6,7 @@
 
 import type { Logger } from 'pino';
 import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../store/store.js';
+import { writeIsolated } from './isolate-failures.js';
 
 const GROUP_SIZE = 256;
 const GROUP_DELAY_MS = 3;
@@ -57,6 +58,23 @@ export function createResultWriter(opts: {
         failingSince = null;
         report(group, outcomes);
       } catch (err) {
+        // One bad result must not hold every other endpoint's results hostage. If some items of the
+        // group can be written alone, the database is up and the rest are poison: they are dropped
+        // (their leases expire and the deliveries are sent again). If none can, it is an outage.
+        if (group.length > 1) {
+          const outcomes = await writeIsolated(group.map((g) => g.result), (results) => opts.store.recordResults(results));
+          if (outcomes.some((o) => o.ok)) {
+            buffer = buffer.slice(group.length);
+            backoffMs = 0;
+            failingSince = null;
+            group.forEach((item, i) => {
+              const outcome = outcomes[i]!;
+              if (outcome.ok) report([item], [outcome.value]);
+              else opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
+            });
+            continue;
+          }
+        }
         backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000);
         failingSince ??= now();
         opts.logger.warn({ err: (err as Error).message, pending: buffer.length, retryInMs: backoffMs }, 'recording attempt results failed; will retry');

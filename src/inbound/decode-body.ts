@@ -9,35 +9,14 @@
 //   stripped (stripping would again make the forwarded bytes differ from what was validated).
 // - Depth is capped by parseJson (MAX_JSON_DEPTH), so later walkers cannot exhaust the stack.
 
-import { isUtf8 } from 'node:buffer';
 import { lineColumn, parseJson } from '../core/json-syntax.js';
+import { firstInvalidUtf8 } from '../core/utf8.js';
 import type { BodyKind } from './content-type.js';
 
 export type DecodedBody =
   | { ok: true; text: string; value: unknown }
   | { ok: false; code: 'invalid_json'; reason: string; line: number; column: number }
   | { ok: false; code: 'unsupported_media_type'; reason: string };
-
-/** Byte offset of the first invalid UTF-8 sequence, or -1. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  if (isUtf8(bytes)) return -1;
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need < 0) return i;
-    // Shortest-form and range rules for the second byte (no overlongs, no surrogates, <= U+10FFFF).
-    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
-    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined) return i;
-      if (k === 1 ? c < lo || c > hi : c < 0x80 || c > 0xbf) return i;
-    }
-    i += need + 1;
-  }
-  return -1;
-}
 
 const EMPTY: DecodedBody = { ok: false, code: 'invalid_json', reason: 'The body is empty: expected a JSON value at line 1, column 1.', line: 1, column: 1 };
 

@@ -12,6 +12,7 @@ import type { EventTypeRule, InboundVerdict, Source } from '../core/inbound-type
 import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, type VerifyInput } from './source-config.js';
 import { createSourceBody, patchSourceBody, requestListQuery, requestParams, sourceParams } from './source-schema.js';
 import { replayRequest } from './replay-request.js';
+import { openCursor, sealCursor } from '../api/page-cursor.js';
 
 interface SourceBody {
   name: string;
@@ -62,9 +63,9 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   app.get('/v1/sources', { schema: { tags, summary: 'List sources', querystring: { type: 'object', additionalProperties: false, properties: { limit: requestListQuery.properties.limit, cursor: requestListQuery.properties.cursor } } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
-    const page = await store.listSources(tenantFilter(principalOf(request)), { limit: q.limit, cursor: q.cursor });
+    const page = await store.listSources(tenantFilter(principalOf(request)), { limit: q.limit, cursor: openCursor('sources', q.cursor) });
     const base = ingressBase(ctx, request);
-    return { data: page.data.map((s) => renderSource(s, ingressUrl(base, s.id))), nextCursor: page.nextCursor };
+    return { data: page.data.map((s) => renderSource(s, ingressUrl(base, s.id))), nextCursor: sealCursor('sources', page.nextCursor) };
   });
 
   app.get('/v1/sources/:id', { schema: { tags, summary: 'Get a source (secrets redacted)', params: sourceParams } }, async (request) => {
@@ -102,9 +103,9 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const q = request.query as { verdict?: InboundVerdict; since?: string; until?: string; limit: number; cursor?: string };
       const page = await store.listInboundRequests(
         { sourceId: source.id, verdict: q.verdict, since: parseTime(q.since, 'since'), until: parseTime(q.until, 'until') },
-        { limit: q.limit, cursor: q.cursor },
+        { limit: q.limit, cursor: openCursor('inbound-requests', q.cursor) },
       );
-      return { data: page.data.map(renderInboundRequest), nextCursor: page.nextCursor };
+      return { data: page.data.map(renderInboundRequest), nextCursor: sealCursor('inbound-requests', page.nextCursor) };
     },
   );
 

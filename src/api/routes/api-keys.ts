@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from '../api-keys.js';
 import { principalOf, requireAdmin } from '../auth.js';
 import { iso, renderApiKey } from '../render.js';
 import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
+import { openCursor, sealCursor } from '../page-cursor.js';
 
 
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -28,8 +29,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
   app.get('/v1/api-keys', { schema: { tags: ['api-keys'], summary: 'List API keys (admin)', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
     requireAdmin(principalOf(request));
     const q = request.query as { limit: number; cursor?: string };
-    const page = await ctx.store.listApiKeys({ limit: q.limit, cursor: q.cursor });
-    return { data: page.data.map(renderApiKey), nextCursor: page.nextCursor };
+    const page = await ctx.store.listApiKeys({ limit: q.limit, cursor: openCursor('api-keys', q.cursor) });
+    return { data: page.data.map(renderApiKey), nextCursor: sealCursor('api-keys', page.nextCursor) };
   });
 
   app.delete('/v1/api-keys/:id', { schema: { tags: ['api-keys'], summary: 'Revoke an API key (admin); effective at once', params: idParams() } }, async (request, reply) => {

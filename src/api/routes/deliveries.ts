@@ -8,6 +8,7 @@ import { principalOf, tenantFilter } from '../auth.js';
 import { parseTime } from '../cursor.js';
 import { renderAttempt, renderDelivery } from '../render.js';
 import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
+import { openCursor, sealCursor } from '../page-cursor.js';
 
 
 export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -44,9 +45,9 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
           since: parseTime(q.since, 'since'),
           until: parseTime(q.until, 'until'),
         },
-        { limit: q.limit, cursor: q.cursor },
+        { limit: q.limit, cursor: openCursor('deliveries', q.cursor) },
       );
-      return { data: page.data.map(renderDelivery), nextCursor: page.nextCursor };
+      return { data: page.data.map(renderDelivery), nextCursor: sealCursor('deliveries', page.nextCursor) };
     },
   );
 

@@ -13,6 +13,8 @@ import { iso, renderAttempt, renderEndpoint } from '../render.js';
 import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
 import { createEndpointBody, patchEndpointBody } from '../schemas/endpoint.js';
 import { checkAuthHeaders, checkCustomHeaders } from '../header-fields.js';
+import { openCursor, sealCursor } from '../page-cursor.js';
+import { dataTextsOf } from '../event-data-text.js';
 
 interface EndpointBody {
   url: string;
@@ -96,8 +98,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   app.get('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'List endpoints', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
-    const page = await store.listEndpoints(tenantFilter(principalOf(request)), { limit: q.limit, cursor: q.cursor });
-    return { data: page.data.map(renderEndpoint), nextCursor: page.nextCursor };
+    const page = await store.listEndpoints(tenantFilter(principalOf(request)), { limit: q.limit, cursor: openCursor('endpoints', q.cursor) });
+    return { data: page.data.map(renderEndpoint), nextCursor: sealCursor('endpoints', page.nextCursor) };
   });
 
   app.get('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Get an endpoint', params } }, async (request) => renderEndpoint(await loadEndpoint(ctx, request)));
@@ -201,11 +203,12 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       const body = (request.body ?? {}) as { type?: string; data?: unknown };
       const type = body.type ?? 'hookd.test';
       let data = body.data;
+      const payload = data === undefined ? undefined : dataTextsOf(request, ['data'])[0];
       if (data === undefined) {
         const catalogued = await store.getEventType(type);
         data = catalogued?.example ?? { message: 'This is a test event from hookd.', endpointId: endpoint.id };
       }
-      const result = await ctx.publisher.publish({ type, data, tenant: endpoint.tenant, idempotencyKey: null, onlyEndpointId: endpoint.id });
+      const result = await ctx.publisher.publish({ type, data, payload, tenant: endpoint.tenant, idempotencyKey: null, onlyEndpointId: endpoint.id });
       const deliveries = await store.listDeliveries({ tenant: undefined, eventId: result.event.id }, { limit: 1 });
       const delivery = deliveries.data[0];
       if (!delivery) throw new HookdError('internal_error', 'The test delivery was not created.');

@@ -6,6 +6,7 @@ import type { ApiContext } from '../context.js';
 import { principalOf, requireAdmin } from '../auth.js';
 import { renderEventType } from '../render.js';
 import { pageQueryProps } from '../schemas/common.js';
+import { openCursor, sealCursor } from '../page-cursor.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' } } } as const;
 
@@ -43,8 +44,8 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
 
   app.get('/v1/event-types', { schema: { tags: ['event-types'], summary: 'List the catalogue', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
-    const page = await ctx.store.listEventTypes({ limit: q.limit, cursor: q.cursor });
-    return { data: page.data.map(renderEventType), nextCursor: page.nextCursor };
+    const page = await ctx.store.listEventTypes({ limit: q.limit, cursor: openCursor('event-types', q.cursor) });
+    return { data: page.data.map(renderEventType), nextCursor: sealCursor('event-types', page.nextCursor) };
   });
 
   app.get('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Get an event type', params: nameParams } }, async (request) => {

@@ -8,6 +8,9 @@ import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
 import { renderDelivery, renderEvent, iso } from '../render.js';
 import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
 import type { PublishResult, TenantFilter } from '../../store/store.js';
+import { openCursor, sealCursor } from '../page-cursor.js';
+import { dataTextsOf } from '../event-data-text.js';
+import { serializeWithRawJson } from '../raw-json.js';
 
 const publishBody = {
   type: 'object',
@@ -60,6 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     const result = await ctx.publisher.publish({
       type: body.type,
       data: body.data,
+      payload: dataTextsOf(request, ['data'])[0],
       tenant: tenantForWrite(principal, body.tenant),
       idempotencyKey: idempotencyKeyOf(request, body.idempotencyKey),
     });
@@ -82,8 +86,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       const items = (request.body as { events: PublishBody[] }).events;
       const errors: Array<{ path: string; message: string }> = [];
       const prepared = [];
+      const texts = dataTextsOf(request, ['events', '*', 'data']);
       for (const [index, item] of items.entries()) {
-        const input = { type: item.type, data: item.data, tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`), idempotencyKey: item.idempotencyKey ?? null };
+        const input = { type: item.type, data: item.data, payload: texts[index], tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`), idempotencyKey: item.idempotencyKey ?? null };
         try {
           await ctx.publisher.validate(input, `/body/events/${index}`);
           prepared.push(ctx.publisher.prepare(input));
@@ -135,6 +140,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       let events = await read();
       if (events.length === 0 && q.wait > 0) events = await waitForEvents(ctx, reply, q.wait * 1000, read);
       const last = events[events.length - 1];
+      void reply.serializer(serializeWithRawJson);
       return {
         data: events.map(renderEvent),
         nextCursor: encodeSeqCursor(last ? last.seq : afterSeq),
@@ -143,10 +149,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  app.get('/v1/events/:id', { schema: { tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request) => {
+  app.get('/v1/events/:id', { schema: { tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const event = await ctx.store.getEvent(id, tenantFilter(principalOf(request)));
     if (!event) throw new HookdError('not_found', `No event ${id}.`);
+    void reply.serializer(serializeWithRawJson);
     return renderEvent(event);
   });
 
@@ -159,8 +166,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       const tenant = tenantFilter(principalOf(request));
       const event = await ctx.store.getEvent(id, tenant);
       if (!event) throw new HookdError('not_found', `No event ${id}.`);
-      const page = await ctx.store.listDeliveries({ tenant, eventId: id }, { limit: q.limit, cursor: q.cursor });
-      return { data: page.data.map(renderDelivery), nextCursor: page.nextCursor };
+      const page = await ctx.store.listDeliveries({ tenant, eventId: id }, { limit: q.limit, cursor: openCursor('deliveries', q.cursor) });
+      return { data: page.data.map(renderDelivery), nextCursor: sealCursor('deliveries', page.nextCursor) };
     },
   );
 }
