@@ -132,6 +132,13 @@ describe('delivery ids', () => {
     expect(dedupeKey('bearer', { 'idempotency-key': '  ' }, {})).toBeNull();
     expect(dedupeKey('hmac', { 'idempotency-key': 'k'.repeat(500) }, {})).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
+
+  it('a body id holding U+0000 (which PostgreSQL text cannot hold) is stored as its hash, and still deduplicates', () => {
+    const key = dedupeKey('stripe', {}, { id: 'evt_\u0000x' });
+    expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(dedupeKey('stripe', {}, { id: 'evt_\u0000x' })).toBe(key);
+    expect(dedupeKey('stripe', {}, { id: 'evt_\u0000y' })).not.toBe(key);
+  });
 });
 
 describe('redaction', () => {

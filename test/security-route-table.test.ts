@@ -119,4 +119,32 @@ describe('every /v1 route of the OpenAPI document, without an API key', () => {
       expect((await send('GET', path)).status).toBe(200);
     }
   });
+
+  it('routes outside /v1 never answer 500 in any spelling', async () => {
+    const doc = (await h.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const failures: string[] = [];
+    let walked = 0;
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      if (template.startsWith('/v1/')) continue;
+      const path = template.replace(/\{[^}]+\}/g, 'src_0000000000000000000000');
+      for (const method of Object.keys(ops)) {
+        const variants: Array<[string, string]> = [
+          ['plain', path],
+          ['encoded letter', encodeLetter(path, 0)],
+          ['leading double slash', `/${path}`],
+          ['trailing slash', `${path}/`],
+          ['dot segment', `/.${path}`],
+          ['absolute form', `http://127.0.0.1:${port}${path}`],
+          ['upper case', path.toUpperCase()],
+        ];
+        for (const [label, target] of variants) {
+          walked++;
+          const answer = await send(method.toUpperCase(), target, method === 'get' ? undefined : '{}');
+          if (answer.status >= 500) failures.push(`${method} ${target} (${label}) -> ${answer.status}`);
+        }
+      }
+    }
+    expect(walked).toBeGreaterThan(10);
+    expect(failures).toEqual([]);
+  });
 });

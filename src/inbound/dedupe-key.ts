@@ -40,7 +40,11 @@ const HEADERS_BY_SCHEME: Record<VerifyConfig['scheme'], readonly string[]> = {
 function normalise(key: string): string | null {
   const trimmed = key.trim();
   if (trimmed === '') return null;
-  return trimmed.length <= MAX_KEY_LENGTH ? trimmed : `sha256:${createHash('sha256').update(trimmed, 'utf8').digest('hex')}`;
+  // Control characters (U+0000 above all, which PostgreSQL text cannot hold) are kept out of the
+  // column the same way as length: the key is stored as its hash, and deduplicates just the same.
+  // eslint-disable-next-line no-control-regex
+  const storable = trimmed.length <= MAX_KEY_LENGTH && !/[\u0000-\u001f]/.test(trimmed);
+  return storable ? trimmed : `sha256:${createHash('sha256').update(trimmed, 'utf8').digest('hex')}`;
 }
 
 /**
