@@ -140,6 +140,15 @@ describe('schema patterns run in linear time', () => {
     expect((await h.request('POST', '/v1/events', { body: { type: 'redos.test', data: { s: 'aaaa' } } })).status).toBe(202);
   });
 
+  it('the ingress checks the same schema on the same engine', async () => {
+    const src = await h.request('POST', '/v1/sources', { body: { name: 'redos-src', verify: { scheme: 'none' }, eventType: 'redos.test' } });
+    expect(src.status).toBe(201);
+    const started = Date.now();
+    const res = await h.request('POST', `/in/${src.body.id}`, { key: null, body: { s: `${'a'.repeat(27)}!` } });
+    expect(res.status).toBe(422);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('a schema pattern the linear engine cannot run is refused when saved, naming the pattern', async () => {
     for (const pattern of ['(?=a)b', '(a)\\1', '(?<!x)y']) {
       const res = await h.request('PUT', '/v1/event-types/lookaround', { body: { schema: { type: 'string', pattern } } });
