@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERROR_CODES, type ApiErrorCode } from '../core/error-codes.js';
 import { HookdError, type FieldError } from '../core/errors.js';
+import { StoreUnavailableError } from '../store/store-error.js';
 
 export interface Problem {
   type: string;
@@ -29,37 +30,6 @@ export function problemOf(code: ApiErrorCode, detail?: string, errors?: FieldErr
     ...(errors ? { errors } : {}),
     ...extra,
   };
-}
-
-/** Errors from the database driver that mean "the database is not reachable right now". */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-]);
-
-export function isUnavailableError(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < 5 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /** Map any thrown value to a problem document. */
@@ -89,7 +59,7 @@ export function toProblem(err: unknown): Problem {
     default:
       break;
   }
-  if (isUnavailableError(err)) return problemOf('service_unavailable', 'The database is unreachable; nothing was written. Retry shortly.', undefined, { retryAfter: 5 });
+  if (err instanceof StoreUnavailableError) return problemOf('service_unavailable', 'The database is unreachable; nothing was written. Retry shortly.', undefined, { retryAfter: 5 });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     if (fe.statusCode === 413) return problemOf('payload_too_large');
     if (fe.statusCode === 415) return problemOf('unsupported_media_type');

@@ -60,7 +60,10 @@ export interface NewEvent {
   traceContext?: string | null;
   /** Ids for the deliveries, in order, as many as may be needed (the store takes what it uses). */
   deliveryIds: () => string;
-  /** Only these endpoints (for endpoint tests); otherwise every matching enabled endpoint. */
+  /**
+   * Only this endpoint (endpoint tests), whatever its event-type filter, but only while it is enabled
+   * and in the event's tenant; otherwise nothing is created. Without it: every matching enabled endpoint.
+   */
   onlyEndpointId?: string | undefined;
 }
 
@@ -223,6 +226,10 @@ export interface PruneResult {
   inboundRequests: number;
 }
 
+/**
+ * Every method may reject with StoreUnavailableError (store-error.ts) when the database cannot be
+ * reached; adapters translate their drivers' errors to it, so callers never see driver codes.
+ */
 export interface Store {
   readonly dialect: string;
   readonly capabilities: StoreCapabilities;
@@ -250,6 +257,7 @@ export interface Store {
   // --- Event types ----------------------------------------------------------------------------
   /** Insert or replace; returns the stored row (createdAt kept on replace). */
   putEventType(type: EventType): Promise<EventType>;
+  /** An entry without an example reads with `example: null` (JSON null is not an example either). */
   getEventType(name: string): Promise<EventType | null>;
   listEventTypes(page: PageRequest): Promise<Page<EventType>>;
   deleteEventType(name: string): Promise<boolean>;
@@ -294,7 +302,10 @@ export interface Store {
    * past the last one handed out, in the same transaction.
    */
   claimDue(req: ClaimRequest): Promise<Claim[]>;
-  /** Claim one delivery regardless of its due time (endpoint test, retry now); null if not claimable. */
+  /**
+   * Claim one delivery regardless of its due time (endpoint test, retry now); null if not claimable:
+   * finished, under a live lease, or its endpoint is disabled (a disabled endpoint sends nothing).
+   */
   claimById(id: string, req: ClaimRequest): Promise<Claim | null>;
   /** Record attempt results in one transaction; each is fenced by its lease token. */
   recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]>;

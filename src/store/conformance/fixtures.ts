@@ -10,6 +10,12 @@ import type { AttemptResult, Claim, ClaimRequest, EndpointEffect, NewEvent, Stor
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
+/**
+ * A factory whose result may also open more stores on the same database, as other processes would
+ * (required for the multi-process section when the store declares capabilities.multiProcess).
+ */
+export type PeerFactory = () => Promise<{ store: Store; cleanup: () => Promise<void>; openPeer?: () => Promise<Store> }>;
+
 /** A fixed clock origin (2027-01-15). */
 export const T0 = 1_800_000_000_000;
 export const ALL = { limit: 250 } as const;

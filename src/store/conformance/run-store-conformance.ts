@@ -9,8 +9,9 @@ import { claimsSuite } from './claims-suite.js';
 import { deliveriesSuite } from './deliveries-suite.js';
 import { endpointsSuite } from './endpoints-suite.js';
 import { eventsSuite } from './events-suite.js';
-import type { Store } from '../store.js';
-import { addEndpoint, useStore } from './fixtures.js';
+import { addEndpoint, useStore, type PeerFactory } from './fixtures.js';
+import { agreementSuite } from './agreement-suite.js';
+import { multiProcessSuite } from './multi-process-suite.js';
 import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
@@ -20,7 +21,7 @@ import { transferSuite } from './transfer-suite.js';
 
 export function runStoreConformance(
   name: string,
-  factory: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+  factory: PeerFactory,
 ): void {
   describe(`Store conformance: ${name}`, () => {
     describe('lifecycle', () => {
@@ -42,6 +43,8 @@ export function runStoreConformance(
       });
     });
 
+    agreementSuite(factory);
+    multiProcessSuite(factory);
     apiKeysSuite(factory);
     endpointsSuite(factory);
     eventsSuite(factory);

@@ -45,6 +45,8 @@ import { prune } from './prune.js';
 import { publishEvents } from './publish.js';
 import { recordResults } from './results.js';
 import { countRows, exportRows, importRows } from './transfer.js';
+import { classifyStoreErrors } from '../store-error.js';
+import { isPostgresUnavailable } from './unavailable.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -69,7 +71,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const ctx: PgContext = { pool, box: options.secretBox, schema, channel: notifyChannel(schema), schemaKey: schemaLockKey(schema) };
   let closed: Promise<void> | null = null;
 
-  return {
+  const store: Store = {
     dialect: 'postgres',
     capabilities: { multiProcess: true, crossProcessNotify: true },
 
@@ -139,4 +141,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     importRows: (table, rows) => importRows(ctx, table, rows),
     countRows: (table) => countRows(ctx, table),
   };
+  // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
+  return classifyStoreErrors(store, 'PostgreSQL', isPostgresUnavailable);
 }

@@ -25,7 +25,7 @@ const CLAIM_BY_ID = `
     lease_expires_at = @now + @grace + (SELECT timeout_ms FROM endpoints WHERE endpoints.id = deliveries.endpoint_id),
     updated_at = @now
   WHERE id = @id
-    AND EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id)
+    AND EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.enabled = 1)
     AND (status = 'pending' OR (status = 'sending' AND lease_expires_at <= @now))
   RETURNING *`;
 

@@ -83,10 +83,10 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
 
 function fanOutTargets(ctx: SqliteContext, event: NewEvent): string[] {
   if (event.onlyEndpointId !== undefined) {
-    // An endpoint test: the named endpoint receives the event whatever its filter (and even while
-    // disabled, so a fix can be checked before re-enabling), but never across tenants.
+    // An endpoint test: the named endpoint receives the event whatever its filter, but only while it
+    // is enabled (a disabled endpoint's deliveries are never claimed) and never across tenants.
     const row = ctx.stmt(ONLY_ENDPOINT).get(event.onlyEndpointId) as FanOutRow | undefined;
-    return row !== undefined && row.tenant === event.tenant ? [row.id] : [];
+    return row !== undefined && row.enabled === 1 && row.tenant === event.tenant ? [row.id] : [];
   }
   const rows = ctx.stmt(FAN_OUT_ENDPOINTS).all(event.tenant) as FanOutRow[];
   const targets: string[] = [];

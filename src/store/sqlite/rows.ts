@@ -53,8 +53,8 @@ export function eventTypeFromRow(r: EventTypeRow): EventType {
     name: r.name,
     description: r.description,
     schema: r.schema === null ? null : (JSON.parse(r.schema) as Record<string, unknown>),
-    // `example` may legitimately be any JSON value; SQL NULL stands for "no example" (undefined).
-    example: r.example === null ? undefined : JSON.parse(r.example),
+    // No example reads as null on every store (Store.getEventType), so JSON null is no example too.
+    example: r.example === null ? null : JSON.parse(r.example),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -65,7 +65,7 @@ export function eventTypeToParams(t: EventType): EventTypeRow {
     name: t.name,
     description: t.description,
     schema: t.schema === null ? null : JSON.stringify(t.schema),
-    example: t.example === undefined ? null : JSON.stringify(t.example),
+    example: t.example === undefined || t.example === null ? null : JSON.stringify(t.example),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };

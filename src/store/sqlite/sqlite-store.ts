@@ -22,6 +22,8 @@ import { prune } from './prune.js';
 import * as sources from './sources.js';
 import * as transfer from './transfer.js';
 import { BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { classifyStoreErrors } from '../store-error.js';
+import { isSqliteUnavailable } from './unavailable.js';
 
 /** Delivery-path transactions after which the WAL checkpoint worker starts (see wal-checkpointer.ts). */
 const HOT_TRANSACTIONS = 200;
@@ -64,7 +66,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     });
   };
 
-  return {
+  const store: Store = {
     dialect: 'sqlite',
     // One file on one machine: several local processes could share it, but not several machines,
     // and there is no cross-process wake-up (callers poll nextDueAt / lastEventSeq).
@@ -236,4 +238,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return transfer.countRows(ctx, table);
     },
   };
+  // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
+  return classifyStoreErrors(store, 'SQLite', isSqliteUnavailable);
 }
