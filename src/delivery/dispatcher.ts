@@ -9,7 +9,7 @@ import { planAfterAttempt } from '../core/delivery-plan.js';
 import { newId } from '../core/ids.js';
 import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt, Endpoint } from '../core/types.js';
-import { DEFAULT_RATE_HOLD_MS, type AttemptResult, type Claim, type DeliveryUpdate, type Store } from '../store/store.js';
+import { DEFAULT_RATE_HOLD_MS, type AttemptResult, type Claim, type DeliveryUpdate, type NewEvent, type Store } from '../store/store.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { Publisher } from './publisher.js';
 import { createEndpointPauses } from './endpoint-pauses.js';
@@ -83,6 +83,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let lastLoop = now();
   let dbBackoffMs = 0;
   let idleBackoffMs = 0;
+  // endpoint.disabled events the store wrote with a result (announceDisabled), by delivery id, so
+  // that listeners can be told once the result is committed.
+  const disabledAnnouncements = new Map<string, NewEvent>();
+  const announceCommitted = (eventId: string): void => {
+    store
+      .getEvent(eventId, undefined)
+      .then((record) => record && opts.publisher.announce([record]))
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message, eventId }, 'could not read back an announcement to notify listeners'));
+  };
 
   const writer: ResultWriter = createResultWriter({
     store,
@@ -113,17 +122,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         const ep = claim.endpoint;
         logger.warn({ endpointId: ep.id, reason: outcome.endpointDisabled, code: a.code }, 'endpoint disabled');
         opts.bus.emit('endpoint.state', { endpointId: ep.id, tenant: ep.tenant, enabled: false, disabledReason: outcome.endpointDisabled });
-        opts.publisher
-          .publish({
-            type: 'endpoint.disabled',
-            data: { endpointId: ep.id, url: ep.url, reason: outcome.endpointDisabled, lastCode: a.code, lastStatus: a.responseStatus, disabledAt: new Date(a.createdAt).toISOString() },
-            tenant: ep.tenant,
-            idempotencyKey: null,
-          })
-          .catch((err: unknown) => logger.error({ err }, 'could not publish endpoint.disabled'));
+        // endpoint.disabled was written by the store with this result (announceDisabled).
+        const announced = disabledAnnouncements.get(result.deliveryId);
+        if (announced) announceCommitted(announced.id);
       }
+      disabledAnnouncements.delete(result.deliveryId);
     },
     onStale: (result) => {
+      disabledAnnouncements.delete(result.deliveryId);
       if (wakeUp) wake();
       logger.warn({ deliveryId: result.deliveryId, leaseToken: result.leaseToken }, 'stale attempt result rejected (lease lost)');
     },
@@ -218,7 +224,23 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       leaseToken: delivery.leaseToken,
       attempt: attemptRecord,
       update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },
-      endpoint: { health: plan.health, disable: plan.disableGone ? 'gone' : undefined, disableIfFailingSince: plan.disableIfFailingSince, pauseUntil: plan.pauseUntil },
+      endpoint: {
+        health: plan.health,
+        disable: plan.disableGone ? 'gone' : undefined,
+        disableIfFailingSince: plan.disableIfFailingSince,
+        pauseUntil: plan.pauseUntil,
+        // Committed with the disabling itself, or not at all (kill -9 cannot fall in between).
+        announceDisabled: (reason) => {
+          const announcement = opts.publisher.prepare({
+            type: 'endpoint.disabled',
+            data: { endpointId: endpoint.id, url: endpoint.url, reason, lastCode: classification.code, lastStatus: result.status, disabledAt: new Date(started).toISOString() },
+            tenant: endpoint.tenant,
+            idempotencyKey: null,
+          });
+          disabledAnnouncements.set(delivery.id, announcement);
+          return announcement;
+        },
+      },
       emit,
     };
   }

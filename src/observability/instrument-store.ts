@@ -7,6 +7,7 @@
 //
 // Every other method passes straight through.
 
+import type { DisabledReason, Endpoint } from '../core/types.js';
 import type { NewEvent, PublishResult, Store } from '../store/store.js';
 import { eventOrigin, type DbOperation, type Metrics } from './metrics.js';
 import type { Tracing } from './tracing.js';
@@ -57,17 +58,45 @@ export function instrumentStore(store: Store, deps: { metrics: Metrics | null; t
         throw err;
       }
     },
+    async updateEndpoint(id, tenant, patch, announce) {
+      let recovered: NewEvent | null = null;
+      const reEnabled = announce?.reEnabled;
+      const wrapped = reEnabled ? { ...announce, reEnabled: (before: Endpoint, after: Endpoint) => (recovered = reEnabled(before, after)) } : announce;
+      const updated = await store.updateEndpoint(id, tenant, patch, wrapped);
+      if (recovered !== null) {
+        tracing.endPublish(recovered, null);
+        metrics?.eventsPublished(1, eventOrigin(recovered));
+      }
+      return updated;
+    },
     async claimDue(req) {
       const started = clock();
       const claims = await timed('claim', { 'hookd.claim.limit': req.limit }, () => store.claimDue(req));
       metrics?.claimBatch(clock() - started, claims.length);
       return claims;
     },
-    async recordResults(results) {
+    async recordResults(input) {
       // On failure the writer keeps the group and retries with the same NewEvent objects, so only the
-      // attempt that commits ends their publish spans.
+      // attempt that commits ends their publish spans. A disabling's announcement is made by the
+      // store inside the transaction; it is caught here on its way in, and counted once committed.
+      const announced = new Map<number, NewEvent>();
+      const results = input.map((r, i) => {
+        const announce = r.endpoint.announceDisabled;
+        if (!announce) return r;
+        const announceDisabled = (reason: DisabledReason): NewEvent => {
+          const event = announce(reason);
+          announced.set(i, event);
+          return event;
+        };
+        return { ...r, endpoint: { ...r.endpoint, announceDisabled } };
+      });
       const emits = results.flatMap((r) => r.emit);
       const outcomes = await timed('record_results', { 'hookd.batch.size': results.length }, () => store.recordResults(results), emits);
+      for (const [i, event] of announced) {
+        const disabled = outcomes[i]?.endpointDisabled != null;
+        tracing.endPublish(event, null, disabled ? undefined : new Error('not written: the result did not disable the endpoint'));
+        if (disabled) metrics?.eventsPublished(1, eventOrigin(event));
+      }
       results.forEach((result, i) => {
         const applied = outcomes[i]?.applied === true;
         for (const event of result.emit) {

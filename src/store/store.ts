@@ -138,6 +138,18 @@ export interface EndpointEffect {
    * deliveries before this time. Only ever moves the endpoint's pause later, never earlier.
    */
   pauseUntil?: number | undefined;
+  /**
+   * The announcement of a disabling (endpoint.disabled): when, and only when, this result disables
+   * the endpoint, the store publishes the event it returns in the same transaction, so the state
+   * change and its announcement commit together or not at all.
+   */
+  announceDisabled?: ((reason: DisabledReason) => NewEvent) | undefined;
+}
+
+/** Events that announce an endpoint's own state changes, written with the change (updateEndpoint). */
+export interface EndpointAnnouncements {
+  /** Called when this update re-enables a disabled endpoint (endpoint.recovered). */
+  reEnabled?: (before: Endpoint, after: Endpoint) => NewEvent;
 }
 
 export interface AttemptResult {
@@ -269,7 +281,12 @@ export interface Store {
   listEndpoints(tenant: TenantFilter, page: PageRequest): Promise<Page<Endpoint>>;
   countEndpoints(tenant: TenantFilter): Promise<number>;
   /** null when missing or outside the tenant filter. */
-  updateEndpoint(id: string, tenant: TenantFilter, patch: EndpointPatch): Promise<Endpoint | null>;
+  /**
+   * Apply `patch`; null when the endpoint is not found (in the tenant). `announce.reEnabled` is
+   * published in the same transaction when this update turns a disabled endpoint enabled: exactly once,
+   * however many updates race.
+   */
+  updateEndpoint(id: string, tenant: TenantFilter, patch: EndpointPatch, announce?: EndpointAnnouncements): Promise<Endpoint | null>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, tenant: TenantFilter): Promise<boolean>;
 

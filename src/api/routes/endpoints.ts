@@ -5,7 +5,7 @@ import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Attempt, Endpoint, EndpointAuth, PayloadFormat } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
-import type { EndpointPatch } from '../../store/store.js';
+import type { EndpointPatch, NewEvent } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, tenantFilter, tenantForWrite } from '../auth.js';
 import { parseTime } from '../cursor.js';
@@ -131,21 +131,28 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       patch.enabled = false;
       patch.disabledReason = 'manual';
     }
-    const updated = await store.updateEndpoint(current.id, tenantFilter(principalOf(request)), patch);
+    // endpoint.recovered is written by the store in the same transaction as the re-enable, and only
+    // if this update is the one that re-enabled it (racing PATCHes announce once).
+    let recovered: NewEvent | null = null;
+    const updated = await store.updateEndpoint(current.id, tenantFilter(principalOf(request)), patch, {
+      reEnabled: (before, after) =>
+        (recovered = ctx.publisher.prepare({
+          type: 'endpoint.recovered',
+          data: { endpointId: after.id, url: after.url, previousReason: before.disabledReason, recoveredAt: iso(now) },
+          tenant: after.tenant,
+          idempotencyKey: null,
+        })),
+    });
     if (!updated) throw new HookdError('not_found', `No endpoint ${current.id}.`);
     if (body.auth !== undefined) ctx.forgetAuth(current.id);
     if (patch.enabled !== undefined) {
       ctx.bus.emit('endpoint.state', { endpointId: updated.id, tenant: updated.tenant, enabled: updated.enabled, disabledReason: updated.disabledReason });
     }
-    if (reEnabled) {
-      await ctx.publisher.publish({
-        type: 'endpoint.recovered',
-        data: { endpointId: updated.id, url: updated.url, previousReason: current.disabledReason, recoveredAt: iso(now) },
-        tenant: updated.tenant,
-        idempotencyKey: null,
-      });
-      ctx.dispatcher.wake();
+    if (recovered !== null) {
+      const record = await store.getEvent((recovered as NewEvent).id, undefined);
+      if (record) ctx.publisher.announce([record]);
     }
+    if (reEnabled) ctx.dispatcher.wake();
     return renderEndpoint(updated);
   });
 

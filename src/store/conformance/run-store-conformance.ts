@@ -11,6 +11,7 @@ import { endpointsSuite } from './endpoints-suite.js';
 import { eventsSuite } from './events-suite.js';
 import { addEndpoint, useStore, type PeerFactory } from './fixtures.js';
 import { agreementSuite } from './agreement-suite.js';
+import { announcementsSuite } from './announcements-suite.js';
 import { multiProcessSuite } from './multi-process-suite.js';
 import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
@@ -44,6 +45,7 @@ export function runStoreConformance(
     });
 
     agreementSuite(factory);
+    announcementsSuite(factory);
     multiProcessSuite(factory);
     apiKeysSuite(factory);
     endpointsSuite(factory);

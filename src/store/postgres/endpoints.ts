@@ -1,8 +1,9 @@
 // Endpoint CRUD. Secrets are sealed in rows.ts; patches are merged in JS under a row lock, so a
 // concurrent patch of another field is never lost.
 
+import { publishInTransaction } from './publish.js';
 import type { Endpoint } from '../../core/types.js';
-import type { EndpointPatch, Page, PageRequest, TenantFilter } from '../store.js';
+import type { EndpointAnnouncements, EndpointPatch, Page, PageRequest, TenantFilter } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { ENDPOINT_COLUMNS, endpointFromRow, endpointParams, placeholders } from './rows.js';
 import { Where, newestFirst } from './sql-builder.js';
@@ -38,6 +39,7 @@ export async function updateEndpoint(
   id: string,
   tenant: TenantFilter,
   patch: EndpointPatch,
+  announce?: EndpointAnnouncements,
 ): Promise<Endpoint | null> {
   return withTransaction(ctx.pool, async (client) => {
     const where = new Where([id]).add('id = $1').tenant('tenant', tenant);
@@ -58,7 +60,10 @@ export async function updateEndpoint(
       .filter((s): s is string => s !== null)
       .join(', ');
     const updated = await query(client, `UPDATE endpoints SET ${sets} WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`, params);
-    return endpointFromRow(updated.rows[0]!, ctx.box);
+    const after = endpointFromRow(updated.rows[0]!, ctx.box);
+    // The row is locked (FOR UPDATE): of racing re-enables, exactly one sees it disabled.
+    if (announce?.reEnabled && !current.enabled && after.enabled) await publishInTransaction(ctx, client, [announce.reEnabled(current, after)]);
+    return after;
   });
 }
 

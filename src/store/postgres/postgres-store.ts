@@ -99,7 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getEndpoint: (id, tenant) => getEndpoint(ctx, id, tenant),
     listEndpoints: (tenant, page) => listEndpoints(ctx, tenant, page),
     countEndpoints: (tenant) => countEndpoints(ctx, tenant),
-    updateEndpoint: (id, tenant, patch) => updateEndpoint(ctx, id, tenant, patch),
+    updateEndpoint: (id, tenant, patch, announce) => updateEndpoint(ctx, id, tenant, patch, announce),
     deleteEndpoint: (id, tenant) => deleteEndpoint(ctx, id, tenant),
 
     // Autocommit: the endpoint read and one statement that locks, inserts and notifies (publish.ts).

@@ -11,7 +11,7 @@
 
 import type pg from 'pg';
 import type { DisabledReason } from '../../core/types.js';
-import type { AttemptResult, AttemptResultOutcome } from '../store.js';
+import type { AttemptResult, AttemptResultOutcome, NewEvent } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { publishInTransaction } from './publish.js';
 import { APPLY_RESULTS, APPLY_SUCCESSES } from './result-sql.js';
@@ -56,6 +56,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
 
     // Endpoint effects, in batch order.
     const disabledNow: Array<{ id: string; at: number }> = [];
+    const announced: NewEvent[] = [];
     const orphaned: string[] = [];
     for (const { i, r } of applied) {
       const endpointId = endpointOf.get(r.deliveryId)!;
@@ -92,6 +93,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
         st.updatedAt = Math.max(st.updatedAt, at);
         st.changed = true;
         disabledNow.push({ id: endpointId, at });
+        if (r.endpoint.announceDisabled) announced.push(r.endpoint.announceDisabled(reason));
         outcomes[i] = { applied: true, endpointDisabled: reason };
       }
     }
@@ -114,7 +116,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
         [orphaned],
       );
     }
-    await publishInTransaction(ctx, client, applied.flatMap(({ r }) => r.emit));
+    await publishInTransaction(ctx, client, [...applied.flatMap(({ r }) => r.emit), ...announced]);
     return outcomes;
   });
 }

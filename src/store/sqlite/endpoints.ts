@@ -2,8 +2,9 @@
 // back: with sealed columns a partial SQL update would need the same re-sealing anyway, and one
 // statement shape keeps the prepared-statement cache small.
 
+import { publishInTransaction } from './publish.js';
 import type { Endpoint } from '../../core/types.js';
-import type { EndpointPatch, Page, PageRequest, TenantFilter } from '../store.js';
+import type { EndpointAnnouncements, EndpointPatch, Page, PageRequest, TenantFilter } from '../store.js';
 import { CANCEL_PENDING, CANCEL_SENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
@@ -50,7 +51,7 @@ export function countEndpoints(ctx: SqliteContext, tenant: TenantFilter): number
   return (ctx.stmt(COUNT).get(tenantParams(tenant)) as { n: number }).n;
 }
 
-export function updateEndpoint(ctx: SqliteContext, id: string, tenant: TenantFilter, patch: EndpointPatch): Endpoint | null {
+export function updateEndpoint(ctx: SqliteContext, id: string, tenant: TenantFilter, patch: EndpointPatch, announce?: EndpointAnnouncements): Endpoint | null {
   const run = ctx.db.transaction(() => {
     const current = getEndpoint(ctx, id, tenant);
     if (current === null) return null;
@@ -60,6 +61,7 @@ export function updateEndpoint(ctx: SqliteContext, id: string, tenant: TenantFil
       if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
     }
     ctx.stmt(UPDATE).run(endpointToParams(next, ctx.box));
+    if (announce?.reEnabled && !current.enabled && next.enabled) publishInTransaction(ctx, [announce.reEnabled(current, next)]);
     return next;
   });
   return run.immediate();

@@ -89,6 +89,7 @@ function recordOne(ctx: SqliteContext, result: AttemptResult, healthy: Set<strin
     ctx.stmt(CANCEL_PENDING).run({ endpoint_id: endpointId, code: 'endpoint_disabled', at });
   }
 
-  if (result.emit.length > 0) publishInTransaction(ctx, result.emit);
+  const announced = endpointDisabled !== null && effect.announceDisabled ? [effect.announceDisabled(endpointDisabled)] : [];
+  if (result.emit.length > 0 || announced.length > 0) publishInTransaction(ctx, [...result.emit, ...announced]);
   return { applied: true, endpointDisabled };
 }

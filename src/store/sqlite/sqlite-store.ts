@@ -126,8 +126,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async countEndpoints(tenant) {
       return endpoints.countEndpoints(ctx, tenant);
     },
-    async updateEndpoint(id, tenant, patch) {
-      return endpoints.updateEndpoint(ctx, id, tenant, patch);
+    async updateEndpoint(id, tenant, patch, announce) {
+      return endpoints.updateEndpoint(ctx, id, tenant, patch, announce);
     },
     async deleteEndpoint(id, tenant) {
       // The contract passes no clock here; the cancellation time is only bookkeeping (updated_at).
