@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './scripts/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'bench/out/**', 'test-output/**', '.hookd/**'] },
@@ -27,6 +28,8 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'src/**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-useless-assignment': 'off', '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
   },
+  // Imports run down the layers only (scripts/layers.js).
+  ...layerRules(),
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   // Plain JS (Node entry points, browser modules) has no type information, so no-undef only adds
   // noise about platform globals (process, document, fetch).

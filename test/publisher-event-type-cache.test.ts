@@ -8,7 +8,7 @@ import { createSchemaChecker } from '../src/core/payload-check.js';
 import type { EventType } from '../src/core/types.js';
 import { createEventTypeCache } from '../src/delivery/event-type-cache.js';
 import { createPublisher, type PublishInput } from '../src/delivery/publisher.js';
-import { EventBus } from '../src/runtime/event-bus.js';
+import { EventBus } from '../src/core/event-bus.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createSchemaChecker } from '../src/core/payload-check.js';
 import { createPublisher } from '../src/delivery/publisher.js';
-import { EventBus } from '../src/runtime/event-bus.js';
+import { EventBus } from '../src/core/event-bus.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { NewEvent, Store } from '../src/store/store.js';

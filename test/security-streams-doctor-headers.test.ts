@@ -3,7 +3,7 @@
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPortalToken } from '../src/web/portal-token.js';
+import { createPortalToken } from '../src/security/portal-token.js';
 import { ADMIN_KEY, createHarness, type Harness } from './helpers/harness.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 

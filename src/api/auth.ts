@@ -7,7 +7,7 @@ import { HookdError } from '../core/errors.js';
 import type { ApiKey, Principal } from '../core/types.js';
 import type { Store, TenantFilter } from '../store/store.js';
 import { hashApiKey, sameHash } from './api-keys.js';
-import { portalPrincipal } from '../web/portal-token.js';
+import { portalPrincipal } from '../security/portal-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -5,7 +5,7 @@ import type { Config } from '../config/settings.js';
 import type { SchemaChecker } from '../core/payload-check.js';
 import type { Publisher } from '../delivery/publisher.js';
 import type { Store } from '../store/store.js';
-import type { EventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Attempt } from '../core/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessCheck } from '../observability/readiness.js';

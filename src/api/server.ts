@@ -21,9 +21,9 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerStreamRoutes } from './routes/stream.js';
-import { registerObservabilityHooks } from '../observability/http-hooks.js';
+import { registerObservabilityHooks } from './observability-hooks.js';
 import { createLogThrottle } from '../observability/log-throttle.js';
-import { registerMetricsRoute } from '../observability/metrics-route.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { createNodeServer } from './node-server.js';
 
 const addFormats = addFormatsModule.default;

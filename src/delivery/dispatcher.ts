@@ -10,7 +10,7 @@ import { newId } from '../core/ids.js';
 import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt, Endpoint } from '../core/types.js';
 import { DEFAULT_RATE_HOLD_MS, type AttemptResult, type Claim, type DeliveryUpdate, type NewEvent, type Store } from '../store/store.js';
-import type { EventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Publisher } from './publisher.js';
 import { createEndpointPauses } from './endpoint-pauses.js';
 import { redactHeaders } from './redact.js';

@@ -17,7 +17,7 @@ import { newId } from '../core/ids.js';
 import type { SchemaChecker } from '../core/payload-check.js';
 import type { EventRecord } from '../core/types.js';
 import type { NewEvent, PublishResult, Store } from '../store/store.js';
-import type { EventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../core/event-bus.js';
 import { createEventTypeCache, type EventTypeCacheOptions } from './event-type-cache.js';
 import { writeIsolated } from './isolate-failures.js';
 

@@ -2,10 +2,8 @@
 // Thin: validate, load (tenant-filtered), run the library, return the report. A report is an answer,
 // not an error: a failing diagnosis is 200 with ok: false.
 //
-// Decision: ApiContext carries no SSRF policy or sender, so this module builds its own from the same
-// config (HOOKD_ALLOW_PRIVATE, connect and default timeouts) and closes the sender with the app. The
-// probes therefore apply exactly the policy deliveries apply; the doctor's OAuth2 tokens are fetched
-// fresh per run and never shared with the dispatcher's cache.
+// The composition root passes the delivery path's own SSRF policy, sender and auth provider, so a
+// probe and an attempt see the same network and get the same codes.
 
 import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../core/errors.js';
@@ -15,10 +13,6 @@ import type { ApiContext } from '../api/context.js';
 import { checkAuthHeaders } from '../api/header-fields.js';
 import { idParams } from '../api/schemas/common.js';
 import { authSchema } from '../api/schemas/endpoint.js';
-import type { RouteModule } from '../api/server.js';
-import { createAuthProvider } from '../delivery/endpoint-auth.js';
-import { createHttpSender } from '../delivery/http-sender.js';
-import { createSsrfPolicy } from '../delivery/ssrf-policy.js';
 import type { DoctorDeps } from './doctor-deps.js';
 import { runDoctor, runPayloadDoctor } from './run-doctor.js';
 
@@ -44,26 +38,6 @@ const payloadBody = {
     type: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' },
   },
 } as const;
-
-/** Doctor collaborators built from the API context's configuration. */
-export function doctorDepsFromContext(ctx: ApiContext): DoctorDeps & { close(): Promise<void> } {
-  const policy = createSsrfPolicy({ allowPrivate: ctx.config.allowPrivate });
-  const userAgent = `hookd/${ctx.version}`;
-  const sender = createHttpSender({ policy, userAgent });
-  return {
-    policy,
-    sender,
-    auth: createAuthProvider({ sender, policy, now: ctx.now }),
-    checker: ctx.checker,
-    store: ctx.store,
-    now: ctx.now,
-    connectTimeoutMs: ctx.config.connectTimeoutMs,
-    defaultTimeoutMs: ctx.config.defaultTimeoutMs,
-    requireHttps: ctx.config.requireHttps,
-    userAgent,
-    close: () => sender.close(),
-  };
-}
 
 export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps: DoctorDeps): void {
   app.post(
@@ -104,10 +78,3 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
     },
   );
 }
-
-/** The route module the runtime registers (`modules: [doctorRoutes]`). */
-export const doctorRoutes: RouteModule = (app, ctx) => {
-  const deps = doctorDepsFromContext(ctx);
-  app.addHook('onClose', async () => deps.close());
-  registerDoctorRoutes(app, ctx, deps);
-};

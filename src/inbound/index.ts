@@ -23,6 +23,3 @@ export function createInboundRoutes(options: InboundOptions = {}): RouteModule {
     await registerIngressRoute(app, ctx, { trustedProxies });
   };
 }
-
-/** The module with defaults (no trusted proxies). */
-export const inboundRoutes: RouteModule = createInboundRoutes();

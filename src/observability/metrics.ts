@@ -10,7 +10,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { OPERATIONAL_EVENT_TYPES } from '../core/endpoint-match.js';
 import type { Attempt, DeliveryStatus } from '../core/types.js';
-import type { EventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../core/event-bus.js';
 import type { Store } from '../store/store.js';
 import { createEndpointLabels, OTHER_ENDPOINTS, type EndpointLabels } from './endpoint-labels.js';
 

@@ -21,9 +21,9 @@ import type {
   EventType,
 } from '../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
-import type { TransferRow, TransferTable } from './transfer/transfer-tables.js';
+import type { TransferRow, TransferTable } from './transfer-tables.js';
 
-export type { TransferRow, TransferTable } from './transfer/transfer-tables.js';
+export type { TransferRow, TransferTable } from './transfer-tables.js';
 
 export interface StoreCapabilities {
   /** Several processes (on several machines) may share the store. */
@@ -384,7 +384,7 @@ export interface Store {
   prune(before: number, batchSize: number): Promise<PruneResult>;
 
   // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
-  // Raw rows in the dialect-neutral form of transfer/transfer-tables.ts, so that what the domain
+  // Raw rows in the dialect-neutral form of transfer-tables.ts, so that what the domain
   // methods cannot set (seq, lease tokens, attempt counts, sealed secrets as ciphertext) survives.
   /**
    * Up to `limit` rows of `table` after `afterKey` in the table's order (seq for events, the primary

@@ -1,8 +1,8 @@
-// `hookd demo`: the whole loop in under a minute against a running server (src/demo does the work).
+// `hookd demo`: the whole loop in under a minute against a running server (src/cli/demo/ does the work).
 
 import type { Command } from 'commander';
 import { contextOf } from '../command-kit.js';
-import { runDemo } from '../../demo/run-demo.js';
+import { runDemo } from '../demo/run-demo.js';
 
 export function registerDemo(program: Command): void {
   program

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../store.js';
 import { copyStore, type TransferProgress } from '../transfer/copy-store.js';
-import { TRANSFER_TABLES, type TransferRow, type TransferTable } from '../transfer/transfer-tables.js';
+import { TRANSFER_TABLES, type TransferRow, type TransferTable } from '../transfer-tables.js';
 import {
   addEndpoint,
   ALL,

@@ -7,7 +7,7 @@
 // a live database cannot interleave seqs with a concurrent publisher. Rows whose primary key exists
 // are skipped (a re-run never duplicates); any other uniqueness conflict fails the batch loudly.
 
-import { assertCatalogueCovers, rowKey, transferTable, type ColumnKind, type TransferRow, type TransferTable } from '../transfer/transfer-tables.js';
+import { assertCatalogueCovers, rowKey, transferTable, type ColumnKind, type TransferRow, type TransferTable } from '../transfer-tables.js';
 import { storableJson, storableText } from './pg-text.js';
 import { LOCK_EVENT_SEQ, query, withTransaction, type PgContext } from './pool.js';
 

@@ -5,7 +5,7 @@
 // duplicates; any other uniqueness conflict (a different event with the same seq or idempotency key)
 // fails loudly instead of being dropped.
 
-import { assertCatalogueCovers, rowKey, transferTable, type TransferRow, type TransferTable, type TransferValue } from '../transfer/transfer-tables.js';
+import { assertCatalogueCovers, rowKey, transferTable, type TransferRow, type TransferTable, type TransferValue } from '../transfer-tables.js';
 import type { SqliteContext } from './context.js';
 
 export function exportRows(

@@ -12,7 +12,7 @@
 
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Store } from '../store.js';
-import { TRANSFER_TABLES, type TransferRow, type TransferTable, type TransferTableSpec } from './transfer-tables.js';
+import { TRANSFER_TABLES, type TransferRow, type TransferTable, type TransferTableSpec } from '../transfer-tables.js';
 
 export const DEFAULT_TRANSFER_BATCH = 500;
 

@@ -10,7 +10,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createReceiver, nodeHandler, type VerifiedWebhook } from '../receiver/index.js';
+import { createReceiver, nodeHandler, type VerifiedWebhook } from '../../receiver/index.js';
 
 export interface Ticket {
   number: string;

@@ -1,7 +1,7 @@
 // The demo's voice: numbered steps and indented details in plain words. On stdout normally; on stderr
 // with --json, so stdout carries only the final JSON summary.
 
-import type { Output } from '../cli/output.js';
+import type { Output } from '../output.js';
 
 export interface Narrator {
   step(title: string): void;

@@ -11,10 +11,9 @@ import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
 import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
-import { loadOrCreateSecretKey } from '../runtime/secret-key.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';
-import { createPortalToken, derivePortalKey, MAX_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS, verifyPortalToken } from './portal-token.js';
+import { createPortalToken, MAX_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS, verifyPortalToken } from '../security/portal-token.js';
 
 export interface DashboardOptions {
   /** The folder holding index.html; defaults to <package root>/web. */
@@ -27,8 +26,8 @@ export interface DashboardOptions {
 }
 
 /**
- * The package root is the nearest ancestor holding package.json: src/web/ under tsx and vitest,
- * dist/src/web/ or dist/web/ after tsc. Searching instead of a fixed `../..` keeps both layouts working.
+ * The package root is the nearest ancestor holding package.json: src/dashboard/ under tsx and vitest,
+ * dist/src/dashboard/ or dist/dashboard/ after tsc. Searching instead of a fixed `../..` keeps both layouts working.
  */
 export function findWebRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
@@ -41,10 +40,6 @@ export function findWebRoot(from: string = dirname(fileURLToPath(import.meta.url
   throw new Error(`hookd dashboard: no web/index.html found above ${from}`);
 }
 
-export function portalKeyFromConfig(ctx: ApiContext): Buffer {
-  return derivePortalKey(loadOrCreateSecretKey(ctx.config.secretKey, ctx.config.dataDir).key);
-}
-
 /** A stand-alone HTML answer for a bad portal link (the app itself cannot load without a token). */
 function portalErrorPage(message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>hookd portal</title><link rel="stylesheet" href="/styles.css"></head><body><main class="signin"><div class="card"><h1>Portal link not valid</h1><p>${message}</p><p>Ask for a new link.</p></div></main></body></html>`;
@@ -53,7 +48,10 @@ function portalErrorPage(message: string): string {
 export function createDashboardRoutes(options: DashboardOptions = {}): RouteModule {
   return async (app: FastifyInstance, ctx: ApiContext) => {
     const webRoot = options.webRoot ?? findWebRoot();
-    const portalKey = typeof options.portalKey === 'function' ? options.portalKey(ctx) : (options.portalKey ?? portalKeyFromConfig(ctx));
+    // The key comes from the composition root (derived from the secret key there): this module never
+    // reads or creates the secret key file itself.
+    const portalKey = typeof options.portalKey === 'function' ? options.portalKey(ctx) : (options.portalKey ?? ctx.portalKey);
+    if (!portalKey) throw new Error('hookd dashboard: no portal key (pass options.portalKey or set ApiContext.portalKey)');
     const indexHtml = readFileSync(join(webRoot, 'index.html'));
 
     registerMetaRoutes(app, ctx);
@@ -117,6 +115,3 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
     });
   };
 }
-
-/** The dashboard with its defaults: web/ next to package.json, portal key derived from the secret key. */
-export const dashboardRoutes: RouteModule = createDashboardRoutes();

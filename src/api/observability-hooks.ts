@@ -5,7 +5,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { context, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
-import type { ApiContext } from '../api/context.js';
+import type { ApiContext } from './context.js';
 
 const INGRESS_ROUTE = '/in/:sourceId';
 

@@ -9,9 +9,9 @@
 // (demo-<random>), so the user's own endpoints never see the demo's events.
 
 import { randomBytes } from 'node:crypto';
-import type { DeliveryView, DoctorReportView, EndpointView, Page, PublishView, AttemptView } from '../cli/api-types.js';
-import type { Ctx } from '../cli/command-kit.js';
-import { ApiError, CliError } from '../cli/errors.js';
+import type { DeliveryView, DoctorReportView, EndpointView, Page, PublishView, AttemptView } from '../api-types.js';
+import type { Ctx } from '../command-kit.js';
+import { ApiError, CliError } from '../errors.js';
 import { DEMO_EVENT_TYPES } from './catalogue.js';
 import { createNarrator, type Narrator } from './narrator.js';
 import { startDemoApps, type DemoApps } from './receivers.js';

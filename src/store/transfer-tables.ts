@@ -215,7 +215,7 @@ export function assertCatalogueCovers(spec: TransferTableSpec, actual: readonly 
   const known = new Set([...spec.columns.map((c) => c.name), ...adapterOnly]);
   const missing = actual.filter((name) => !known.has(name));
   if (missing.length > 0) {
-    throw new Error(`transfer: ${spec.name}.${missing.join(', ')} is not in TRANSFER_TABLES (src/store/transfer/transfer-tables.ts); add it there`);
+    throw new Error(`transfer: ${spec.name}.${missing.join(', ')} is not in TRANSFER_TABLES (src/store/transfer-tables.ts); add it there`);
   }
 }
 

@@ -3,9 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { problemOf, sendProblem } from '../api/problem.js';
-import { safeEqual } from '../signature/constant-time.js';
-import type { Metrics } from './metrics.js';
+import { problemOf, sendProblem } from '../problem.js';
+import { safeEqual } from '../../signature/constant-time.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, token: string): void {
   app.get(
