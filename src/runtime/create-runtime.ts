@@ -32,6 +32,8 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createTracing, type Tracing } from '../observability/tracing.js';
 import { instrumentStore } from '../observability/instrument-store.js';
 import { createReadiness } from '../observability/readiness.js';
+import { createShutdownRegistry } from './shutdown-registry.js';
+import { closeHttp } from './shutdown-http.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -130,9 +132,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : null;
 
+  const shutdown = createShutdownRegistry((err) => logger.warn({ err }, 'ending a connection on shutdown failed'));
   const app = await buildApp(
     {
       config,
+      shutdown,
       store,
       publisher,
       checker,
@@ -203,8 +207,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       pruner.stop();
-      await app.close();
-      if (runsWorker) await dispatcher.stop(config.shutdownGraceMs);
+      // Both within one grace, side by side: the API stops accepting while in-flight attempts
+      // finish; streams and long-polls end at once; whatever is still open when the grace is over
+      // is cut, and unfinished attempts are released (fenced) for the next worker.
+      await Promise.all([
+        closeHttp({
+          app,
+          registry: shutdown,
+          graceMs: config.shutdownGraceMs,
+          onForced: (open) => logger.warn({ open }, 'shutdown grace over: closing the connections still open'),
+        }),
+        runsWorker ? dispatcher.stop(config.shutdownGraceMs) : Promise.resolve(),
+      ]);
       await sender.close();
       await stopListening?.();
       stopObservingBus();

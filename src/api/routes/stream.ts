@@ -6,6 +6,8 @@ import type { ApiContext } from '../context.js';
 import { iso } from '../render.js';
 
 export const HEARTBEAT_MS = 15_000;
+/** The last message of a stream the server ends because it is stopping. */
+export const SHUTDOWN_MESSAGE = 'retry: 1000\nevent: shutdown\ndata: {"reason":"server shutting down","reconnect":true}\n\n';
 
 export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
@@ -29,7 +31,12 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
       if (wanted.has('endpoint.state')) offs.push(ctx.bus.on('endpoint.state', (m) => visible(m.tenant) && send('endpoint.state', m)));
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
+      // On shutdown: say so (and how soon to come back), then end; tail and the dashboard reconnect.
+      const unregister = ctx.shutdown?.onClose(() => {
+        if (!res.writableEnded) res.end(SHUTDOWN_MESSAGE);
+      });
       res.on('close', () => {
+        unregister?.();
         clearInterval(heartbeat);
         for (const off of offs) off();
       });
