@@ -54,6 +54,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     }
     out[key] = parseValue(spec, raw, origin);
   }
+  // A process would be presumed dead between two of its own heartbeats.
+  if ((out.ownerDeadAfterMs as number) < 2 * (out.heartbeatMs as number)) {
+    throw new ConfigError(`HOOKD_OWNER_DEAD_AFTER_MS (${String(out.ownerDeadAfterMs)}) must be at least twice HOOKD_HEARTBEAT_MS (${String(out.heartbeatMs)})`);
+  }
   return out as Config;
 }
 

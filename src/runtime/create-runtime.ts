@@ -34,6 +34,7 @@ import { instrumentStore } from '../observability/instrument-store.js';
 import { createReadiness } from '../observability/readiness.js';
 import { createShutdownRegistry } from './shutdown-registry.js';
 import { closeHttp } from './shutdown-http.js';
+import { createOwnerHeartbeat } from './owner-heartbeat.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -183,7 +184,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
 
   const pruner: Pruner = createPruner({ store, logger: logger.child({ component: 'pruner' }), retentionDays: config.retentionDays, now });
+  const heartbeat = createOwnerHeartbeat({
+    store,
+    owner,
+    host: hostname(),
+    intervalMs: config.heartbeatMs,
+    deadAfterMs: config.ownerDeadAfterMs,
+    logger: logger.child({ component: 'lease-owners' }),
+    now,
+    onReleased: () => dispatcher.wake(),
+  });
   if (runsWorker) {
+    // Registered (and any dead owner's leases handed back) before the first claim, so a restart
+    // after a crash finds the endpoints' concurrency room free at once.
+    await heartbeat.start();
     dispatcher.start();
     pruner.start();
   }
@@ -219,6 +233,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
         runsWorker ? dispatcher.stop(config.shutdownGraceMs) : Promise.resolve(),
       ]);
+      // After the claims were finished or released: nothing of this owner is left to hand back.
+      if (runsWorker) await heartbeat.stop();
       await sender.close();
       await stopListening?.();
       stopObservingBus();

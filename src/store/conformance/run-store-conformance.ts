@@ -11,6 +11,7 @@ import { endpointsSuite } from './endpoints-suite.js';
 import { eventsSuite } from './events-suite.js';
 import type { Store } from '../store.js';
 import { addEndpoint, useStore } from './fixtures.js';
+import { leaseOwnersSuite } from './lease-owners-suite.js';
 import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
@@ -46,6 +47,7 @@ export function runStoreConformance(
     endpointsSuite(factory);
     eventsSuite(factory);
     claimsSuite(factory);
+    leaseOwnersSuite(factory);
     pacingSuite(factory);
     deliveriesSuite(factory);
     sourcesSuite(factory);
