@@ -84,7 +84,8 @@ const answerAgain = (rec: Recorder): void => rec.answer(slowAnswers);
 const after = (receipts: Receipt[], since: number): Receipt[] => receipts.filter((r) => r.at >= since);
 
 /** Every pair arrives; duplicates are identical and only of pairs first sent before the kill. */
-async function expectNothingLostAndFewDuplicates(backlog: Backlog, killedAt: number, check: HookdProcess): Promise<number> {
+/** `deadBy`: a time by which the dead process was gone and everything it sent had been read. */
+async function expectNothingLostAndFewDuplicates(backlog: Backlog, deadBy: number, check: HookdProcess): Promise<number> {
   const { rec, expected } = backlog;
   await until('every pair delivered', () => rec.missing(expected) === 0, 60_000, 100);
   const { duplicates, mismatched } = checkDuplicates(rec.receipts);
@@ -98,7 +99,7 @@ async function expectNothingLostAndFewDuplicates(backlog: Backlog, killedAt: num
     else firstAt.set(key, r.at);
   }
   // A delivery sent twice was first sent by the process that died: none by the recovery itself.
-  expect([...repeated].filter((k) => (firstAt.get(k) ?? 0) >= killedAt)).toEqual([]);
+  expect([...repeated].filter((k) => (firstAt.get(k) ?? 0) >= deadBy)).toEqual([]);
   // At most what the dead process could hold (its claims), and no request overlapped another one
   // for the same delivery (the dead process's sockets were reset with it).
   expect(duplicates).toBeLessThanOrEqual(ENDPOINTS * MAX_CONCURRENCY);
@@ -114,6 +115,8 @@ async function killAndRestart(label: string, env: Record<string, string>): Promi
   const inFlight = backlog.rec.inFlight();
   const killedAt = Date.now();
   await first.kill9();
+  // Let this process read what the dead one had already sent (requests in the socket buffers).
+  await sleep(200);
   const restartedAt = Date.now();
   const second = await startHookd('second', env);
   const listeningAt = Date.now();
@@ -121,7 +124,7 @@ async function killAndRestart(label: string, env: Record<string, string>): Promi
   // From the moment the restarted server is up (its start-up, ~2 s here, is Node and the
   // migrations, the same with or without a crash before it).
   const recoveryMs = firstAfter.at - listeningAt;
-  const duplicates = await expectNothingLostAndFewDuplicates(backlog, killedAt, second);
+  const duplicates = await expectNothingLostAndFewDuplicates(backlog, restartedAt, second);
   expect(second.logs.some((l) => /released the deliveries of dead lease owners/.test(l.msg))).toBe(true);
   console.info(
     `${label}: kill -9 with ${inFlight} requests open; restart to listening ${listeningAt - restartedAt} ms, ` +
@@ -154,10 +157,11 @@ describe('PostgreSQL: a surviving worker takes over', () => {
     answerAgain(backlog.rec);
     const killedAt = Date.now();
     await doomed.kill9();
+    const goneAt = Date.now();
     const firstAfter = await until('the survivor’s first delivery', () => after(backlog.rec.receipts, killedAt)[0], 60_000, 10);
     const takeoverMs = firstAfter.at - killedAt;
     const api2 = await startHookd('api', { ...env, HOOKD_ROLE: 'api' });
-    await expectNothingLostAndFewDuplicates(backlog, killedAt, api2);
+    await expectNothingLostAndFewDuplicates(backlog, goneAt, api2);
     console.info(`PostgreSQL survivor: first delivery ${takeoverMs} ms after kill -9 of the other worker`);
     expect(takeoverMs).toBeLessThan(RECOVERY_BOUND_MS);
     expect(survivor.logs.some((l) => /released the deliveries of dead lease owners/.test(l.msg) && JSON.stringify(l.owners).includes('exited'))).toBe(true);
