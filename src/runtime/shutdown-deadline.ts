@@ -47,7 +47,9 @@ export function armShutdownDeadline(options: DeadlineOptions): ShutdownDeadline 
   }, options.ms);
   let watchdog: Worker | null = null;
   try {
-    watchdog = new Worker(WATCHDOG, { eval: true, workerData: { ms: options.ms + (options.backstopMs ?? 2000), pid: process.pid } });
+    // execArgv: [] so that flags of the main process (--input-type=module) cannot change how the
+    // watchdog's script is read.
+    watchdog = new Worker(WATCHDOG, { eval: true, execArgv: [], workerData: { ms: options.ms + (options.backstopMs ?? 2000), pid: process.pid } });
     // The watchdog must never be what keeps the process alive, nor crash it.
     watchdog.unref();
     watchdog.on('error', () => undefined);
