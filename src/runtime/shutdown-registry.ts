@@ -9,7 +9,7 @@ export interface ShutdownRegistry {
   /** True once close() was called: new streams and long-polls should end at once. */
   readonly closing: boolean;
   /**
-   * Run `end` when the server starts closing (at once if it already is). Returns the unregister
+   * Run `end` when the server starts closing (on the next microtask if it already is). Returns the unregister
    * function, to call when the connection ends on its own.
    */
   onClose(end: () => void): () => void;
@@ -36,7 +36,9 @@ export function createShutdownRegistry(onError: (err: unknown) => void = () => u
     },
     onClose(end) {
       if (closing) {
-        run(end);
+        // On the next microtask, not inside this call: the caller may not hold the unregister
+        // function yet when `end` runs.
+        queueMicrotask(() => run(end));
         return () => undefined;
       }
       // A wrapper per registration, so the same function registered twice is two entries.

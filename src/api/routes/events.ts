@@ -189,8 +189,7 @@ async function waitForEvents<T>(ctx: ApiContext, reply: FastifyReply, waitMs: nu
       const timer = setTimeout(done, Math.min(remaining, ctx.store.capabilities.crossProcessNotify ? 1000 : 500));
       const off = ctx.bus.on('feed.changed', done);
       reply.raw.once('close', done);
-      let unregister: (() => void) | undefined = undefined;
-      unregister = ctx.shutdown?.onClose(() => {
+      const unregister = ctx.shutdown?.onClose(() => {
         stopping = true;
         done();
       });
