@@ -10,6 +10,7 @@ import type { Attempt } from '../core/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessCheck } from '../observability/readiness.js';
 import type { Tracing } from '../observability/tracing.js';
+import type { ShutdownRegistry } from '../core/shutdown-registry.js';
 
 /** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
 export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
@@ -43,4 +44,6 @@ export interface ApiContext {
   tracing?: Tracing | undefined;
   /** What GET /readyz checks; without it, only the database. */
   readiness?: ReadinessCheck | undefined;
+  /** Streams and long-polls register here to be ended when the server stops. */
+  shutdown?: ShutdownRegistry | undefined;
 }

@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file })).toThrow(/unknown setting "prot"/);
   });
 
+  it('refuses a dead-owner bound shorter than two heartbeats', () => {
+    expect(() => loadConfig({ env: { HOOKD_HEARTBEAT_MS: '3000', HOOKD_OWNER_DEAD_AFTER_MS: '5000' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { HOOKD_HEARTBEAT_MS: '3000', HOOKD_OWNER_DEAD_AFTER_MS: '5000' } })).toThrow(/HOOKD_OWNER_DEAD_AFTER_MS/);
+    expect(loadConfig({ env: { HOOKD_HEARTBEAT_MS: '2500', HOOKD_OWNER_DEAD_AFTER_MS: '5000' } })).toMatchObject({ heartbeatMs: 2500, ownerDeadAfterMs: 5000 });
+  });
+
   it('normalises CIDR lists', () => {
     expect(loadConfig({ env: { HOOKD_ALLOW_PRIVATE: ' 127.0.0.1/32 , ::1/128' } }).allowPrivate).toEqual(['127.0.0.1/32', '::1/128']);
   });

@@ -68,6 +68,10 @@ function checkCombinations(config: Config): void {
     const [set, missing] = config.tlsCert ? (['tlsCert', 'tlsKey'] as const) : (['tlsKey', 'tlsCert'] as const);
     throw new ConfigError(`${name(set)} is set but ${name(missing)} is not: HTTPS needs both the certificate and its key`);
   }
+  // A process would be presumed dead between two of its own heartbeats.
+  if (config.ownerDeadAfterMs < 2 * config.heartbeatMs) {
+    throw new ConfigError(`${name('ownerDeadAfterMs')} (${config.ownerDeadAfterMs}) must be at least twice ${name('heartbeatMs')} (${config.heartbeatMs})`);
+  }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(`${name('headersTimeoutMs')} (${config.headersTimeoutMs}) must not exceed ${name('requestTimeoutMs')} (${config.requestTimeoutMs}): the headers are part of the request`);
   }

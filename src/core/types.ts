@@ -151,3 +151,20 @@ export interface Principal {
   /** When the credential stops being valid (portal tokens); open streams close then. */
   expiresAt?: number;
 }
+
+/**
+ * A process that claims deliveries, as its heartbeat registered it. Leases name their owner, so when
+ * an owner is known dead its leases can be handed back at once instead of when each one expires.
+ */
+export interface LeaseOwner {
+  owner: string;
+  host: string;
+  pid: number;
+  /**
+   * Where `pid` means something: two processes with the same scope (same kernel boot, same PID
+   * namespace) can test whether the other's pid is still running. null when unknown.
+   */
+  pidScope: string | null;
+  startedAt: number;
+  heartbeatAt: number;
+}

@@ -32,6 +32,9 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createTracing, type Tracing } from '../observability/tracing.js';
 import { instrumentStore } from '../observability/instrument-store.js';
 import { createReadiness } from '../observability/readiness.js';
+import { createShutdownRegistry } from '../core/shutdown-registry.js';
+import { closeHttp } from './shutdown-http.js';
+import { createOwnerHeartbeat } from './owner-heartbeat.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -131,9 +134,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : null;
 
+  const shutdown = createShutdownRegistry((err) => logger.warn({ err }, 'ending a connection on shutdown failed'));
   const app = await buildApp(
     {
       config,
+      shutdown,
       store,
       publisher,
       checker,
@@ -180,7 +185,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
 
   const pruner: Pruner = createPruner({ store, logger: logger.child({ component: 'pruner' }), retentionDays: config.retentionDays, now });
+  const heartbeat = createOwnerHeartbeat({
+    store,
+    owner,
+    host: hostname(),
+    intervalMs: config.heartbeatMs,
+    deadAfterMs: config.ownerDeadAfterMs,
+    logger: logger.child({ component: 'lease-owners' }),
+    now,
+    onReleased: () => dispatcher.wake(),
+  });
   if (runsWorker) {
+    // Registered (and any dead owner's leases handed back) before the first claim, so a restart
+    // after a crash finds the endpoints' concurrency room free at once.
+    await heartbeat.start();
     dispatcher.start();
     pruner.start();
   }
@@ -204,8 +222,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       pruner.stop();
-      await app.close();
-      if (runsWorker) await dispatcher.stop(config.shutdownGraceMs);
+      // Both within one grace, side by side: the API stops accepting while in-flight attempts
+      // finish; streams and long-polls end at once; whatever is still open when the grace is over
+      // is cut, and unfinished attempts are released (fenced) for the next worker.
+      await Promise.all([
+        closeHttp({
+          app,
+          registry: shutdown,
+          graceMs: config.shutdownGraceMs,
+          onForced: (open) => logger.warn({ open }, 'shutdown grace over: closing the connections still open'),
+        }),
+        runsWorker ? dispatcher.stop(config.shutdownGraceMs) : Promise.resolve(),
+      ]);
+      // After the claims were finished or released: nothing of this owner is left to hand back.
+      if (runsWorker) await heartbeat.stop();
       await sender.close();
       await stopListening?.();
       stopObservingBus();

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { createLogDestination } from './log-destination.js';
 
 /**
  * Paths pino censors. pino matches exact paths and one-level wildcards (`*.secret` is `x.secret`, not
@@ -100,7 +101,10 @@ export function createLogger(level: string, options: LoggerSetup = {}): Logger {
   if (options.pretty && prettyAvailable()) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
   }
-  return pino(base);
+  // Not pino's default stdout stream: see log-destination.ts (a broken log pipe held shutdown).
+  const stdout = createLogDestination({ fd: 1 });
+  process.once('exit', () => stdout.flushSync());
+  return pino(base, stdout);
 }
 
 /** pino-pretty is a dev dependency: a production install logs JSON on a terminal too. */

@@ -19,6 +19,7 @@ import type {
   Endpoint,
   EventRecord,
   EventType,
+  LeaseOwner,
 } from '../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
 import type { TransferRow, TransferTable } from './transfer-tables.js';
@@ -328,9 +329,36 @@ export interface Store {
   recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]>;
   /**
    * Give claimed deliveries back without an attempt (shutdown, rate limit): pending at `at`, lease
-   * cleared. Fenced by lease token; returns how many were released.
+   * cleared. Fenced by lease token; returns how many were released. A late result for a released
+   * claim is refused (the delivery is no longer 'sending' under that token).
    */
   releaseClaims(claims: Array<{ deliveryId: string; leaseToken: number }>, at: number): Promise<number>;
+
+  // --- Lease owners: crash recovery in seconds, not lease lengths ------------------------------
+  // A lease's length (endpoint timeout + leaseGraceMs) is how long a *live* worker may take; it is
+  // far too long to wait for a dead one, whose leases still count against each endpoint's
+  // maxConcurrency. So each claiming process registers itself and refreshes a heartbeat; a process
+  // that knows an owner is dead (core/owner-liveness.ts) hands that owner's leases back at once.
+  /**
+   * Register `owner` or refresh its heartbeat (heartbeatAt = now; host, pid, pidScope and startedAt
+   * as given). 'registered' when there was no row: on the first call, the normal case; later, it
+   * means the row was removed by releaseDeadOwners, i.e. this owner was presumed dead and its leases
+   * were handed back (its late results will be refused).
+   */
+  heartbeatOwner(owner: Omit<LeaseOwner, 'heartbeatAt'>, now: number): Promise<'registered' | 'refreshed'>;
+  /** Every registered owner, in no particular order. */
+  listLeaseOwners(): Promise<LeaseOwner[]>;
+  /**
+   * These owners are dead: in one transaction, for each one whose row still has exactly the given
+   * heartbeatAt (an owner that refreshed since it was judged keeps its row and its leases), delete
+   * the row and give back every delivery it holds in 'sending', live lease or not: pending, due at
+   * `now`, lease cleared, lease token bumped, so a late result from the dead owner is refused and
+   * the endpoint's concurrency room is free for the next claim at once. Attempts are not counted
+   * (no result was recorded). Returns the owners removed and the deliveries given back.
+   */
+  releaseDeadOwners(owners: ReadonlyArray<{ owner: string; heartbeatAt: number }>, now: number): Promise<{ owners: string[]; released: number }>;
+  /** A clean stop: remove the owner's row (call after its claims were finished or released). */
+  retireOwner(owner: string): Promise<void>;
   /** Earliest nextAttemptAt of a claimable delivery, or null. Lets an idle dispatcher sleep precisely. */
   nextDueAt(): Promise<number | null>;
   getDelivery(id: string, tenant: TenantFilter): Promise<Delivery | null>;

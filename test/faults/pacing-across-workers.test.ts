@@ -59,8 +59,10 @@ describe('pacing across three worker processes on PostgreSQL', () => {
       const pauseIds = await publishMany(apiNode.url, 'paced.pause', 20);
       const expected = new Set([...rateIds.map((id) => pairKey('rate', id)), ...pauseIds.map((id) => pairKey('pause', id))]);
 
-      await Promise.all([1, 2, 3].map((n) => startHookd(`worker-${n}`, { ...env, HOOKD_ROLE: 'worker' })));
+      const workers = await Promise.all([1, 2, 3].map((n) => startHookd(`worker-${n}`, { ...env, HOOKD_ROLE: 'worker' })));
       await until('every event delivered', () => rec.missing(expected) === 0, 60_000, 100);
+      // No worker died, so none may have been taken for dead (that would hand its paced claims to another).
+      expect(workers.flatMap((w) => w.logs).filter((l) => /dead lease owners|presumed dead/.test(l.msg))).toEqual([]);
 
       // Rate: 60 deliveries at 20/s take at least 59 slots x 50 ms. The attempts' start times (the
       // workers' clocks, recorded in the table) hold the limit exactly: at most 21 in any second (a

@@ -101,6 +101,8 @@ describe('three workers and an API process on PostgreSQL', () => {
       expect(duplicates).toBeLessThanOrEqual(Number(counts!.failed));
       expect((await api(apiNode.url, 'GET', '/readyz')).status).toBe(200);
       for (const p of [apiNode, ...workers]) expect(warnings(p).filter((l) => l.level >= 50)).toEqual([]);
+      // No worker died, so none may have been taken for dead (its deliveries would go out twice).
+      for (const p of workers) expect(warnings(p).filter((l) => /dead lease owners|presumed dead/.test(l.msg))).toEqual([]);
       console.info(`worker pool: ${expected.size} deliveries by 3 workers, ${duplicates} duplicates after ${counts!.failed} failed attempts; peak per endpoint ${JSON.stringify(Object.fromEntries(tags.map((t) => [t, rec.maxInFlight(t)])))}`);
       for (const p of [apiNode, ...workers]) expect(await p.stop()).toBe(0);
     } finally {

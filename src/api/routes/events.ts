@@ -182,19 +182,28 @@ async function waitForEvents<T>(ctx: ApiContext, reply: FastifyReply, waitMs: nu
   // The response's 'close' before it was sent means the client went away.
   let gone = false;
   reply.raw.once('close', () => (gone = true));
-  while (ctx.now() < deadline && !gone) {
+  // A stopping server answers at once with what the feed has (the normal empty page when nothing
+  // came): the client polls again, the next server answers.
+  let stopping = false;
+  while (ctx.now() < deadline && !gone && !stopping && !ctx.shutdown?.closing) {
     const remaining = deadline - ctx.now();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.min(remaining, ctx.store.capabilities.crossProcessNotify ? 1000 : 500));
       const off = ctx.bus.on('feed.changed', done);
       reply.raw.once('close', done);
+      const unregister = ctx.shutdown?.onClose(() => {
+        stopping = true;
+        done();
+      });
       function done(): void {
         clearTimeout(timer);
         off();
+        unregister?.();
         reply.raw.off('close', done);
         resolve();
       }
     });
+    if (stopping) return [];
     const events = await read();
     if (events.length > 0) return events;
   }

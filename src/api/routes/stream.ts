@@ -15,6 +15,8 @@ import { iso } from '../render.js';
 
 export const HEARTBEAT_MS = 15_000;
 export const STREAM_REAUTH_MS = 5_000;
+/** The last message of a stream the server ends because it is stopping. */
+export const SHUTDOWN_MESSAGE = 'retry: 1000\nevent: shutdown\ndata: {"reason":"server shutting down","reconnect":true}\n\n';
 
 export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
@@ -41,6 +43,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const stop = (): void => {
         if (closed) return;
         closed = true;
+        unregister?.();
         for (const off of offs) off();
         clearInterval(heartbeat);
         clearInterval(reauth);
@@ -75,6 +78,11 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const reauth = setInterval(recheck, STREAM_REAUTH_MS);
       reauth.unref();
       offs.push(app.authenticator.onInvalidate(recheck));
+      // On shutdown: say so (and how soon to come back), then end; tail and the dashboard reconnect.
+      const unregister = ctx.shutdown?.onClose(() => {
+        stop();
+        if (!res.writableEnded) res.end(SHUTDOWN_MESSAGE);
+      });
       const untilExpiry = principal.expiresAt === undefined ? null : principal.expiresAt - ctx.now();
       const expiry = untilExpiry === null ? null : setTimeout(recheck, Math.max(0, Math.min(untilExpiry + 50, 2 ** 31 - 1)));
       expiry?.unref();

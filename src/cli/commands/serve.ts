@@ -6,6 +6,7 @@ import { loadConfig, maskConfig } from '../../config/load-config.js';
 import { SETTINGS, type SettingKey } from '../../config/settings.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
+import { armShutdownDeadline, SHUTDOWN_EXTRA_MS } from '../../runtime/shutdown-deadline.js';
 
 export function flagsFrom(opts: Record<string, unknown>): Partial<Record<SettingKey, string | number | boolean>> {
   const flags: Partial<Record<SettingKey, string | number | boolean>> = {};
@@ -46,18 +47,34 @@ export function registerServe(program: Command): void {
     process.stderr.write(`${lines.join('\n')}\n`);
     logger.info({ url, role: config.role, database: runtime.store.dialect }, 'hookd started');
 
+    // A log reader or terminal that went away must not turn into an uncaught EPIPE (logs go through
+    // runtime/log-destination.ts, which handles its own errors).
+    process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
+
     let stopping = false;
     const shutdown = (signal: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        // A second signal: the operator does not want to wait for the grace.
+        logger.warn({ signal }, 'second stop signal: exiting now');
+        process.exit(0);
+      }
       stopping = true;
-      logger.info({ signal }, 'shutting down: finishing in-flight deliveries');
+      // The bound is armed first: whatever the graceful path below meets, the process ends by then.
+      const deadline = armShutdownDeadline({
+        ms: config.shutdownGraceMs + SHUTDOWN_EXTRA_MS,
+        onExpire: () => logger.warn({ boundMs: config.shutdownGraceMs + SHUTDOWN_EXTRA_MS }, 'shutdown bound reached: exiting without waiting further'),
+      });
+      logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight deliveries');
       runtime
         .close()
         .then(() => {
+          deadline.disarm();
           logger.info('stopped');
           process.exit(0);
         })
         .catch((err: unknown) => {
+          deadline.disarm();
           logger.error({ err }, 'error during shutdown');
           process.exit(1);
         });

@@ -1,5 +1,8 @@
 // `hookd tail`: live delivery attempts from GET /v1/stream, one line each (NDJSON with --json).
-// Reconnects with backoff when the server goes away; Ctrl-C ends it with exit 0.
+// Reconnects with bounded backoff (0.5 s doubling to 10 s, jittered) when the server closes the
+// stream (its `shutdown` event on a restart or deploy), answers 5xx while stopping, cannot be
+// reached, or goes silent (no byte, not even the 15 s heartbeat comment, for 45 s: a dead peer or
+// network that never closed the connection). Ctrl-C ends it with exit 0.
 
 import type { Command } from 'commander';
 import { contextOf, ms, type Ctx } from '../command-kit.js';
@@ -31,6 +34,10 @@ interface AttemptMessage {
 }
 
 const MAX_REMEMBERED_TYPES = 10_000;
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 10_000;
+/** Three of the server's 15 s heartbeats missed: the connection is dead even if it never closed. */
+const SILENCE_MS = 45_000;
 
 export function registerTail(program: Command): void {
   program
@@ -60,67 +67,99 @@ async function follow(ctx: Ctx, opts: TailFlags, signal: AbortSignal): Promise<v
   const { out } = ctx;
   const types = new Map<string, string>();
   let seen = 0;
-  let backoff = 500;
+  let backoff = MIN_BACKOFF_MS;
   let connectedOnce = false;
+  const pause = async (why: string): Promise<void> => {
+    const wait = Math.round(backoff * (0.8 + Math.random() * 0.4));
+    out.note(out.ec.yellow(`${why}; reconnecting in ${wait} ms`));
+    await sleep(wait, signal);
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  };
   while (!signal.aborted) {
-    let res: Response;
+    // One controller per connection: Ctrl-C aborts it, and so does the silence watchdog.
+    const connection = new AbortController();
+    const abort = (): void => connection.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    let silent = false;
+    let silence: NodeJS.Timeout | undefined;
+    const alive = (): void => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        silent = true;
+        connection.abort();
+      }, SILENCE_MS);
+    };
+    let stopping = false;
     try {
-      res = await ctx.client.raw('GET', '/v1/stream', { query: { topics: 'event.published,attempt.recorded,endpoint.state' }, headers: { accept: 'text/event-stream' }, signal });
-    } catch (err) {
-      if (signal.aborted) return;
-      if (!connectedOnce) throw err;
-      out.note(out.ec.yellow(`disconnected; reconnecting in ${backoff} ms`));
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, 10_000);
-      continue;
-    }
-    if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
-      throw toApiError(res.status, safeJson(text));
-    }
-    if (!connectedOnce && !out.json) out.note(out.ec.dim(`following attempts on ${ctx.client.baseUrl} (Ctrl-C to stop)`));
-    connectedOnce = true;
-    backoff = 500;
-    try {
-      for await (const msg of readSse(res.body)) {
-        const data = safeJson(msg.data) as Record<string, unknown> | null;
-        if (!data) continue;
-        if (msg.event === 'event.published') {
-          const id = String(data.id);
-          if (types.size >= MAX_REMEMBERED_TYPES) types.delete(types.keys().next().value!);
-          types.set(id, String(data.type));
-          if (opts.events && wanted(opts, null, String(data.type))) {
-            if (out.json) out.ndjson({ kind: 'event', ...data });
-            else out.line(`${clock(String(data.createdAt))}  ${out.c.cyan('-->')} ${data.type} [${id}]`);
+      let res: Response;
+      try {
+        alive();
+        res = await ctx.client.raw('GET', '/v1/stream', { query: { topics: 'event.published,attempt.recorded,endpoint.state' }, headers: { accept: 'text/event-stream' }, signal: connection.signal });
+      } catch (err) {
+        if (signal.aborted) return;
+        if (!connectedOnce) throw err;
+        await pause(silent ? 'no answer from the server' : 'disconnected');
+        continue;
+      }
+      if (!res.ok || !res.body) {
+        const text = await res.text().catch(() => '');
+        // A server that is stopping answers 503 until it is gone; the next one will answer.
+        if (connectedOnce && (res.status >= 500 || res.status === 429)) {
+          await pause(`the server answered ${res.status}`);
+          continue;
+        }
+        throw toApiError(res.status, safeJson(text));
+      }
+      if (!connectedOnce && !out.json) out.note(out.ec.dim(`following attempts on ${ctx.client.baseUrl} (Ctrl-C to stop)`));
+      else if (connectedOnce) out.note(out.ec.dim('reconnected'));
+      connectedOnce = true;
+      backoff = MIN_BACKOFF_MS;
+      try {
+        for await (const msg of readSse(res.body, alive)) {
+          if (msg.event === 'shutdown') {
+            stopping = true;
+            continue;
           }
-        } else if (msg.event === 'attempt.recorded') {
-          const a = data as unknown as AttemptMessage;
-          const type = types.get(a.eventId) ?? null;
-          if (!wanted(opts, a.endpointId, type)) continue;
-          if (out.json) out.ndjson({ kind: 'attempt', ...a, eventType: type });
-          else {
-            out.line(
-              `${clock(a.createdAt)}  [${colorHttpStatus(out.c, a.responseStatus)}] ${colorStatus(out.c, a.code)}${' '.repeat(Math.max(0, 22 - a.code.length))} ${ms(a.durationMs).padStart(8)}  ${type ?? '-'} ${a.eventId} -> ${a.endpointId}  ${colorStatus(out.c, a.status)}`,
-            );
+          const data = safeJson(msg.data) as Record<string, unknown> | null;
+          if (!data) continue;
+          if (msg.event === 'event.published') {
+            const id = String(data.id);
+            if (types.size >= MAX_REMEMBERED_TYPES) types.delete(types.keys().next().value!);
+            types.set(id, String(data.type));
+            if (opts.events && wanted(opts, null, String(data.type))) {
+              if (out.json) out.ndjson({ kind: 'event', ...data });
+              else out.line(`${clock(String(data.createdAt))}  ${out.c.cyan('-->')} ${data.type} [${id}]`);
+            }
+          } else if (msg.event === 'attempt.recorded') {
+            const a = data as unknown as AttemptMessage;
+            const type = types.get(a.eventId) ?? null;
+            if (!wanted(opts, a.endpointId, type)) continue;
+            if (out.json) out.ndjson({ kind: 'attempt', ...a, eventType: type });
+            else {
+              out.line(
+                `${clock(a.createdAt)}  [${colorHttpStatus(out.c, a.responseStatus)}] ${colorStatus(out.c, a.code)}${' '.repeat(Math.max(0, 22 - a.code.length))} ${ms(a.durationMs).padStart(8)}  ${type ?? '-'} ${a.eventId} -> ${a.endpointId}  ${colorStatus(out.c, a.status)}`,
+              );
+            }
+            if (opts.count !== undefined && ++seen >= opts.count) return;
+          } else if (msg.event === 'endpoint.state') {
+            if (!wanted(opts, String(data.endpointId), null)) continue;
+            if (out.json) out.ndjson({ kind: 'endpoint', ...data });
+            else out.line(`${clock(new Date().toISOString())}  ${out.c.magenta('endpoint')} ${data.endpointId} ${data.enabled ? 'enabled' : `disabled (${data.disabledReason})`}`);
           }
-          if (opts.count !== undefined && ++seen >= opts.count) return;
-        } else if (msg.event === 'endpoint.state') {
-          if (!wanted(opts, String(data.endpointId), null)) continue;
-          if (out.json) out.ndjson({ kind: 'endpoint', ...data });
-          else out.line(`${clock(new Date().toISOString())}  ${out.c.magenta('endpoint')} ${data.endpointId} ${data.enabled ? 'enabled' : `disabled (${data.disabledReason})`}`);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (!silent && (err as Error).name !== 'TypeError' && (err as Error).name !== 'AbortError' && !(err instanceof CliError)) {
+          // A dropped connection surfaces as a TypeError ("terminated") from the body stream.
+          out.note(out.ec.yellow(`stream error: ${(err as Error).message}`));
         }
       }
-    } catch (err) {
       if (signal.aborted) return;
-      if ((err as Error).name !== 'TypeError' && !(err instanceof CliError)) {
-        // A dropped connection surfaces as a TypeError ("terminated") from the body stream.
-        out.note(out.ec.yellow(`stream error: ${(err as Error).message}`));
-      }
+      await pause(stopping ? 'the server is shutting down' : silent ? `no data from the server for ${SILENCE_MS / 1000} s` : 'the server closed the stream');
+    } finally {
+      clearTimeout(silence);
+      signal.removeEventListener('abort', abort);
     }
-    if (signal.aborted) return;
-    out.note(out.ec.yellow(`the server closed the stream; reconnecting in ${backoff} ms`));
-    await sleep(backoff, signal);
-    backoff = Math.min(backoff * 2, 10_000);
   }
 }
 

@@ -12,6 +12,7 @@ import { eventsSuite } from './events-suite.js';
 import { addEndpoint, useStore, type PeerFactory } from './fixtures.js';
 import { agreementSuite } from './agreement-suite.js';
 import { announcementsSuite } from './announcements-suite.js';
+import { leaseOwnersSuite } from './lease-owners-suite.js';
 import { multiProcessSuite } from './multi-process-suite.js';
 import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
@@ -51,6 +52,7 @@ export function runStoreConformance(
     endpointsSuite(factory);
     eventsSuite(factory);
     claimsSuite(factory);
+    leaseOwnersSuite(factory);
     pacingSuite(factory);
     deliveriesSuite(factory);
     sourcesSuite(factory);

@@ -177,4 +177,19 @@ CREATE INDEX inbound_received_idx ON inbound_requests (received_at);
     // rate-limit send slot, both in epoch ms (claims.ts hands out the slots under the endpoint row lock).
     sql: `ALTER TABLE endpoints ADD COLUMN paused_until bigint, ADD COLUMN rate_next_at bigint;`,
   },
+  {
+    version: 4,
+    name: 'lease owners',
+    // One row per claiming process, refreshed by its heartbeat (lease-owners.ts): a surviving worker
+    // takes over a dead worker's leases once its heartbeat is stale, not when each lease expires.
+    sql: `
+CREATE TABLE lease_owners (
+  owner text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  pid_scope text,
+  started_at bigint NOT NULL,
+  heartbeat_at bigint NOT NULL
+);`,
+  },
 ];

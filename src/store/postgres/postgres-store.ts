@@ -38,6 +38,7 @@ import {
   putEventType,
   revokeApiKey,
 } from './keys-and-types.js';
+import { heartbeatOwner, listLeaseOwners, releaseDeadOwners, retireOwner } from './lease-owners.js';
 import { runMigrations } from './migrate.js';
 import { listenForEvents, notifyChannel } from './notify.js';
 import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
@@ -113,6 +114,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     claimById: (id, req) => claimById(ctx, id, req),
     recordResults: (results) => recordResults(ctx, results),
     releaseClaims: (claims, at) => releaseClaims(ctx, claims, at),
+    heartbeatOwner: (owner, now) => heartbeatOwner(ctx, owner, now),
+    listLeaseOwners: () => listLeaseOwners(ctx),
+    releaseDeadOwners: (owners, now) => releaseDeadOwners(ctx, owners, now),
+    retireOwner: (owner) => retireOwner(ctx, owner),
     nextDueAt: () => nextDueAt(ctx),
     getDelivery: (id, tenant) => getDelivery(ctx, id, tenant),
     listDeliveries: (q, page) => listDeliveries(ctx, q, page),

@@ -208,6 +208,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       DROP INDEX deliveries_endpoint;
     `,
   },
+  {
+    version: 5,
+    name: 'lease owners',
+    // One row per claiming process, refreshed by its heartbeat (lease-owners.ts): a restarted or
+    // surviving process that knows an owner is dead gives its leases back at once instead of after
+    // each lease's expiry. A small table rewritten every second or so: no index beyond the key.
+    sql: `
+      CREATE TABLE lease_owners (
+        owner TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        pid_scope TEXT,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

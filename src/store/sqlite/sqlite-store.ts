@@ -15,6 +15,7 @@ import { createContext } from './context.js';
 import * as deliveries from './deliveries.js';
 import * as endpoints from './endpoints.js';
 import * as events from './events.js';
+import * as owners from './lease-owners.js';
 import { applyMigrations } from './migrations.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
@@ -164,6 +165,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async releaseClaims(list, at) {
       return claims.releaseClaims(ctx, list, at);
+    },
+    async heartbeatOwner(owner, now) {
+      return owners.heartbeatOwner(ctx, owner, now);
+    },
+    async listLeaseOwners() {
+      return owners.listLeaseOwners(ctx);
+    },
+    async releaseDeadOwners(list, now) {
+      return owners.releaseDeadOwners(ctx, list, now);
+    },
+    async retireOwner(owner) {
+      owners.retireOwner(ctx, owner);
     },
     async nextDueAt() {
       return deliveries.nextDueAt(ctx);

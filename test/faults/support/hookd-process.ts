@@ -55,7 +55,8 @@ export function baseEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 export async function startHookd(name: string, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<HookdProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // HOOKD_PORT in `env` picks the port (a restart on the same address); otherwise any free one.
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', env.HOOKD_PORT ?? '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let partial = '';
   const logs: LogLine[] = [];
