@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import type { AttemptView, DeliveryView, Page } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { ApiError, QuietExit, UsageError } from '../errors.js';
-import { timeOption } from '../input.js';
+import { choiceOption, timeOption } from '../input.js';
+import { DELIVERY_STATUSES } from '../../core/types.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -20,7 +21,7 @@ interface FilterFlags {
 
 function withFilters(cmd: Command): Command {
   return cmd
-    .option('--status <status>', 'pending, sending, succeeded, failed or cancelled')
+    .option('--status <status>', DELIVERY_STATUSES.join(', '), choiceOption(DELIVERY_STATUSES))
     .option('--endpoint <id>', 'Only this endpoint (ep_...)')
     .option('--event <id>', 'Only this event (evt_...)')
     .option('--type <type>', 'Only this event type')
@@ -66,7 +67,8 @@ export function registerDeliveries(program: Command): void {
       ['ID', 'EVENT TYPE', 'ENDPOINT', 'STATUS', 'ATTEMPTS', 'LAST', 'CREATED'],
       page.data.map((d) => [d.id, d.eventType, d.endpointId, colorStatus(ctx.out.c, d.status), d.attempts as number, d.lastStatus === null ? d.lastCode : `${d.lastStatus} ${d.lastCode ?? ''}`, shortTime(d.createdAt)]),
     );
-    pageHint(ctx.out, page, 'hookd deliveries list');
+    const query = filterQuery(opts);
+    pageHint(ctx.out, page, { '--since': query.since, '--until': query.until });
   });
 
   withJson(group.command('get').description('Show a delivery and every attempt (status, code, latency)').argument('<id>', 'dlv_...')).action(async (id: string, _opts: unknown, cmd: Command) => {
