@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { AttemptView, DeliveryView, Page } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
-import { ApiError, QuietExit, UsageError } from '../errors.js';
+import { ApiError, CliError, QuietExit, UsageError } from '../errors.js';
 import { choiceOption, timeOption } from '../input.js';
 import { DELIVERY_STATUSES } from '../../core/types.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
@@ -110,8 +110,10 @@ export function registerDeliveries(program: Command): void {
           results.push({ id, ok: true, status: body.status });
         } catch (err) {
           // One bad id must not stop a bulk retry; a single id keeps the plain error path.
-          if (!(err instanceof ApiError) || targets.length === 1) throw err;
-          results.push({ id, ok: false, error: err.message });
+          if (!(err instanceof ApiError)) throw err;
+          const message = err.code === 'endpoint_disabled' ? disabledMessage(err) : err.message;
+          if (targets.length === 1) throw new CliError(message, 1, { cause: err });
+          results.push({ id, ok: false, error: message });
         }
         progress.tick();
       }
@@ -126,4 +128,12 @@ export function registerDeliveries(program: Command): void {
     }
     if (failed.length > 0) throw new QuietExit(1);
   });
+}
+
+/** A disabled endpoint's deliveries are never sent, so the server refuses the retry: say how to fix it. */
+function disabledMessage(err: ApiError): string {
+  const endpointId = typeof err.problem.endpointId === 'string' ? err.problem.endpointId : null;
+  const reason = typeof err.problem.disabledReason === 'string' ? ` (${err.problem.disabledReason})` : '';
+  if (!endpointId) return err.message;
+  return `not re-queued: its endpoint ${endpointId} is disabled${reason}, and a disabled endpoint gets no deliveries. Enable it with \`hookd endpoints enable ${endpointId}\`, then retry (endpoint_disabled)`;
 }
