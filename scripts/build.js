@@ -25,8 +25,10 @@ function listSources(dir) {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listSources(path));
-    else if (entry.name.endsWith('.ts')) out.push(path);
+    // Mirrors tsconfig.build.json's exclude: tests and the conformance suite are not compiled into dist/.
+    if (entry.isDirectory()) {
+      if (entry.name !== 'conformance') out.push(...listSources(path));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(path);
   }
   return out;
 }

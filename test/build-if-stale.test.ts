@@ -60,6 +60,10 @@ describe('scripts/build.js --if-stale', () => {
     rmSync(join(root, 'src', 'b.ts'));
     expect((await build('--if-stale')).stderr).toContain('compiling');
     expect((await build('--if-stale')).stderr).toContain('up to date');
+
+    // A test file beside the sources is not compiled into dist/, so it is no reason to rebuild.
+    writeFileSync(join(root, 'src', 'a.test.ts'), 'export const t = 1;\n');
+    expect((await build('--if-stale')).stderr).toContain('up to date');
   });
 
   it('leaves no stamp after a failed compile, so the next start tries again', async () => {

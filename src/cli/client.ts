@@ -87,6 +87,14 @@ function networkMessage(err: unknown): string {
   return message;
 }
 
+/** The URL answers, but not as hookd does (another app, a proxy page): exit 1. */
+export class NotHookdError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'NotHookdError';
+  }
+}
+
 /** What GET /healthz answers on a hookd server. */
 export interface ServerIdentity {
   version: string;
@@ -103,7 +111,12 @@ export class HookdClient {
    * about unexpected bodies, `login` saved the profile and `demo` claimed success.
    */
   ensureHookd(): Promise<ServerIdentity> {
-    this.identity ??= this.probeIdentity();
+    // An unreachable server is asked again next time (tail and listen reconnect after a restart);
+    // only an answer, hookd or not, is remembered.
+    this.identity ??= this.probeIdentity().catch((err: unknown) => {
+      if (!(err instanceof NotHookdError)) this.identity = null;
+      throw err;
+    });
     return this.identity;
   }
 
@@ -119,10 +132,9 @@ export class HookdClient {
     }
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     if (res.status === 200 && b.service === 'hookd' && typeof b.version === 'string') return { version: b.version };
-    throw new CliError(
+    throw new NotHookdError(
       `${this.settings.url} is not a hookd server (GET /healthz answered ${res.status} ${type.split(';')[0]}${text === '' ? '' : `: ${JSON.stringify(text.slice(0, 60))}`}). ` +
         'Check HOOKD_URL, --url or the profile (`hookd config list`).',
-      1,
     );
   }
 
