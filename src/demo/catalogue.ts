@@ -1,5 +1,7 @@
 // The demo's event catalogue: eight contact-centre and platform event types, each with a JSON Schema
-// (2020-12) and an example that matches it. `hookd demo` registers the ones the server lacks.
+// (2020-12) and an example that matches it. `hookd demo` registers the ones the server lacks. They
+// live in the demo's own namespace (`demo.chat.started`, ...): strict schemas under the plain names
+// would make the README's and docs' own examples (`chat.started` with other fields) fail with 422.
 
 export interface DemoEventType {
   name: string;
