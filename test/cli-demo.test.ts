@@ -2,6 +2,7 @@
 // supervisor's 401s diagnosed, fixed and recovered. Asserted from the --json summary and from the
 // server's own delivery records.
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer, type TestServer } from './cli-helpers.js';
 
@@ -46,6 +47,37 @@ describe('hookd demo', () => {
     // Endpoints are left disabled (their apps stopped with the demo), under the demo's own tenant.
     const ep = await server.harness.request('GET', `/v1/endpoints/${summary.endpoints.crm}`);
     expect(ep.body).toMatchObject({ enabled: false, tenant: summary.tenant });
+    // The closing hints do not send the user to the doctor of an endpoint the demo just disabled.
+    const closing = res.stderr.slice(res.stderr.indexOf('Explore:'));
+    expect(closing).toContain('hookd deliveries list --endpoint');
+    expect(closing).not.toMatch(/hookd doctor ep_/);
+    expect(res.stderr).toContain('hookd demo --keep');
+  });
+
+  it("keeps to its own namespace: the README's, docs/cli.md's and `hookd send`'s examples still work after it", async () => {
+    expect((await runCli(['demo', '--json'], server.env, { timeoutMs: 60_000 })).code).toBe(0);
+    expect((await server.harness.request('GET', '/v1/event-types/demo.chat.started')).status).toBe(200);
+    expect((await server.harness.request('GET', '/v1/event-types/chat.started')).status).toBe(404);
+
+    // README: "Send your first webhook", step 2, as written there.
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readmeBody = /curl -s -X POST localhost:8080\/v1\/events [^\n]*\n\s*-d '([^']+)'/.exec(readme)?.[1];
+    expect(readmeBody).toBeDefined();
+    const published = await server.harness.request('POST', '/v1/events', { body: JSON.parse(readmeBody!) });
+    expect(published.status, JSON.stringify(published.body)).toBe(202);
+
+    // docs/cli.md's send examples with inline data, and the usage example `hookd send` prints.
+    const docs = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
+    const examples = [...docs.matchAll(/^hookd send (\S+) --data '([^']+)'$/gm)].map((m) => [m[1]!, m[2]!]);
+    expect(examples.length).toBeGreaterThan(0);
+    const usage = await runCli(['send'], server.env);
+    expect(usage.code).toBe(2);
+    const hint = /hookd send (\S+) --data '([^']+)'/.exec(usage.stderr);
+    expect(hint).not.toBeNull();
+    for (const [type, data] of [...examples, [hint![1]!, hint![2]!]]) {
+      const sent = await runCli(['send', type!, '--data', data!], server.env);
+      expect(sent.code, `hookd send ${type} --data '${data}': ${sent.stderr}`).toBe(0);
+    }
   });
 
   it('explains how to allow loopback and exits 2 when the server refuses it', async () => {

@@ -3,7 +3,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStandardWebhook } from '../src/signature/index.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { eventually, startReceiver, type Receiver } from './helpers/receiver.js';
 import { ndjson, startCli, startServer, type RunningCli, type TestServer } from './cli-helpers.js';
 
 let server: TestServer;
@@ -55,9 +55,11 @@ describe('listen', () => {
     expect(typeof line.durationMs).toBe('number');
 
     // hookd recorded the app's answer, relayed by the listener.
+    // The attempt is committed by the dispatcher's result writer after the answer came back, so it
+    // can land a moment after the listener printed its line.
     const deliveries = await server.harness.request('GET', `/v1/deliveries?endpoint=${ready.endpointId}`);
-    const detail = await server.harness.request('GET', `/v1/deliveries/${deliveries.body.data[0].id}`);
-    expect(detail.body.attempts[0]).toMatchObject({ responseStatus: 201, response: { body: '{"stored":true}' } });
+    const attempt = await eventually(async () => (await server.harness.request('GET', `/v1/deliveries/${deliveries.body.data[0].id}`)).body.attempts[0]);
+    expect(attempt).toMatchObject({ responseStatus: 201, response: { body: '{"stored":true}' } });
 
     listen.child.kill('SIGTERM');
     expect(await listen.exited()).toBe(0);

@@ -16,7 +16,7 @@ interface VectorCase {
   body: string;
   signature: string;
 }
-const vectors = JSON.parse(readFileSync(new URL('../../shared/vectors/standard-webhooks.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('./fixtures/standard-webhooks-vectors.json', import.meta.url), 'utf8')) as {
   cases: VectorCase[];
 };
 

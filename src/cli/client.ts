@@ -87,8 +87,65 @@ function networkMessage(err: unknown): string {
   return message;
 }
 
+/** The URL answers, but not as hookd does (another app, a proxy page): exit 1. */
+export class NotHookdError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'NotHookdError';
+  }
+}
+
+/** What GET /healthz answers on a hookd server. */
+export interface ServerIdentity {
+  version: string;
+}
+
 export class HookdClient {
+  private identity: Promise<ServerIdentity> | null = null;
+
   constructor(readonly settings: ClientSettings) {}
+
+  /**
+   * Check once per process that the server is hookd (GET /healthz answers `{ service: "hookd" }`).
+   * Without it, a wrong HOOKD_URL (another app, a proxy's HTML page) surfaced as JavaScript errors
+   * about unexpected bodies, `login` saved the profile and `demo` claimed success.
+   */
+  ensureHookd(): Promise<ServerIdentity> {
+    // An unreachable server is asked again next time (tail and listen reconnect after a restart);
+    // only an answer, hookd or not, is remembered.
+    this.identity ??= this.probeIdentity().catch((err: unknown) => {
+      if (!(err instanceof NotHookdError)) this.identity = null;
+      throw err;
+    });
+    return this.identity;
+  }
+
+  private async probeIdentity(): Promise<ServerIdentity> {
+    const res = await this.send('GET', this.urlFor('/healthz'), { accept: 'application/json' });
+    const type = res.headers.get('content-type') ?? 'no content type';
+    const text = await res.text().catch(() => '');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: not hookd
+    }
+    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    if (res.status === 200 && b.service === 'hookd' && typeof b.version === 'string') return { version: b.version };
+    throw new NotHookdError(
+      `${this.settings.url} is not a hookd server (GET /healthz answered ${res.status} ${type.split(';')[0]}${text === '' ? '' : `: ${JSON.stringify(text.slice(0, 60))}`}). ` +
+        'Check HOOKD_URL, --url or the profile (`hookd config list`).',
+    );
+  }
+
+  private async send(method: string, url: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(url, { method, headers, body, signal: signal ?? null });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new CliError(`cannot reach the hookd server at ${this.settings.url} (${networkMessage(err)}). Is it running? Start it with \`npm start\` or \`hookd serve\`.`, 1, { cause: err });
+    }
+  }
 
   get baseUrl(): string {
     return this.settings.url;
@@ -100,7 +157,11 @@ export class HookdClient {
     return url.toString();
   }
 
-  /** Any answer, parsed; network failures become a CliError naming the server. */
+  /**
+   * Any answer, unparsed, from a server checked to be hookd; network failures become a CliError
+   * naming the server. A read runs alongside the identity check (no extra round trip); anything
+   * that changes state waits for it, so nothing is posted to a server that is not hookd.
+   */
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.settings.apiKey}`, accept: 'application/json', ...options.headers };
     let body: string | undefined;
@@ -108,12 +169,18 @@ export class HookdClient {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    try {
-      return await fetch(this.urlFor(path, options.query), { method, headers, body, signal: options.signal ?? null });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new CliError(`cannot reach the hookd server at ${this.settings.url} (${networkMessage(err)}). Is it running? Start it with \`npm start\` or \`hookd serve\`.`, 1, { cause: err });
+    const identity = this.ensureHookd();
+    if (method !== 'GET') await identity;
+    const sending = this.send(method, this.urlFor(path, options.query), headers, body, options.signal);
+    // Both settle before either error is reported: "not a hookd server" wins over what the other
+    // server answered.
+    const [who, res] = await Promise.allSettled([identity, sending]);
+    if (who.status === 'rejected') {
+      if (res.status === 'fulfilled') await res.value.body?.cancel().catch(() => undefined);
+      throw who.reason;
     }
+    if (res.status === 'rejected') throw res.reason;
+    return res.value;
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {

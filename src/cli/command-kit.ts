@@ -26,8 +26,43 @@ export function contextOf(cmd: Command): Ctx {
   return { out, client: clientFor(cmd) };
 }
 
-export function pageHint(out: Output, page: Page<unknown>, command: string): void {
-  if (!out.json && page.nextCursor) out.note(out.ec.dim(`more: ${command} --cursor ${page.nextCursor}`));
+/**
+ * "more: <the same command> --cursor <next>": the command line as typed, every filter and flag kept
+ * (a cursor continues one query; without its filters it would page through a different list), any
+ * previous --cursor replaced.
+ */
+export function pageHint(out: Output, page: Page<unknown>, fixed: Record<string, string | undefined> = {}, argv: readonly string[] = process.argv): void {
+  if (!out.json && page.nextCursor) out.note(out.ec.dim(`more: ${continuationCommand(argv, page.nextCursor, fixed)}`));
+}
+
+/**
+ * `fixed` rewrites a flag's value: a relative `--since 2h` becomes the instant it meant, so the next
+ * page continues the same window rather than one that moved with the clock.
+ */
+export function continuationCommand(argv: readonly string[], cursor: string, fixed: Record<string, string | undefined> = {}): string {
+  const args: string[] = [];
+  const given = argv.slice(2);
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), true] : [arg, false];
+    if (flag === '--cursor') {
+      if (!inline) i++;
+      continue;
+    }
+    const value = fixed[flag];
+    if (value !== undefined) {
+      if (!inline) i++;
+      args.push(flag, value);
+      continue;
+    }
+    args.push(arg);
+  }
+  return ['hookd', ...args, '--cursor', cursor].map(shellQuote).join(' ');
+}
+
+/** Quote for a POSIX shell only when needed, so the hint can be pasted as it is. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** "2026-05-20 15:30:01" in UTC from an ISO string (tables); null stays "-". */

@@ -1,7 +1,7 @@
 // Parsing what the user typed: JSON from --data (inline, @file or @- for stdin), times (ISO 8601 or
 // relative like 2h / 3d), comma lists, header pairs and endpoint auth flags.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { parseJson } from '../core/json-syntax.js';
 import { CliError, UsageError } from './errors.js';
@@ -20,6 +20,19 @@ export async function readBytes(path: string): Promise<Buffer> {
   } catch (err) {
     throw new CliError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1, { cause: err });
   }
+}
+
+/**
+ * A body argument: "-" for stdin, a file, or (when no such file exists) the argument itself as
+ * inline JSON, byte for byte as typed: `hookd signature sign --secret ... '{"a":1}'`. With
+ * `allowInvalidJson`, text that merely looks like JSON ({ or [ first) is taken inline too, so the
+ * doctor can report where it breaks.
+ */
+export async function readBodyArg(arg: string, options: { allowInvalidJson?: boolean } = {}): Promise<Buffer> {
+  if (arg === '-' || existsSync(arg)) return readBytes(arg);
+  const inline = parseJson(arg).ok || (options.allowInvalidJson === true && /^\s*[[{]/.test(arg));
+  if (inline) return Buffer.from(arg, 'utf8');
+  throw new CliError(`cannot read ${arg}: no such file, and it is not inline JSON either (give a file, - for stdin, or a JSON text such as '{"a":1}')`, 1);
 }
 
 /** --data: inline JSON, @file, or @- (stdin). Syntax errors name the line and column. */
@@ -50,6 +63,30 @@ export const timeOption = (value: string): number => parseTimeArg(value);
 
 export function listOption(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+}
+
+const EVENT_TYPE_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+/**
+ * `-e, --events <types>` on every command that filters or subscribes by event type (listen, tail,
+ * endpoints create/update): a comma list, repeatable; a name the server would refuse fails here with
+ * the rule (exit 2), not later as a 400 or a filter that silently matches nothing.
+ */
+export function eventTypesOption(value: string, previous: string[] = []): string[] {
+  const list = listOption(value, previous);
+  const bad = list.filter((name) => !EVENT_TYPE_NAME.test(name));
+  if (list.length === previous.length) throw new InvalidArgumentError('give at least one event type, e.g. chat.started,call.ended');
+  if (bad.length > 0) throw new InvalidArgumentError(`${bad.map((b) => JSON.stringify(b)).join(', ')}: event types use letters, digits, "_", "." and "-" (1-128 characters), comma-separated, e.g. chat.started,call.ended`);
+  return list;
+}
+
+/** A flag with a fixed set of values: anything else names the allowed ones (exit 2). */
+export function choiceOption<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    const v = value.trim() as T;
+    if (!allowed.includes(v)) throw new InvalidArgumentError(`"${value}" is not one of ${allowed.join(', ')}`);
+    return v;
+  };
 }
 
 export function intOption(min: number, max: number): (value: string) => number {

@@ -19,6 +19,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { CliError, QuietExit } from './errors.js';
 import { decideColor } from './output.js';
+import { helpConfiguration } from './help-format.js';
 
 // `serve` and `migrate` load the whole server (fastify, database drivers: about half a second), so
 // they are imported only when they run or when the full help is shown; every other command gets a
@@ -57,8 +58,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .name('hookd')
     .description('Self-hosted webhooks: send, receive, pull, troubleshoot.')
     .version(VERSION)
-    // Must be set before subcommands are added, or they do not inherit it.
+    // Must be set before subcommands are added, or they do not inherit them.
     .exitOverride()
+    .configureHelp(helpConfiguration)
     .configureOutput({ outputError: (text, write) => write(colorOn ? `\x1b[31m${text}\x1b[39m` : text) })
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -85,7 +87,21 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   return program;
 }
 
+/**
+ * `hookd ... | head -1`: the reader closed the pipe. That is the reader's choice, not a failure, so
+ * the command ends quietly with 0 instead of an unhandled EPIPE stack trace (streams such as tail
+ * and listen end here too).
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') exit(0);
+    else throw err;
+  });
+}
+
 async function main(): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   const program = await buildProgram(process.argv);
   try {
     await program.parseAsync(process.argv);

@@ -72,7 +72,7 @@ export const API_ERROR_CODES = {
   endpoint_disabled: {
     status: 409,
     title: 'Endpoint disabled',
-    description: 'The endpoint is disabled; enable it (PATCH enabled: true) before sending to it.',
+    description: 'The endpoint is disabled; enable it (PATCH enabled: true) before sending to it, or retrying one of its deliveries.',
   },
   payload_too_large: {
     status: 413,

@@ -22,7 +22,7 @@ import { checkTcp } from './check-tcp.js';
 import { checkTls } from './check-tls.js';
 import type { DoctorDeps } from './doctor-deps.js';
 import { sendPing, type PingContext } from './ping-request.js';
-import { pickDiagnosis, skipped, type Check, type DoctorReport, type DoctorStep, type StepResult } from './report.js';
+import { pickDiagnosis, skipped, type Check, type Diagnosis, type DoctorReport, type DoctorStep, type StepResult } from './report.js';
 
 export interface DoctorTarget {
   url: string;
@@ -177,6 +177,16 @@ export async function runPayloadDoctor(deps: Pick<DoctorDeps, 'checker' | 'store
     target: input.type === undefined ? 'payload' : `payload of ${input.type}`,
     ok: result.status !== 'fail',
     checks: [{ ...check, durationMs: Math.round(performance.now() - started) }],
-    diagnosis: pickDiagnosis([result]),
+    diagnosis: payloadDiagnosis(result),
   };
+}
+
+/**
+ * A payload check involves no endpoint, so the generic `ok` summary ("The endpoint accepted the
+ * webhook.") would be wrong here: a passing payload report says what was checked instead.
+ */
+export function payloadDiagnosis(result: StepResult): Diagnosis {
+  const diagnosis = pickDiagnosis([result]);
+  if (diagnosis.code !== 'ok') return diagnosis;
+  return { code: 'ok', summary: result.message, fix: result.detail.schemaChecked === false ? 'Nothing to fix; give --type (a catalogued type) or --schema to check the shape too.' : 'Nothing to fix.' };
 }

@@ -46,7 +46,7 @@ export interface RuntimeOptions {
   modules?: RouteModule[];
   /** The DNS resolver of the SSRF policy (tests inject one; production uses dns.lookup). */
   lookup?: LookupFunction;
-  /** Print-once admin key callback (first start with an empty database). */
+  /** Print-once admin key callback (first successful listen() with an empty database). */
   onAdminKeyCreated?: (key: string) => void;
   /** Injected for tests (an in-memory exporter); otherwise built from the OTEL_* variables. */
   tracing?: Tracing;
@@ -90,12 +90,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     onCollectError: (what, err) => logger.warn({ err: (err as Error).message }, `metrics: reading ${what} failed`),
   });
   const store = instrumentStore(rawStore, { metrics, tracing });
-
-  if (!config.adminKey && (await store.countApiKeys()) === 0) {
-    const key = generateApiKey();
-    await store.insertApiKey({ id: newId('apiKey'), name: 'initial admin key', role: 'admin', tenant: null, hash: hashApiKey(key), prefix: key.slice(0, 10), createdAt: now(), revokedAt: null, lastUsedAt: null });
-    options.onAdminKeyCreated?.(key);
-  }
 
   const bus = new EventBus();
   bus.onListenerError = (err, topic) => logger.error({ err: err instanceof Error ? err.message : String(err), topic }, 'a bus listener failed');
@@ -216,6 +210,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     tracing,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
+      // The one-time admin key is created only once the server is reachable: a start that fails
+      // (a busy port, a bad TLS file) must not consume it, or the next start would print none.
+      if (!config.adminKey && (await store.countApiKeys()) === 0) {
+        const key = generateApiKey();
+        await store.insertApiKey({ id: newId('apiKey'), name: 'initial admin key', role: 'admin', tenant: null, hash: hashApiKey(key), prefix: key.slice(0, 10), createdAt: now(), revokedAt: null, lastUsedAt: null });
+        options.onAdminKeyCreated?.(key);
+      }
       return address;
     },
     async close() {

@@ -61,7 +61,17 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   app.post('/v1/deliveries/:id/retry', { schema: { tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams() } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const result = await ctx.store.requeueDelivery(id, tenantFilter(principalOf(request)), ctx.now());
+    const tenant = tenantFilter(principalOf(request));
+    // A disabled endpoint's deliveries are never claimed: re-queueing one would leave it pending
+    // forever with its next attempt in the past. Refuse and say what to do instead.
+    const delivery = await ctx.store.getDelivery(id, tenant);
+    const endpoint = delivery ? await ctx.store.getEndpoint(delivery.endpointId, tenant) : null;
+    if (endpoint && !endpoint.enabled) {
+      throw new HookdError('endpoint_disabled', `Delivery ${id} goes to endpoint ${endpoint.id}, which is disabled (${endpoint.disabledReason ?? 'manual'}). Enable it first (PATCH /v1/endpoints/${endpoint.id} { "enabled": true }), then retry.`, {
+        extra: { endpointId: endpoint.id, disabledReason: endpoint.disabledReason },
+      });
+    }
+    const result = await ctx.store.requeueDelivery(id, tenant, ctx.now());
     if (result === 'not_found') throw new HookdError('not_found', `No delivery ${id}.`);
     if (result === 'in_flight') throw new HookdError('delivery_in_flight', `Delivery ${id} is being sent right now.`);
     ctx.dispatcher.wake();

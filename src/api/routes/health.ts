@@ -9,7 +9,9 @@ import { createReadiness } from '../../observability/readiness.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const readiness = ctx.readiness ?? createReadiness({ store: ctx.store, dispatcher: null, stallMs: Number.POSITIVE_INFINITY, now: ctx.now });
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok', version: ctx.version }));
+  // `service` lets a client tell hookd from whatever else answers at a URL (the CLI checks it before
+  // trusting any answer: a wrong HOOKD_URL must say so, not fail on an unexpected body).
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok', service: 'hookd', version: ctx.version }));
   app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: the database answers and the dispatcher is healthy', security: [] } }, async (request, reply) => {
     const report = await readiness.check();
     if (report.ready) return { status: 'ready', database: ctx.store.dialect, checks: report.checks };

@@ -30,12 +30,14 @@ export function registerConfig(program: Command): void {
       const apiKey = opts.apiKey ?? process.env.HOOKD_API_KEY;
       if (!apiKey) throw new UsageError('give --api-key (hookd serve prints an admin key on first start; `hookd keys create` makes more)');
       const client = new HookdClient({ url, apiKey, profile: name });
+      // Nothing is saved unless the URL is a hookd server and the key works there.
+      const { version } = await client.ensureHookd();
       await client.get('/v1/endpoints', { limit: 1 });
       const file = readProfiles();
       file.profiles[name] = { url, apiKey };
       if (!file.defaultProfile) file.defaultProfile = name;
       const path = writeProfiles(file);
-      out.note(`logged in to ${url}; saved as profile "${name}" in ${path}`);
+      out.note(`logged in to ${url} (hookd ${version}); saved as profile "${name}" in ${path}`);
     });
 
   const config = program.command('config').description('Show and change CLI profiles (~/.config/hookd/config.json)');

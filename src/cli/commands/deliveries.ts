@@ -4,8 +4,9 @@
 import type { Command } from 'commander';
 import type { AttemptView, DeliveryView, Page } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
-import { ApiError, QuietExit, UsageError } from '../errors.js';
-import { timeOption } from '../input.js';
+import { ApiError, CliError, QuietExit, UsageError } from '../errors.js';
+import { choiceOption, timeOption } from '../input.js';
+import { DELIVERY_STATUSES } from '../../core/types.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -20,7 +21,7 @@ interface FilterFlags {
 
 function withFilters(cmd: Command): Command {
   return cmd
-    .option('--status <status>', 'pending, sending, succeeded, failed or cancelled')
+    .option('--status <status>', DELIVERY_STATUSES.join(', '), choiceOption(DELIVERY_STATUSES))
     .option('--endpoint <id>', 'Only this endpoint (ep_...)')
     .option('--event <id>', 'Only this event (evt_...)')
     .option('--type <type>', 'Only this event type')
@@ -66,7 +67,8 @@ export function registerDeliveries(program: Command): void {
       ['ID', 'EVENT TYPE', 'ENDPOINT', 'STATUS', 'ATTEMPTS', 'LAST', 'CREATED'],
       page.data.map((d) => [d.id, d.eventType, d.endpointId, colorStatus(ctx.out.c, d.status), d.attempts as number, d.lastStatus === null ? d.lastCode : `${d.lastStatus} ${d.lastCode ?? ''}`, shortTime(d.createdAt)]),
     );
-    pageHint(ctx.out, page, 'hookd deliveries list');
+    const query = filterQuery(opts);
+    pageHint(ctx.out, page, { '--since': query.since, '--until': query.until });
   });
 
   withJson(group.command('get').description('Show a delivery and every attempt (status, code, latency)').argument('<id>', 'dlv_...')).action(async (id: string, _opts: unknown, cmd: Command) => {
@@ -108,8 +110,10 @@ export function registerDeliveries(program: Command): void {
           results.push({ id, ok: true, status: body.status });
         } catch (err) {
           // One bad id must not stop a bulk retry; a single id keeps the plain error path.
-          if (!(err instanceof ApiError) || targets.length === 1) throw err;
-          results.push({ id, ok: false, error: err.message });
+          if (!(err instanceof ApiError)) throw err;
+          const message = err.code === 'endpoint_disabled' ? disabledMessage(err) : err.message;
+          if (targets.length === 1) throw new CliError(message, 1, { cause: err });
+          results.push({ id, ok: false, error: message });
         }
         progress.tick();
       }
@@ -124,4 +128,12 @@ export function registerDeliveries(program: Command): void {
     }
     if (failed.length > 0) throw new QuietExit(1);
   });
+}
+
+/** A disabled endpoint's deliveries are never sent, so the server refuses the retry: say how to fix it. */
+function disabledMessage(err: ApiError): string {
+  const endpointId = typeof err.problem.endpointId === 'string' ? err.problem.endpointId : null;
+  const reason = typeof err.problem.disabledReason === 'string' ? ` (${err.problem.disabledReason})` : '';
+  if (!endpointId) return err.message;
+  return `not re-queued: its endpoint ${endpointId} is disabled${reason}, and a disabled endpoint gets no deliveries. Enable it with \`hookd endpoints enable ${endpointId}\`, then retry (endpoint_disabled)`;
 }

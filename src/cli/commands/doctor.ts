@@ -10,12 +10,12 @@ import type { DoctorReportView } from '../api-types.js';
 import { clientFor } from '../client.js';
 import { enc } from '../command-kit.js';
 import { ApiError, CliError, QuietExit, UsageError } from '../errors.js';
-import { authFromFlags, intOption, readBytes, readJsonArg, type AuthFlags } from '../input.js';
+import { authFromFlags, intOption, readBodyArg, readJsonArg, type AuthFlags } from '../input.js';
 import { colorStatus, outputFor, type Output } from '../output.js';
 import { createSchemaChecker } from '../../core/payload-check.js';
 import { checkPayloadText } from '../../doctor/check-payload.js';
-import { runPayloadDoctor } from '../../doctor/run-doctor.js';
-import { pickDiagnosis, type DoctorReport } from '../../doctor/report.js';
+import { payloadDiagnosis, runPayloadDoctor } from '../../doctor/run-doctor.js';
+import type { DoctorReport } from '../../doctor/report.js';
 
 const STATUS_MARK: Record<string, string> = { pass: 'pass', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 
@@ -88,14 +88,14 @@ export function registerDoctor(program: Command): void {
   doctor
     .command('payload')
     .description("Check a payload: JSON syntax (line and column), then the event type's schema")
-    .argument('<file>', 'A JSON file, or - for stdin')
+    .argument('<payload>', 'A JSON file, - for stdin, or the JSON itself inline')
     .option('--type <type>', "Check against this event type's schema in the server's catalogue")
     .option('--schema <file>', 'Check against a JSON Schema file instead (no server needed)')
     .option('--json', 'Print the report as JSON')
     .action(async (file: string, opts: { type?: string; schema?: string }, cmd: Command) => {
       const out = outputFor(cmd);
       if (opts.type !== undefined && opts.schema !== undefined) throw new UsageError('give --type or --schema, not both');
-      const text = (await readBytes(file)).toString('utf8');
+      const text = (await readBodyArg(file, { allowInvalidJson: true })).toString('utf8');
       if (opts.schema !== undefined) {
         const schema = await readJsonArg(`@${opts.schema}`, '--schema');
         if (!schema || typeof schema !== 'object' || Array.isArray(schema)) throw new UsageError(`${opts.schema} is not a JSON Schema object`);
@@ -125,6 +125,6 @@ function localReport(text: string, schema: Record<string, unknown>, schemaFile: 
   const started = performance.now();
   const result = checkPayloadText(createSchemaChecker(), { text, type: schemaFile }, schema);
   const { fix: _fix, ...check } = result;
-  const report: DoctorReport = { target: 'payload', ok: result.status !== 'fail', checks: [{ ...check, durationMs: Math.round(performance.now() - started) }], diagnosis: pickDiagnosis([result]) };
+  const report: DoctorReport = { target: 'payload', ok: result.status !== 'fail', checks: [{ ...check, durationMs: Math.round(performance.now() - started) }], diagnosis: payloadDiagnosis(result) };
   return report;
 }

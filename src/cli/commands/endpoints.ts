@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { QuietExit, UsageError } from '../errors.js';
-import { authFromFlags, headerOption, intOption, listOption, readJsonArg, type AuthFlags } from '../input.js';
+import { authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
 
 interface EndpointFlags extends AuthFlags {
@@ -26,7 +26,7 @@ interface EndpointFlags extends AuthFlags {
 
 function addEndpointFlags(cmd: Command, creating: boolean): Command {
   cmd
-    .option('-e, --events <types>', 'Event types to subscribe to, comma-separated (default: all)', listOption)
+    .option('-e, --events <types>', 'Event types to subscribe to, comma-separated (default: all)', eventTypesOption)
     .option('--description <text>', 'Free text shown in lists and the dashboard')
     .option('--auth-bearer <token>', 'Send Authorization: Bearer <token>')
     .option('--auth-basic <user:password>', 'Send HTTP basic auth')
@@ -36,7 +36,7 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('--retry-schedule <seconds>', 'Seconds between attempts, comma-separated, e.g. 0,5,300')
     .option('--rate-limit <per-second>', 'Most deliveries per second to this endpoint', intOption(1, 100_000))
     .option('--max-concurrency <n>', 'Most attempts in flight to this endpoint', intOption(1, 1000))
-    .option('--payload-format <format>', 'envelope (default) or raw (data alone)');
+    .option('--payload-format <format>', 'envelope (type, timestamp, data; the default) or raw (data alone)', choiceOption(['envelope', 'raw'] as const));
   if (creating) {
     cmd.option('--tenant <tenant>', 'Only events of this tenant reach the endpoint').option('--secret <whsec>', 'Use this signing secret instead of a generated one').option('--disabled', 'Create it disabled');
   } else {
@@ -112,7 +112,7 @@ export function registerEndpoints(program: Command): void {
       ['ID', 'URL', 'STATE', 'EVENTS', 'TENANT', 'CREATED'],
       page.data.map((e) => [e.id, e.url, e.enabled ? colorStatus(ctx.out.c, 'enabled') : ctx.out.c.red(endpointState(e)), e.eventTypes === null ? 'all' : e.eventTypes.join(','), e.tenant, shortTime(e.createdAt)]),
     );
-    pageHint(ctx.out, page, 'hookd endpoints list');
+    pageHint(ctx.out, page);
   });
 
   addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {

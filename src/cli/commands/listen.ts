@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import type { EndpointView } from '../api-types.js';
 import { contextOf, enc, type Ctx } from '../command-kit.js';
 import { ApiError, CliError, UsageError } from '../errors.js';
-import { intOption, listOption } from '../input.js';
+import { eventTypesOption, intOption } from '../input.js';
 import { colorHttpStatus } from '../output.js';
 import { forward, type ForwardResult } from '../forwarder.js';
 
@@ -55,7 +55,7 @@ export function registerListen(program: Command): void {
     .command('listen')
     .description('Receive deliveries on this machine and forward them to your local app (Ctrl-C to stop)')
     .requiredOption('-f, --forward-to <url>', 'Your app, e.g. http://localhost:3000/webhooks')
-    .option('-e, --events <types>', 'Only these event types, comma-separated (default: all)', listOption)
+    .option('-e, --events <types>', 'Only these event types, comma-separated (default: all)', eventTypesOption)
     .option('--tenant <tenant>', "Receive this tenant's events (default: events without a tenant)")
     .option('--host <address>', 'Address the listener binds to', '127.0.0.1')
     .option('--port <port>', 'Port the listener binds to (default: any free port)', intOption(0, 65535), 0)

@@ -26,6 +26,8 @@ interface MigrateOptions extends Record<string, unknown> {
   config?: string;
 }
 
+const MIGRATE_SETTINGS = ['databaseUrl', 'dataDir'] as const;
+
 export function registerMigrate(program: Command): void {
   const cmd = program
     .command('migrate')
@@ -36,7 +38,8 @@ export function registerMigrate(program: Command): void {
     .option('--secret-key-file <path>', 'Key the source seals secrets with (default: HOOKD_SECRET_KEY, else secret.key beside a SQLite source, else in --data-dir)')
     .option('--target-secret-key-file <path>', 'Re-seal secrets under this key in the target (default: keep the source key)')
     .option('--json', 'Print a JSON summary on stdout and no progress');
-  addServerFlags(cmd).action(async (opts: MigrateOptions) => {
+  // Only the settings migrate reads: the listen address, TLS or worker flags would do nothing here.
+  addServerFlags(cmd, MIGRATE_SETTINGS).action(async (opts: MigrateOptions) => {
     const config = loadConfig({ flags: flagsFrom(opts), env: process.env, file: opts.config ?? process.env.HOOKD_CONFIG });
     if (opts.from === undefined && opts.to === undefined) {
       await applyMigrations(config);

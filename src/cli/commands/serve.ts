@@ -7,6 +7,7 @@ import { SETTINGS, type SettingKey } from '../../config/settings.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
 import { armShutdownDeadline, SHUTDOWN_EXTRA_MS } from '../../runtime/shutdown-deadline.js';
+import { CliError } from '../errors.js';
 
 export function flagsFrom(opts: Record<string, unknown>): Partial<Record<SettingKey, string | number | boolean>> {
   const flags: Partial<Record<SettingKey, string | number | boolean>> = {};
@@ -19,9 +20,10 @@ export function flagsFrom(opts: Record<string, unknown>): Partial<Record<Setting
   return flags;
 }
 
-export function addServerFlags(cmd: Command): Command {
-  for (const spec of Object.values(SETTINGS) as Array<{ flag?: string; type: string; doc: string; env: string }>) {
-    if (!spec.flag) continue;
+/** The settings' flags on a command; `only` limits them to what that command reads (migrate: the database). */
+export function addServerFlags(cmd: Command, only?: readonly SettingKey[]): Command {
+  for (const [key, spec] of Object.entries(SETTINGS) as Array<[SettingKey, { flag?: string; type: string; doc: string; env: string }]>) {
+    if (!spec.flag || (only && !only.includes(key))) continue;
     if (spec.type === 'boolean') cmd.option(`--${spec.flag}`, `${spec.doc} (${spec.env})`);
     else cmd.option(`--${spec.flag} <value>`, `${spec.doc} (${spec.env})`);
   }
@@ -40,12 +42,20 @@ export function registerServe(program: Command): void {
     const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && !process.env.NO_COLOR });
     let adminKey: string | null = null;
     const runtime = await createRuntime({ config, logger, onAdminKeyCreated: (key) => (adminKey = key) });
-    const address = await runtime.listen();
-    const url = address.replace('://127.0.0.1:', '://localhost:');
+    let address: string;
+    try {
+      address = await runtime.listen();
+    } catch (err) {
+      await runtime.close().catch(() => undefined);
+      throw listenError(err, config.host, config.port);
+    }
+    const url = bannerUrl(address);
+    // The log line comes first and the banner last, as one block: on a terminal both streams
+    // interleave, and the key must not end up between log lines. Both name the same URL.
+    logger.info({ url, role: config.role, database: runtime.store.dialect }, 'hookd started');
     const lines = [`hookd ${runtime.store.dialect} server listening on ${url}`, `  dashboard: ${url}/   API docs: ${url}/docs   role: ${config.role}`];
     if (adminKey) lines.push('', '  Admin API key (shown once, store it now):', `    ${adminKey}`, '', `  Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/v1/endpoints`);
     process.stderr.write(`${lines.join('\n')}\n`);
-    logger.info({ url, role: config.role, database: runtime.store.dialect }, 'hookd started');
 
     // A log reader or terminal that went away must not turn into an uncaught EPIPE (logs go through
     // runtime/log-destination.ts, which handles its own errors).
@@ -82,4 +92,19 @@ export function registerServe(program: Command): void {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   });
+}
+
+/** The URL to print: the bound address, with a wildcard host replaced by one a browser can open. */
+export function bannerUrl(address: string): string {
+  return address.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://127.0.0.1:');
+}
+
+/** A failed listen, with the setting that changes it (the first start used to end in a bare EADDRINUSE). */
+export function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const change = 'choose another with --port <n> (or PORT / HOOKD_PORT), and the address with --host (HOOKD_HOST)';
+  if (code === 'EADDRINUSE') return new CliError(`cannot listen on ${host}:${port}: the port is already in use (another hookd or another program). Stop it, or ${change}.`, 1, { cause: err });
+  if (code === 'EACCES') return new CliError(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges); ${change}.`, 1, { cause: err });
+  if (code === 'EADDRNOTAVAIL') return new CliError(`cannot listen on ${host}:${port}: this machine has no such address; ${change}.`, 1, { cause: err });
+  return err;
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { InboundRequestView, Page, SourceView } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging } from '../command-kit.js';
 import { UsageError } from '../errors.js';
-import { intOption, listOption, readJsonArg, timeOption } from '../input.js';
+import { choiceOption, intOption, listOption, readJsonArg, timeOption } from '../input.js';
 import { colorStatus, type Output } from '../output.js';
 
 const SCHEMES = ['standard-webhooks', 'stripe', 'github', 'shopify', 'hmac', 'api-key', 'bearer', 'basic', 'none'];
@@ -80,7 +80,7 @@ export function registerSources(program: Command): void {
     if (ctx.out.json) return ctx.out.document(page);
     if (page.data.length === 0) return ctx.out.note('no sources yet: create one with `hookd sources create --name stripe --verify stripe --secret whsec_...`');
     ctx.out.table(['ID', 'NAME', 'VERIFY', 'INGRESS URL', 'TENANT'], page.data.map((s) => [s.id, s.name, s.verify.scheme, s.ingressUrl, s.tenant]));
-    pageHint(ctx.out, page, 'hookd sources list');
+    pageHint(ctx.out, page);
   });
 
   withJson(
@@ -96,8 +96,8 @@ export function registerSources(program: Command): void {
       .option('--token <token>', 'Expected bearer token (bearer)')
       .option('--username <user>', 'Basic auth user (basic)')
       .option('--password <password>', 'Basic auth password (basic)')
-      .option('--algorithm <alg>', 'sha256 or sha512 (hmac)')
-      .option('--encoding <enc>', 'hex or base64 (hmac)')
+      .option('--algorithm <alg>', 'sha256 or sha512 (hmac)', choiceOption(['sha256', 'sha512'] as const))
+      .option('--encoding <enc>', 'hex or base64 (hmac)', choiceOption(['hex', 'base64'] as const))
       .option('--prefix <prefix>', 'Signature prefix, e.g. sha256= (hmac)')
       .option('--event-type <type>', 'Every request becomes this event type')
       .option('--event-type-header <name>', 'Take the event type from this header (e.g. x-github-event)')
@@ -140,7 +140,7 @@ export function registerSources(program: Command): void {
         .command('requests')
         .description("The source's request log, newest first: accepted, duplicate and rejected, with the reason")
         .argument('<id>', 'src_...')
-        .option('--verdict <verdict>', 'accepted, duplicate or rejected')
+        .option('--verdict <verdict>', 'accepted, duplicate or rejected', choiceOption(['accepted', 'duplicate', 'rejected'] as const))
         .option('--since <time>', 'Received at or after (ISO 8601 or a duration ago)', timeOption)
         .option('--until <time>', 'Received before', timeOption),
     ),
@@ -159,6 +159,6 @@ export function registerSources(program: Command): void {
       ['ID', 'RECEIVED', 'VERDICT', 'HTTP', 'CODE', 'EVENT', 'REASON'],
       page.data.map((r) => [r.id, shortTime(r.receivedAt), colorStatus(ctx.out.c, r.verdict === 'accepted' ? 'succeeded' : r.verdict === 'rejected' ? 'failed' : 'pending').replace(/succeeded|failed|pending/, r.verdict), r.status, r.code, r.eventId, r.reason]),
     );
-    pageHint(ctx.out, page, `hookd sources requests ${id}`);
+    pageHint(ctx.out, page);
   });
 }

@@ -8,14 +8,16 @@ import type { Command } from 'commander';
 import { contextOf, ms, type Ctx } from '../command-kit.js';
 import { toApiError } from '../client.js';
 import { CliError } from '../errors.js';
-import { intOption, listOption } from '../input.js';
+import { eventTypesOption, intOption, listOption } from '../input.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
 import { readSse } from '../sse.js';
 
 interface TailFlags {
   endpoint?: string[];
-  type?: string[];
-  events?: boolean;
+  /** Event types to follow (-e, --events, as on listen and endpoints create). */
+  events?: string[];
+  /** Also print each published event. */
+  showEvents?: boolean;
   count?: number;
   json?: boolean;
 }
@@ -44,8 +46,8 @@ export function registerTail(program: Command): void {
     .command('tail')
     .description('Follow delivery attempts live, one line each (Ctrl-C to stop)')
     .option('--endpoint <ids>', 'Only these endpoints (comma-separated)', listOption)
-    .option('--type <types>', 'Only these event types (comma-separated; types of events published while tailing)', listOption)
-    .option('--events', 'Also print each published event')
+    .option('-e, --events <types>', 'Only these event types, comma-separated (types of events published while tailing)', eventTypesOption)
+    .option('--show-events', 'Also print each published event, not only the attempts')
     .option('--count <n>', 'Stop after this many attempts', intOption(1, 1_000_000))
     .option('--json', 'Print NDJSON: one JSON object per line')
     .action(async (opts: TailFlags, cmd: Command) => {
@@ -126,7 +128,7 @@ async function follow(ctx: Ctx, opts: TailFlags, signal: AbortSignal): Promise<v
             const id = String(data.id);
             if (types.size >= MAX_REMEMBERED_TYPES) types.delete(types.keys().next().value!);
             types.set(id, String(data.type));
-            if (opts.events && wanted(opts, null, String(data.type))) {
+            if (opts.showEvents && wanted(opts, null, String(data.type))) {
               if (out.json) out.ndjson({ kind: 'event', ...data });
               else out.line(`${clock(String(data.createdAt))}  ${out.c.cyan('-->')} ${data.type} [${id}]`);
             }
@@ -165,7 +167,7 @@ async function follow(ctx: Ctx, opts: TailFlags, signal: AbortSignal): Promise<v
 
 function wanted(opts: TailFlags, endpointId: string | null, type: string | null): boolean {
   if (opts.endpoint && endpointId !== null && !opts.endpoint.includes(endpointId)) return false;
-  if (opts.type && (type === null || !opts.type.includes(type))) return false;
+  if (opts.events && (type === null || !opts.events.includes(type))) return false;
   return true;
 }
 

@@ -1,5 +1,7 @@
 // The demo's event catalogue: eight contact-centre and platform event types, each with a JSON Schema
-// (2020-12) and an example that matches it. `hookd demo` registers the ones the server lacks.
+// (2020-12) and an example that matches it. `hookd demo` registers the ones the server lacks. They
+// live in the demo's own namespace (`demo.chat.started`, ...): strict schemas under the plain names
+// would make the README's and docs' own examples (`chat.started` with other fields) fail with 422.
 
 export interface DemoEventType {
   name: string;
@@ -24,13 +26,13 @@ function objectSchema(required: string[], properties: Record<string, unknown>): 
 
 export const DEMO_EVENT_TYPES: DemoEventType[] = [
   {
-    name: 'chat.started',
+    name: 'demo.chat.started',
     description: 'A customer opened a conversation on a messaging channel.',
     schema: objectSchema(['conversationId', 'channel', 'customer', 'startedAt'], { conversationId: id('conv'), channel, customer, queue: { type: 'string' }, topic: { type: 'string' }, startedAt: time }),
     example: { conversationId: 'conv_7Hq2', channel: 'web_chat', customer: { id: 'cus_1042', name: 'Alice Martin', email: 'alice@example.com', tier: 'gold' }, queue: 'billing', topic: 'Double charge on invoice', startedAt: '2026-05-20T15:30:00.000Z' },
   },
   {
-    name: 'chat.ended',
+    name: 'demo.chat.ended',
     description: 'A conversation was closed, with its outcome.',
     schema: objectSchema(['conversationId', 'endedAt', 'resolution'], {
       conversationId: id('conv'),
@@ -42,13 +44,13 @@ export const DEMO_EVENT_TYPES: DemoEventType[] = [
     example: { conversationId: 'conv_7Hq2', endedAt: '2026-05-20T15:42:10.000Z', resolution: 'resolved', durationSeconds: 730, csat: 5 },
   },
   {
-    name: 'agent.assigned',
+    name: 'demo.agent.assigned',
     description: 'An agent was assigned to a conversation or call.',
     schema: objectSchema(['interactionId', 'agent', 'assignedAt'], { interactionId: { type: 'string', pattern: '^(conv|call)_[A-Za-z0-9]+$' }, agent, queue: { type: 'string' }, waitSeconds: { type: 'integer', minimum: 0 }, assignedAt: time }),
     example: { interactionId: 'conv_7Hq2', agent: { id: 'agt_31', name: 'Sam Okafor', team: 'Tier 1' }, queue: 'billing', waitSeconds: 42, assignedAt: '2026-05-20T15:30:42.000Z' },
   },
   {
-    name: 'interaction.transferred',
+    name: 'demo.interaction.transferred',
     description: 'A conversation or call moved to another queue or agent.',
     schema: objectSchema(['interactionId', 'fromQueue', 'toQueue', 'reason', 'transferredAt'], {
       interactionId: { type: 'string', pattern: '^(conv|call)_[A-Za-z0-9]+$' },
@@ -60,7 +62,7 @@ export const DEMO_EVENT_TYPES: DemoEventType[] = [
     example: { interactionId: 'conv_7Hq2', fromQueue: 'general', toQueue: 'billing', reason: 'Refund needs a billing specialist', transferredAt: '2026-05-20T15:33:00.000Z' },
   },
   {
-    name: 'escalation.triggered',
+    name: 'demo.escalation.triggered',
     description: 'A rule escalated an interaction to a supervisor (sentiment, wait time, VIP).',
     schema: objectSchema(['interactionId', 'rule', 'severity', 'triggeredAt'], {
       interactionId: { type: 'string', pattern: '^(conv|call)_[A-Za-z0-9]+$' },
@@ -72,7 +74,7 @@ export const DEMO_EVENT_TYPES: DemoEventType[] = [
     example: { interactionId: 'conv_9Lm4', rule: 'negative_sentiment', severity: 'high', detail: 'Customer sentiment dropped below -0.6 twice', triggeredAt: '2026-05-20T15:36:00.000Z' },
   },
   {
-    name: 'call.ended',
+    name: 'demo.call.ended',
     description: 'A voice call ended, with its timings for reporting.',
     schema: objectSchema(['callId', 'direction', 'queue', 'talkSeconds', 'holdSeconds', 'endedAt'], {
       callId: id('call'),
@@ -87,7 +89,7 @@ export const DEMO_EVENT_TYPES: DemoEventType[] = [
     example: { callId: 'call_5Tz8', direction: 'inbound', queue: 'support', agentId: 'agt_17', talkSeconds: 312, holdSeconds: 45, outcome: 'resolved', endedAt: '2026-05-20T15:50:00.000Z' },
   },
   {
-    name: 'payment.completed',
+    name: 'demo.payment.completed',
     description: 'A payment taken during an interaction succeeded.',
     schema: objectSchema(['paymentId', 'customerId', 'amount', 'currency', 'completedAt'], {
       paymentId: id('pay'),
@@ -101,7 +103,7 @@ export const DEMO_EVENT_TYPES: DemoEventType[] = [
     example: { paymentId: 'pay_3Rk1', customerId: 'cus_1042', interactionId: 'conv_7Hq2', amount: 49.9, currency: 'EUR', method: 'card', completedAt: '2026-05-20T15:40:00.000Z' },
   },
   {
-    name: 'user.authenticated',
+    name: 'demo.user.authenticated',
     description: 'A customer signed in (web, app or IVR), before contacting support.',
     schema: objectSchema(['customerId', 'method', 'authenticatedAt'], {
       customerId: id('cus'),

@@ -98,7 +98,7 @@ export async function startDemoApps(supervisorToken: string, log: AppLog): Promi
     const d = (event.data ?? {}) as Record<string, unknown>;
     const conversation = str(d.conversationId) ?? str(d.interactionId);
     switch (event.type) {
-      case 'chat.started': {
+      case 'demo.chat.started': {
         const { ticket } = ticketFor(conversation ?? event.id);
         const customer = (d.customer ?? {}) as Record<string, unknown>;
         ticket.customer = str(customer.name);
@@ -108,25 +108,25 @@ export async function startDemoApps(supervisorToken: string, log: AppLog): Promi
         log('CRM', `ticket ${ticket.number} created for ${ticket.customer ?? 'a customer'} ("${ticket.topic ?? ''}")`);
         break;
       }
-      case 'interaction.transferred':
-      case 'escalation.triggered':
-      case 'chat.ended': {
+      case 'demo.interaction.transferred':
+      case 'demo.escalation.triggered':
+      case 'demo.chat.ended': {
         if (!conversation?.startsWith('conv_')) break;
         const { ticket } = ticketFor(conversation);
         const line =
-          event.type === 'chat.ended'
+          event.type === 'demo.chat.ended'
             ? `closed: ${str(d.resolution) ?? '?'} (CSAT ${typeof d.csat === 'number' ? d.csat : '-'})`
-            : event.type === 'interaction.transferred'
+            : event.type === 'demo.interaction.transferred'
               ? `transferred ${str(d.fromQueue) ?? '?'} -> ${str(d.toQueue) ?? '?'}`
               : `escalated: ${str(d.rule) ?? '?'} (${str(d.severity) ?? '?'})`;
-        if (event.type === 'chat.ended') ticket.status = 'closed';
+        if (event.type === 'demo.chat.ended') ticket.status = 'closed';
         ticket.history.push(line);
         log('CRM', `ticket ${ticket.number}: ${line}`);
         break;
       }
-      case 'payment.completed':
-      case 'user.authenticated': {
-        const line = event.type === 'payment.completed' ? `payment of ${String(d.amount)} ${str(d.currency) ?? ''} recorded for ${str(d.customerId) ?? '?'}` : `sign-in by ${str(d.customerId) ?? '?'} (${str(d.method) ?? '?'}) noted on the customer record`;
+      case 'demo.payment.completed':
+      case 'demo.user.authenticated': {
+        const line = event.type === 'demo.payment.completed' ? `payment of ${String(d.amount)} ${str(d.currency) ?? ''} recorded for ${str(d.customerId) ?? '?'}` : `sign-in by ${str(d.customerId) ?? '?'} (${str(d.method) ?? '?'}) noted on the customer record`;
         log('CRM', line);
         break;
       }
@@ -136,7 +136,7 @@ export async function startDemoApps(supervisorToken: string, log: AppLog): Promi
   });
 
   const reporting = await startApp('Reporting', '/webhooks/reporting', (event) => {
-    if (event.type !== 'call.ended') return;
+    if (event.type !== 'demo.call.ended') return;
     const d = (event.data ?? {}) as Record<string, unknown>;
     const queue = str(d.queue) ?? 'unknown';
     reports.callsReported++;
@@ -151,8 +151,8 @@ export async function startDemoApps(supervisorToken: string, log: AppLog): Promi
     (event) => {
       const d = (event.data ?? {}) as Record<string, unknown>;
       let text: string | null = null;
-      if (event.type === 'agent.assigned') text = `${str(((d.agent ?? {}) as Record<string, unknown>).name) ?? 'an agent'} assigned to ${str(d.interactionId) ?? '?'} (waited ${typeof d.waitSeconds === 'number' ? d.waitSeconds : '?'} s)`;
-      else if (event.type === 'escalation.triggered') text = `ESCALATION on ${str(d.interactionId) ?? '?'}: ${str(d.rule) ?? '?'} (${str(d.severity) ?? '?'})`;
+      if (event.type === 'demo.agent.assigned') text = `${str(((d.agent ?? {}) as Record<string, unknown>).name) ?? 'an agent'} assigned to ${str(d.interactionId) ?? '?'} (waited ${typeof d.waitSeconds === 'number' ? d.waitSeconds : '?'} s)`;
+      else if (event.type === 'demo.escalation.triggered') text = `ESCALATION on ${str(d.interactionId) ?? '?'}: ${str(d.rule) ?? '?'} (${str(d.severity) ?? '?'})`;
       if (text === null) return; // the doctor's hookd.ping and anything else: acknowledged, not shown
       notifications.push(text);
       log('Supervisor', `notified: ${text}`);

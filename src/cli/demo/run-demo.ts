@@ -37,9 +37,9 @@ export interface DemoSummary {
 }
 
 const RETRY_SCHEDULE = [0, 1, 2];
-const CRM_TYPES = ['user.authenticated', 'chat.started', 'chat.ended', 'interaction.transferred', 'escalation.triggered', 'payment.completed'];
-const REPORTING_TYPES = ['call.ended'];
-const SUPERVISOR_TYPES = ['agent.assigned', 'escalation.triggered'];
+const CRM_TYPES = ['demo.user.authenticated', 'demo.chat.started', 'demo.chat.ended', 'demo.interaction.transferred', 'demo.escalation.triggered', 'demo.payment.completed'];
+const REPORTING_TYPES = ['demo.call.ended'];
+const SUPERVISOR_TYPES = ['demo.agent.assigned', 'demo.escalation.triggered'];
 
 export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSummary> {
   const { client, out } = ctx;
@@ -59,11 +59,11 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
   for (const t of DEMO_EVENT_TYPES) {
     const existing = await client.raw('GET', `/v1/event-types/${t.name}`);
     if (existing.ok) {
-      say.say(`${t.name.padEnd(24)} already in the catalogue (kept as it is)`);
+      say.say(`${t.name.padEnd(29)} already in the catalogue (kept as it is)`);
       continue;
     }
     await client.put(`/v1/event-types/${t.name}`, { description: t.description, schema: t.schema, example: t.example });
-    say.say(`${t.name.padEnd(24)} ${t.description}`);
+    say.say(`${t.name.padEnd(29)} ${t.description}`);
   }
   say.say(out.c.dim('each has a JSON Schema: hookd refuses events whose data does not match (422)'));
 
@@ -108,7 +108,7 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
     const since = new Date(Date.now() - 1000).toISOString();
     for (const [i, e] of scenario.entries()) {
       const res = (await client.post<PublishView>('/v1/events', { type: e.type, data: e.data, tenant, idempotencyKey: `${tenant}-${i}` })).body;
-      say.say(`${out.c.cyan('->')} ${e.type.padEnd(24)} ${res.id}  ${e.caption}`);
+      say.say(`${out.c.cyan('->')} ${e.type.padEnd(29)} ${res.id}  ${e.caption}`);
       // A short pause keeps the story readable; hookd itself does not promise order.
       await sleep(120);
     }
@@ -156,7 +156,7 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
 
     const dashboardUrl = await dashboard(ctx);
     const summary = summarize(apps, { tenant, server: client.baseUrl, dashboardUrl, eventsPublished: scenario.length, endpoints: endpointIds, failedBeforeFix, unauthorized, diagnosis, recovered, delivered, expectedSupervisor, started });
-    printSummary(say, summary, ctx);
+    printSummary(say, summary, ctx, options.keep);
 
     if (!options.keep) {
       // The apps stop with the demo; disabled endpoints keep their history visible in the dashboard.
@@ -191,7 +191,9 @@ function summarize(
   };
 }
 
-function printSummary(say: Narrator, s: DemoSummary, ctx: Ctx): void {
+const out = (ctx: Ctx) => (ctx.out.json ? ctx.out.ec : ctx.out.c);
+
+function printSummary(say: Narrator, s: DemoSummary, ctx: Ctx, keep: boolean): void {
   const c = ctx.out.json ? ctx.out.ec : ctx.out.c;
   say.step('Summary');
   say.say(`CRM          ${s.crm.ticketsCreated} tickets created, ${s.crm.historyEntries} history entries appended`);
@@ -200,7 +202,16 @@ function printSummary(say: Narrator, s: DemoSummary, ctx: Ctx): void {
   say.say(`Supervisor   ${s.supervisor.failedBeforeFix} notifications failed with 401, diagnosed as ${s.supervisor.diagnosis ?? '?'}, ${s.supervisor.notificationsDelivered} delivered after the fix`);
   say.blank();
   say.say(s.dashboardUrl ? `Dashboard: ${c.bold(s.dashboardUrl)}  (the demo endpoints belong to tenant ${s.tenant})` : `API docs: ${s.server}/docs`);
-  say.say(`Explore:   hookd deliveries list --endpoint ${s.endpoints.supervisor}    hookd tail    hookd doctor ${s.endpoints.crm}`);
+  say.say(`Explore:   hookd deliveries list --endpoint ${s.endpoints.supervisor}    hookd tail`);
+  // The demo's apps stop with it, so a doctor run on a demo endpoint would only diagnose that
+  // shutdown: point the user at their own endpoint instead.
+  say.say(`           hookd doctor <your endpoint URL or ep_...>   the same diagnosis for your own receiver`);
+  say.say(
+    keep
+      ? `           the demo endpoints stay enabled (--keep); their apps stopped with the demo`
+      : `           the demo endpoints are now disabled (their apps stopped); \`hookd demo --keep\` leaves them enabled`,
+  );
+  say.say(out(ctx).dim(`The demo's event types live in their own namespace (demo.*), so your own chat.started etc. are untouched.`));
   say.say(`Finished in ${(s.durationMs / 1000).toFixed(1)} s.`);
 }
 
