@@ -67,7 +67,7 @@ export async function render(root, params, app) {
                   h(
                     'details',
                     null,
-                    h('summary', null, h('span', { class: `badge badge-${VERDICT_CLASS[r.verdict] ?? 'neutral'}` }, r.verdict), ' ', h('span', { class: 'mono' }, String(r.status)), ' ', timeEl(r.receivedAt), ' ', r.remoteAddress ? h('span', { class: 'muted mono' }, r.remoteAddress) : null, r.reason ? h('span', { class: 'req-reason' }, ` — ${r.reason}`) : null, r.code ? [' ', h('code', { class: 'code-tag code-bad' }, r.code)] : null),
+                    h('summary', null, h('span', { class: `badge badge-${VERDICT_CLASS[r.verdict] ?? 'neutral'}` }, r.verdict), ' ', h('span', { class: 'mono req-status', title: 'The HTTP status the sender received' }, String(r.status)), ' ', timeEl(r.receivedAt), ' ', r.remoteAddress ? h('span', { class: 'muted mono' }, r.remoteAddress) : null, r.reason ? h('span', { class: 'req-reason' }, ` — ${r.reason}`) : null, r.code ? [' ', h('code', { class: 'code-tag code-bad' }, r.code)] : null),
                     h('div', { class: 'attempt-body' }, replayButton(r), r.eventId ? h('p', null, 'Event: ', h('a', { href: `#/events/${r.eventId}`, class: 'mono' }, shortId(r.eventId))) : null, r.dedupeKey ? h('p', null, 'Provider delivery id: ', h('code', null, r.dedupeKey)) : null, headersTable(r.headers, 'Request headers'), r.body ? jsonView(r.body, { label: 'request body' }) : h('p', { class: 'muted' }, 'Empty body')),
                   ),
                 ),
