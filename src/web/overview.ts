@@ -30,7 +30,7 @@ export interface Overview {
   successRate: number | null;
   latency: { p50: number | null; p95: number | null; sampled: number };
   queue: { pending: number; due: number; oldestDueAt: string | null };
-  endpoints: Array<{ id: string; url: string; enabled: boolean; disabledReason: string | null; succeeded: number; failed: number; successRate: number | null; p50: number | null; p95: number | null }>;
+  endpoints: Array<{ id: string; url: string; description: string | null; enabled: boolean; disabledReason: string | null; succeeded: number; failed: number; successRate: number | null; p50: number | null; p95: number | null }>;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -82,7 +82,7 @@ export async function computeOverview(store: Store, tenant: TenantFilter, hours:
   for (const e of endpoints) {
     const s = await store.endpointStats(e.id, since, until);
     const total = s.succeeded + s.failed;
-    ranked.push({ id: e.id, url: e.url, enabled: e.enabled, disabledReason: e.disabledReason, succeeded: s.succeeded, failed: s.failed, successRate: total === 0 ? null : s.succeeded / total, p50: s.p50, p95: s.p95, attempts: s.attempts });
+    ranked.push({ id: e.id, url: e.url, description: e.description, enabled: e.enabled, disabledReason: e.disabledReason, succeeded: s.succeeded, failed: s.failed, successRate: total === 0 ? null : s.succeeded / total, p50: s.p50, p95: s.p95, attempts: s.attempts });
   }
   ranked.sort((a, b) => b.failed - a.failed || (a.successRate ?? 1) - (b.successRate ?? 1) || b.attempts - a.attempts);
 

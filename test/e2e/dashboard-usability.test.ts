@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createHarness, type Harness } from '../helpers/harness.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { go, launch, shot, signIn, VIEWPORTS, watch, type Watched } from './support/browser.js';
+import { eventually, startReceiver, type Receiver } from '../helpers/receiver.js';
+import { go, launch, overflowOf, shot, signIn, VIEWPORTS, watch, type Watched } from './support/browser.js';
 
 describe('dashboard usability (browser)', () => {
   let h: Harness;
@@ -60,6 +60,82 @@ describe('dashboard usability (browser)', () => {
     expect(colours.dup).toBe(colours.accepted);
     expect(await page.locator('.req-accepted .req-status').first().textContent()).toBe('202');
     await shot(page, 'usability-source-duplicate-1366');
+  });
+
+  it('fits the deliveries table at 1366 and 1920 px, names endpoints by description, and marks deleted ones (item 18)', async () => {
+    const longPath = '/hooks/customer-relationship-management/integrations/incoming-webhooks/v2/receive';
+    const named = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}${longPath}?tenant=acme-industries-international&region=eu-central`, description: 'Acme CRM (production)' } })).body.id;
+    const bare = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}${longPath}/without-any-description?workspace=northwind-traders-incorporated` } })).body;
+    const doomed = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}/doomed`, description: 'Soon deleted' } })).body.id;
+    for (const type of ['customer.subscription.payment_method.updated', 'chat.started']) {
+      expect((await h.request('POST', '/v1/events', { body: { type, data: { n: 1 } } })).status).toBe(202);
+    }
+    await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${doomed}&status=succeeded`)).body.data.length === 2, 15_000);
+    expect((await h.request('DELETE', `/v1/endpoints/${doomed}`)).status).toBe(204);
+
+    for (const [name, viewport] of [['1366', VIEWPORTS.laptop], ['1920', VIEWPORTS.desktop]] as const) {
+      const c = await browser.newContext({ viewport });
+      const pw = watch(await c.newPage());
+      await signIn(pw.page, base, ADMIN_KEY);
+      await go(pw.page, base, '#/deliveries', 'Deliveries');
+      await pw.page.locator('tr[data-delivery]').nth(5).waitFor();
+      await shot(pw.page, `usability-deliveries-${name}`);
+      // Nothing sticks out of the table's box, and every row's retry button is inside it.
+      expect(await overflowOf(pw.page, '.table-wrap'), name).toBe(0);
+      const box = (await pw.page.locator('.table-wrap').boundingBox())!;
+      for (const b of await pw.page.locator('tr[data-delivery] button', { hasText: /Retry/ }).all()) {
+        const r = (await b.boundingBox())!;
+        expect(r.x + r.width, name).toBeLessThanOrEqual(box.x + box.width);
+      }
+      // The description names the endpoint; the URL is in the tooltip.
+      const namedCell = pw.page.locator(`a[href="#/endpoints/${named}"]`).first();
+      expect(await namedCell.textContent()).toBe('Acme CRM (production)');
+      expect(await namedCell.getAttribute('title')).toContain(longPath);
+      // Without a description the URL is shown, cut with an ellipsis, whole in the title.
+      const bareCell = pw.page.locator(`td a[href="#/endpoints/${bare.id}"]`).first();
+      expect(await bareCell.getAttribute('title')).toBe(bare.url);
+      expect(await bareCell.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+      // A delivery to the deleted endpoint says so and links nowhere.
+      expect(await pw.page.locator(`a[href="#/endpoints/${doomed}"]`).count()).toBe(0);
+      expect(await pw.page.locator('.deleted-endpoint').count()).toBe(2);
+      expect(await pw.page.locator('.deleted-endpoint').first().textContent()).toBe('deleted endpoint');
+      await go(pw.page, base, '#/endpoints', 'Endpoints');
+      await pw.page.getByText('Acme CRM (production)').waitFor();
+      expect(await overflowOf(pw.page, '.table-wrap'), name).toBe(0);
+      await shot(pw.page, `usability-endpoints-${name}`);
+      await go(pw.page, base, '#/overview', 'Overview');
+      await pw.page.locator('.stat-label', { hasText: 'Success rate' }).waitFor();
+      expect(await overflowOf(pw.page, '.table-wrap'), name).toBe(0);
+      await c.close();
+      expect(pw.errors).toEqual([]);
+    }
+
+    // A full URL on a phone wraps only after its separators: no piece between two <wbr> is split.
+    const phone = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    const pp = watch(await phone.newPage());
+    await signIn(pp.page, base, ADMIN_KEY);
+    await go(pp.page, base, `#/endpoints/${bare.id}`, /without-any-description/);
+    const split = await pp.page.evaluate(() => {
+      const pieces = [...document.querySelectorAll('h1 .url')].flatMap((el) => [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE));
+      const broken: string[] = [];
+      for (const n of pieces) {
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(n.textContent ?? '');
+      }
+      return { pieces: pieces.length, broken };
+    });
+    expect(split.pieces).toBeGreaterThan(5);
+    expect(split.broken).toEqual([]);
+    expect(await pp.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+    await shot(pp.page, 'usability-endpoint-detail-phone');
+    await go(pp.page, base, '#/deliveries', 'Deliveries');
+    await pp.page.locator('tr[data-delivery]').first().waitFor();
+    expect(await pp.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+    await shot(pp.page, 'usability-deliveries-phone');
+    await phone.close();
+    expect(pp.errors).toEqual([]);
   });
 
   it('logged no console errors in the main session', () => {

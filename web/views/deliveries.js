@@ -7,6 +7,7 @@ import { h, field, replace } from '../dom.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { confirmDialog } from '../components/dialog.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
+import { endpointName, loadEndpointDirectory } from '../components/endpoint-label.js';
 import { createPager, debounce, filterBox, pageHeader } from '../components/page.js';
 import { announce, errorBox, errorMessage, toast } from '../components/toast.js';
 
@@ -14,11 +15,11 @@ const STATUSES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
 
 export async function render(root, params, app) {
   const q = params.query;
-  const endpoints = await listAll('/v1/endpoints', {}, { cap: 1000 }).catch(() => ({ data: [] }));
-  const endpointsById = new Map(endpoints.data.map((e) => [e.id, e]));
+  const directory = await loadEndpointDirectory();
+  const endpointsById = directory.byId;
 
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, s)));
-  const endpoint = h('select', { name: 'endpoint' }, h('option', { value: '' }, 'Any endpoint'), endpoints.data.map((e) => h('option', { value: e.id, selected: q.get('endpoint') === e.id }, e.url)));
+  const endpoint = h('select', { name: 'endpoint' }, h('option', { value: '' }, 'Any endpoint'), [...endpointsById.values()].map((e) => h('option', { value: e.id, selected: q.get('endpoint') === e.id, title: e.url }, endpointName(e))));
   const event = h('input', { type: 'text', name: 'event', placeholder: 'evt_…', value: q.get('event') ?? '', spellcheck: 'false' });
   const type = h('input', { type: 'text', name: 'type', placeholder: 'chat.started', value: q.get('type') ?? '', spellcheck: 'false' });
   const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
@@ -36,7 +37,7 @@ export async function render(root, params, app) {
   const pager = createPager(async (cursor) => {
     try {
       const page = await api('/v1/deliveries', { query: { ...current(), cursor, limit: 50 } });
-      replace(body, deliveriesTable(page.data, { endpointsById, onRetried: () => void pager.reload() }));
+      replace(body, deliveriesTable(page.data, { directory, onRetried: () => void pager.reload() }));
       return page;
     } catch (err) {
       replace(body, errorBox(err));
@@ -135,7 +136,7 @@ export async function render(root, params, app) {
         title: 'Recover failed deliveries?',
         message: [
           h('p', null, `This re-queues ${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} (${failedRows.data.length} failed, ${cancelledRows.data.length} cancelled) on ${byEndpoint.size} endpoint${byEndpoint.size === 1 ? '' : 's'}, with a fresh retry schedule.`),
-          h('ul', null, [...byEndpoint].map(([id, n]) => h('li', null, `${endpointsById.get(id)?.url ?? id}: ${n}`))),
+          h('ul', null, [...byEndpoint].map(([id, n]) => h('li', null, `${endpointsById.has(id) ? endpointName(endpointsById.get(id)) : `deleted endpoint ${id}`}: ${n}`))),
         ],
         confirmLabel: `Recover ${rows.length}`,
       });

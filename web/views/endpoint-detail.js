@@ -1,6 +1,7 @@
 // One endpoint: settings, 24 h stats, signing secret (reveal, copy, rotate), enable/disable with the
 // reason, send a test event, run the doctor, recover failed deliveries, and its recent deliveries.
 
+import { urlText } from '../components/endpoint-label.js';
 import { api, isMissingRoute, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
 import { endpointState, fmtCount, fmtMs, fmtPct, fromLocalInput, toLocalInput } from '../format.js';
@@ -268,7 +269,7 @@ export async function render(root, params, app) {
   }, 300);
 
   root.append(
-    pageHeader(e.url, e.description ?? null, stateEl, h('a', { class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
+    pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
     banner,
     h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
     secretSection(e),
