@@ -138,6 +138,50 @@ describe('dashboard usability (browser)', () => {
     expect(pp.errors).toEqual([]);
   });
 
+  it('the doctor says "passed with N warnings" and names them; green only when all pass (item 19)', async () => {
+    const { page } = w;
+    let calls = 0;
+    const slow = await startReceiver((_req, res) => {
+      calls += 1;
+      // The first delivery fails, then every answer takes 700 ms of a 1 s timeout.
+      const status = calls === 1 ? 500 : 200;
+      setTimeout(() => {
+        res.writeHead(status);
+        res.end();
+      }, calls === 1 ? 0 : 700);
+    });
+    try {
+      const ep = (await h.request('POST', '/v1/endpoints', { body: { url: slow.url, description: 'Slow receiver', timeoutMs: 1000, retrySchedule: [0, 1], eventTypes: ['doctor.probe'] } })).body.id;
+      await h.request('POST', '/v1/events', { body: { type: 'doctor.probe', data: {} } });
+      await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 1, 15_000);
+      await go(page, base, `#/endpoints/${ep}`, slow.url);
+      await page.getByRole('button', { name: 'Run diagnosis' }).click();
+      const alert = page.locator('.doctor .alert');
+      await alert.waitFor({ timeout: 20_000 });
+      const warned = await page.locator('.doctor .step-warn').count();
+      expect(warned).toBeGreaterThanOrEqual(3); // plain HTTP, latency, and the failed attempt in the logs
+      expect(await alert.locator('.doctor-headline').textContent()).toBe(`Passed with ${warned} warnings`);
+      expect(await alert.getAttribute('class')).toContain('alert-warn');
+      expect(await alert.locator('.doctor-warnings li').count()).toBe(warned);
+      const named = await alert.locator('.doctor-warnings').textContent();
+      for (const code of ['plain_http', 'slow_response']) expect(named).toContain(code);
+      expect(await alert.textContent()).not.toContain('All checks passed');
+      await shot(page, 'usability-doctor-warnings-1366');
+    } finally {
+      await slow.close();
+    }
+    // The same renderer with every check passed (or skipped) is green and says so.
+    // (A string, so the test runner does not rewrite the browser's dynamic import.)
+    const green = (await page.evaluate(`(async () => {
+      const { doctorReport } = await import('/components/doctor-report.js');
+      const el = doctorReport({ target: 'https://example.test/hook', ok: true, diagnosis: { code: 'ok', summary: 'fine', fix: '' }, checks: [{ step: 'dns', status: 'pass', code: 'ok', message: 'resolved', detail: {} }, { step: 'auth', status: 'skip', code: 'skipped', message: 'no auth', detail: {} }] });
+      return { text: el.querySelector('.alert').textContent, cls: el.querySelector('.alert').className, list: el.querySelectorAll('.doctor-warnings').length };
+    })()`)) as { text: string; cls: string; list: number };
+    expect(green.text).toContain('All checks passed');
+    expect(green.cls).toContain('alert-ok');
+    expect(green.list).toBe(0);
+  });
+
   it('logged no console errors in the main session', () => {
     expect(w.errors).toEqual([]);
   });
