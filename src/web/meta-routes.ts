@@ -13,6 +13,7 @@ import { isoDate } from '../api/schemas/common.js';
 import type { TenantFilter } from '../store/store.js';
 import { computeOverview } from './overview.js';
 import { listRecentEvents } from './recent-events.js';
+import { parseTypeFilter } from '../core/event-type-filter.js';
 
 const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
@@ -65,7 +66,8 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
             before: { type: 'integer', minimum: 1 },
-            type: { type: 'string', maxLength: 128 },
+            type: { type: 'string', maxLength: 1024, description: 'Types, prefixes (chat.*) and exclusions (-chat.ended), separated by commas or spaces' },
+            operational: { type: 'string', enum: ['show', 'hide'], default: 'show', description: "hide leaves out hookd's operational events (endpoint.disabled, endpoint.recovered, delivery.exhausted)" },
             tenant: { type: 'string', maxLength: 128 },
             status: { type: 'string', enum: [...DELIVERY_STATUSES, 'none'] },
             since: isoDate,
@@ -75,10 +77,13 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (request) => {
-      const q = request.query as { limit: number; before?: number; type?: string; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const q = request.query as { limit: number; before?: number; type?: string; operational: 'show' | 'hide'; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const types = parseTypeFilter(q.type ?? '');
+      if (!types.ok) throw new HookdError('validation_failed', types.message, { errors: [{ path: '/querystring/type', message: types.message }] });
       const page = await listRecentEvents(ctx.store, {
         tenant: narrowTenant(principalOf(request), q.tenant),
-        type: q.type || undefined,
+        types: types.filter,
+        hideOperational: q.operational === 'hide',
         status: q.status,
         since: parseTime(q.since, 'since'),
         until: parseTime(q.until, 'until'),

@@ -182,6 +182,64 @@ describe('dashboard usability (browser)', () => {
     expect(green.list).toBe(0);
   });
 
+  it('hides operational events by default, with a toggle; type filters take prefixes and exclusions (item 20)', async () => {
+    const { page } = w;
+    const flip = async (tenant: string | null) => {
+      const ep = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}/ops`, eventTypes: ['ops.none'], ...(tenant ? { tenant } : {}) } })).body.id;
+      await h.request('PATCH', `/v1/endpoints/${ep}`, { body: { enabled: false } });
+      await h.request('PATCH', `/v1/endpoints/${ep}`, { body: { enabled: true } }); // publishes endpoint.recovered
+    };
+    await flip(null);
+    await flip('acme');
+    for (const type of ['chat.started', 'chat.ended', 'payment.completed']) await h.request('POST', '/v1/events', { body: { type, data: {} } });
+    await h.request('POST', '/v1/events', { body: { type: 'chat.started', tenant: 'acme', data: {} } });
+
+    await go(page, base, '#/events', 'Events');
+    await page.locator('tbody tr').first().waitFor();
+    const shownTypes = async () => page.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(await shownTypes()).not.toContain('endpoint.recovered');
+    expect(await shownTypes()).toContain('chat.ended');
+    await shot(page, 'usability-events-default-1366');
+    // A live operational event stays out of the page; a live real one comes in.
+    const before = await page.locator('tbody tr').count();
+    await flip(null);
+    await h.request('POST', '/v1/events', { body: { type: 'chat.message.sent', data: {} } });
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 10_000 }).toBe(before + 1);
+    expect((await shownTypes())[0]).toBe('chat.message.sent');
+
+    await page.getByLabel('Show operational events').check();
+    await expect.poll(async () => (await shownTypes()).filter((t) => t === 'endpoint.recovered').length).toBe(3);
+    expect(page.url()).toContain('operational=show');
+    await page.getByLabel('Show operational events').uncheck();
+    await expect.poll(async () => (await shownTypes()).includes('endpoint.recovered')).toBe(false);
+
+    await page.getByLabel('Type', { exact: true }).fill('chat.*, -chat.ended');
+    await expect.poll(async () => [...new Set(await shownTypes())].sort()).toEqual(['chat.message.sent', 'chat.started']);
+    await shot(page, 'usability-events-filtered-1366');
+    // A filter the server refuses says why, and the next good one brings the rows back.
+    w.allow.push(/recent-events.*type=chat\.\*\.x/);
+    await page.getByLabel('Type', { exact: true }).fill('chat.*.x');
+    await page.getByText('"chat.*.x" is not a type filter term', { exact: false }).waitFor();
+    await page.getByLabel('Type', { exact: true }).fill('-chat.*');
+    await expect.poll(async () => (await shownTypes()).includes('payment.completed')).toBe(true);
+    expect((await shownTypes()).filter((t) => t.startsWith('chat.') || t === 'endpoint.recovered')).toEqual([]);
+
+    // The tenant portal hides them the same way, and shows its own tenant's when asked.
+    const link = (await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 300 } })).body;
+    const portal = await browser.newContext({ viewport: VIEWPORTS.laptop });
+    const pw = watch(await portal.newPage());
+    await pw.page.goto(`${base}/portal?token=${link.token}#/events`);
+    await pw.page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+    await pw.page.locator('tbody tr').first().waitFor();
+    const portalTypes = () => pw.page.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(await portalTypes()).toEqual(['chat.started']);
+    await pw.page.getByLabel('Show operational events').check();
+    await expect.poll(async () => (await portalTypes()).sort()).toEqual(['chat.started', 'endpoint.recovered']);
+    await shot(pw.page, 'usability-portal-events-1366');
+    await portal.close();
+    expect(pw.errors).toEqual([]);
+  });
+
   it('logged no console errors in the main session', () => {
     expect(w.errors).toEqual([]);
   });
