@@ -62,7 +62,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   // Bodies are validated strictly (a string "5" is not the number 5, unknown fields are refused);
   // query strings and path params arrive as text, so those coerce.
-  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false, discriminator: true });
   const paramAjv = new Ajv({ allErrors: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false });
   addFormats(bodyAjv);
   addFormats(paramAjv);

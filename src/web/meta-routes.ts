@@ -13,6 +13,7 @@ import { isoDate } from '../api/schemas/common.js';
 import type { TenantFilter } from '../store/store.js';
 import { computeOverview } from './overview.js';
 import { listRecentEvents } from './recent-events.js';
+import type { PortalClaims } from './portal-token.js';
 import { parseTypeFilter } from '../core/event-type-filter.js';
 
 const principalOf = (request: FastifyRequest): Principal => request.principal!;
@@ -25,7 +26,7 @@ function narrowTenant(principal: Principal, requested: string | undefined): Tena
   return wanted;
 }
 
-export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portalClaimsOf: (request: FastifyRequest) => PortalClaims | null = () => null): void {
   app.get('/v1/meta/whoami', { schema: { tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
     const p = principalOf(request);
     // Features other modules may or may not have registered: the dashboard hides what is missing
@@ -34,7 +35,12 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
       sources: app.hasRoute({ method: 'GET', url: '/v1/sources' }),
       doctor: app.hasRoute({ method: 'POST', url: '/v1/endpoints/:id/diagnose' }),
     };
-    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features };
+    // What the server fills in when a create request leaves a field out, so forms show the real value.
+    const defaults = { timeoutMs: ctx.config.defaultTimeoutMs, maxConcurrency: ctx.config.defaultMaxConcurrency };
+    const claims = portalClaimsOf(request);
+    // A portal's look and mode travel in its signed token; the page applies them.
+    const portalOptions = claims ? { readOnly: claims.readOnly, theme: claims.theme, expiresAt: iso(claims.expiresAt) } : null;
+    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features, defaults, portalOptions };
   });
 
   app.get('/v1/meta/codes', { schema: { tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);

@@ -19,7 +19,8 @@ describe('dashboard usability (browser)', () => {
   let good: Receiver;
 
   beforeAll(async () => {
-    h = await createHarness({});
+    // A server default that is not the form's old constant (15 s), to see the form use it.
+    h = await createHarness({ env: { HOOKD_DEFAULT_TIMEOUT_MS: '7000' } });
     await h.runtime.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.runtime.app.server.address() as AddressInfo).port}`;
     good = await startReceiver();
@@ -236,6 +237,174 @@ describe('dashboard usability (browser)', () => {
     await pw.page.getByLabel('Show operational events').check();
     await expect.poll(async () => (await portalTypes()).sort()).toEqual(['chat.started', 'endpoint.recovered']);
     await shot(pw.page, 'usability-portal-events-1366');
+    await portal.close();
+    expect(pw.errors).toEqual([]);
+  });
+
+  it('source form: an empty HMAC header is one error, next to the field; the one-time panel stays until dismissed (item 24)', async () => {
+    const { page } = w;
+    await go(page, base, '#/sources', 'Sources');
+    await page.getByRole('button', { name: 'New source' }).click();
+    await page.getByLabel('Name').fill('hmac-partner');
+    await page.getByLabel('Verification scheme').selectOption('hmac');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    const header = page.getByLabel('Signature header');
+    await page.locator('.field-error').first().waitFor();
+    expect(await page.locator('.field-error').count()).toBe(1);
+    expect(await header.getAttribute('aria-invalid')).toBe('true');
+    const errorId = (await page.locator('.field-error').getAttribute('id'))!;
+    expect(await header.getAttribute('aria-describedby')).toContain(errorId);
+    expect(await page.locator('.field-error').textContent()).toBe('is required');
+    // The refused create's 400 is the expected outcome of that step, not a page error.
+    const expected = w.errors.findIndex((e) => /status of 400.*\/v1\/sources$/.test(e));
+    expect(expected).toBeGreaterThanOrEqual(0);
+    w.errors.splice(expected, 1);
+    // Said once on the whole page, and nothing about the other eight schemes.
+    const text = (await page.locator('form').textContent())!;
+    expect(text.match(/is required/g)).toHaveLength(1);
+    expect(text).not.toMatch(/constant|oneOf|must match|is not a known field/);
+    await shot(page, 'usability-source-form-error-1366');
+
+    await header.fill('x-partner-signature');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    const first = page.locator('.one-time', { hasText: 'Source hmac-partner created' });
+    await first.waitFor();
+    expect(await first.locator('dd code').first().textContent()).toMatch(/\S{16,}/); // the generated secret
+    // The next action (another form, another source) does not replace the unsaved secret.
+    await page.getByRole('button', { name: 'New source' }).click();
+    await page.getByLabel('Name').fill('second-partner');
+    await page.getByLabel('Verification scheme').selectOption('none');
+    await page.getByRole('button', { name: 'Create source' }).click();
+    await page.locator('.one-time', { hasText: 'Source second-partner created' }).waitFor();
+    expect(await first.isVisible()).toBe(true);
+    await shot(page, 'usability-source-secret-panels-1366');
+    await first.getByRole('button', { name: /dismiss/ }).click();
+    expect(await page.locator('.one-time', { hasText: 'hmac-partner' }).count()).toBe(0);
+    expect(await page.locator('.one-time').count()).toBe(1);
+  });
+
+  it("the endpoint form starts from the server's default timeout (item 24)", async () => {
+    const { page } = w;
+    await go(page, base, '#/endpoints/new', 'New endpoint');
+    expect(await page.getByLabel('Timeout (seconds)').inputValue()).toBe('7');
+    await page.getByLabel('URL', { exact: true }).fill(`${good.url}/timeout-default`);
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('heading', { level: 1, name: /timeout-default/ }).waitFor();
+    const id = /#\/endpoints\/([^/?]+)/.exec(page.url())![1]!;
+    expect((await h.request('GET', `/v1/endpoints/${id}`)).body.timeoutMs).toBe(7000);
+    // Emptied, the field leaves the choice to the server.
+    await go(page, base, '#/endpoints/new', 'New endpoint');
+    await page.getByLabel('Timeout (seconds)').fill('');
+    await page.getByLabel('URL', { exact: true }).fill(`${good.url}/timeout-empty`);
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('heading', { level: 1, name: /timeout-empty/ }).waitFor();
+    const id2 = /#\/endpoints\/([^/?]+)/.exec(page.url())![1]!;
+    expect((await h.request('GET', `/v1/endpoints/${id2}`)).body.timeoutMs).toBe(7000);
+  });
+
+  it('one date format everywhere, a favicon, and the phone menu closes on every route change (item 24)', async () => {
+    const { page } = w;
+    await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}/dates`, eventTypes: ['date.check'] } });
+    await h.request('POST', '/v1/events', { body: { type: 'date.check', data: {} } });
+    // Every rendered time is YYYY-MM-DD HH:MM:SS (local), wherever it appears.
+    for (const [hash, heading] of [['#/events', 'Events'], ['#/deliveries', 'Deliveries'], ['#/sources', 'Sources']] as const) {
+      await go(page, base, hash, heading);
+      await page.locator('time').first().waitFor();
+      const times = await page.locator('main time').allTextContents();
+      for (const t of times.filter((x) => !/ago$|^in /.test(x))) expect(t, hash).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    }
+    await go(page, base, '#/portal-links', 'Tenant portal');
+    await page.getByLabel('Tenant').fill('acme');
+    await page.getByRole('button', { name: 'Create portal link' }).click();
+    expect(await page.locator('.alert-ok p').first().textContent()).toMatch(/valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:$/);
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel="icon"]') as HTMLLinkElement;
+      const res = await fetch(link.href);
+      const ico = await fetch('/favicon.ico');
+      return { svg: res.status, type: res.headers.get('content-type'), ico: ico.status };
+    });
+    expect(icon).toEqual({ svg: 200, type: expect.stringContaining('image/svg+xml'), ico: 200 });
+
+    const phone = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    const pw = watch(await phone.newPage());
+    await signIn(pw.page, base, ADMIN_KEY);
+    const menu = pw.page.getByRole('button', { name: 'Menu' });
+    const isOpen = async () => (await menu.getAttribute('aria-expanded')) === 'true' && (await pw.page.locator('#nav.open').count()) === 1;
+    await menu.click();
+    expect(await isOpen()).toBe(true);
+    // A link inside the page, not in the menu.
+    await pw.page.locator('main a[href^="#/"]').first().evaluate((a) => (a as HTMLAnchorElement).click());
+    await expect.poll(isOpen).toBe(false);
+    await menu.click();
+    expect(await isOpen()).toBe(true);
+    await pw.page.goBack();
+    await expect.poll(isOpen).toBe(false);
+    await menu.click();
+    await pw.page.getByRole('link', { name: 'Sources' }).click();
+    await pw.page.getByRole('heading', { level: 1, name: 'Sources' }).waitFor();
+    expect(await isOpen()).toBe(false);
+    await phone.close();
+    expect(pw.errors).toEqual([]);
+  });
+
+  it('manages API keys: create (shown once until dismissed), list with last use, revoke (item 24)', async () => {
+    const { page } = w;
+    await go(page, base, '#/api-keys', 'API keys');
+    await page.getByLabel('Name').fill('billing service');
+    await page.getByLabel('Tenant (optional)').fill('acme');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const panel = page.locator('.one-time', { hasText: 'Key billing service created' });
+    await panel.waitFor();
+    const key = (await panel.locator('code.secret').textContent())!;
+    expect((await h.request('GET', '/v1/meta/whoami', { key })).body).toMatchObject({ role: 'tenant', tenant: 'acme' });
+    const row = page.locator('tr', { hasText: 'billing service' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('tenant acme');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    await expect.poll(async () => page.locator('tr', { hasText: 'billing service' }).textContent()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}.*Active/s);
+    await shot(page, 'usability-api-keys-1366');
+    await page.getByRole('button', { name: 'Revoke key billing service' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.locator('tr', { hasText: 'billing service' }).getByText('Revoked').waitFor();
+    expect((await h.request('GET', '/v1/meta/whoami', { key })).status).toBe(401);
+
+    // Tenants have no such page.
+    const tenantKey = (await h.request('POST', '/v1/api-keys', { body: { name: 'acme ui', tenant: 'acme' } })).body.key;
+    const c = await browser.newContext({ viewport: VIEWPORTS.laptop });
+    const tw = watch(await c.newPage());
+    await signIn(tw.page, base, tenantKey);
+    expect(await tw.page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await tw.page.goto(`${base}/#/api-keys`);
+    await tw.page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await c.close();
+    expect(tw.errors).toEqual([]);
+  });
+
+  it('a themed, read-only portal: brand, logo and colour from the link; no control that changes anything (item 24)', async () => {
+    const ep = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}/acme-ro`, tenant: 'acme', description: 'Acme read-only view' } })).body.id;
+    await h.request('POST', '/v1/events', { body: { type: 'chat.started', tenant: 'acme', data: {} } });
+    await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 1, 15_000);
+    const res = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 300, readOnly: true, theme: { brandName: 'Acme Cloud', primaryColor: '#0f766e', logoUrl: '/favicon.svg' } } });
+    const portal = await browser.newContext({ viewport: VIEWPORTS.laptop });
+    const pw = watch(await portal.newPage());
+    await pw.page.goto(`${base}/portal?token=${res.body.token}#/endpoints/${ep}`);
+    await pw.page.getByRole('heading', { level: 1, name: /acme-ro/ }).waitFor();
+    expect(await pw.page.locator('.brand').textContent()).toContain('Acme Cloud');
+    expect(await pw.page.locator('.brand img.brand-logo').getAttribute('src')).toBe('/favicon.svg');
+    expect(await pw.page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#0f766e');
+    await pw.page.getByText('Read-only', { exact: true }).waitFor();
+    await pw.page.locator('tr[data-delivery]').first().waitFor();
+    for (const name of ['Edit', 'Disable', 'Delete…', 'Rotate…', 'Send test event', 'Run diagnosis', 'Force retry']) {
+      expect(await pw.page.getByRole('button', { name, exact: true }).or(pw.page.getByRole('link', { name, exact: true })).count(), name).toBe(0);
+    }
+    expect(await pw.page.locator('main').textContent()).not.toMatch(/\bnull\b/);
+    await shot(pw.page, 'usability-portal-read-only-1366');
+    await pw.page.goto(`${base}/portal?token=${res.body.token}#/endpoints`);
+    await pw.page.getByText('Acme read-only view').waitFor();
+    expect(await pw.page.getByRole('link', { name: 'New endpoint' }).count()).toBe(0);
+    await pw.page.goto(`${base}/portal?token=${res.body.token}#/endpoints/new`);
+    await pw.page.getByRole('heading', { level: 1, name: 'This portal is read-only' }).waitFor();
     await portal.close();
     expect(pw.errors).toEqual([]);
   });

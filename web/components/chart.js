@@ -2,6 +2,7 @@
 // also given as a table for screen readers, and each bar has a <title> for hover.
 
 import { h, s } from '../dom.js';
+import { fmtTime } from '../format.js';
 
 export const OUTCOME_SERIES = [
   { key: 'succeeded', label: 'Succeeded', cls: 'fill-ok' },
@@ -13,7 +14,7 @@ export const OUTCOME_SERIES = [
 function tickLabel(iso, bucketSeconds) {
   const d = new Date(iso);
   const hm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return bucketSeconds >= 21600 ? `${d.getMonth() + 1}/${d.getDate()}` : hm;
+  return bucketSeconds >= 21600 ? `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : hm;
 }
 
 export function stackedBars(buckets, { series = OUTCOME_SERIES, bucketSeconds = 3600, title = 'Deliveries over time' } = {}) {
@@ -45,7 +46,7 @@ export function stackedBars(buckets, { series = OUTCOME_SERIES, bucketSeconds = 
       acc += v;
       return r;
     });
-    const tip = `${new Date(b.start).toLocaleString()}: ${series.map((sr) => `${b[sr.key] ?? 0} ${sr.label.toLowerCase()}`).join(', ')}`;
+    const tip = `${fmtTime(b.start)}: ${series.map((sr) => `${b[sr.key] ?? 0} ${sr.label.toLowerCase()}`).join(', ')}`;
     return s(
       'g',
       { class: 'bar' },
@@ -66,7 +67,7 @@ export function stackedBars(buckets, { series = OUTCOME_SERIES, bucketSeconds = 
     { class: 'visually-hidden' },
     h('caption', null, title),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Interval start'), series.map((sr) => h('th', { scope: 'col' }, sr.label)))),
-    h('tbody', null, buckets.filter((_, i) => totals[i] > 0).map((b) => h('tr', null, h('th', { scope: 'row' }, new Date(b.start).toLocaleString()), series.map((sr) => h('td', null, String(b[sr.key] ?? 0)))))),
+    h('tbody', null, buckets.filter((_, i) => totals[i] > 0).map((b) => h('tr', null, h('th', { scope: 'row' }, fmtTime(b.start)), series.map((sr) => h('td', null, String(b[sr.key] ?? 0)))))),
   );
   return h('figure', { class: 'chart-figure' }, svg, legend, table);
 }

@@ -10,7 +10,7 @@ import { errorMessage, toast } from './toast.js';
 
 export function retryButton(d, onRetried) {
   const label = d.status === 'succeeded' ? 'Force retry' : 'Retry';
-  const btn = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${label} delivery ${d.id}`, disabled: d.status === 'sending' }, label);
+  const btn = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-small', 'aria-label': `${label} delivery ${d.id}`, disabled: d.status === 'sending' }, label);
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {

@@ -29,8 +29,8 @@ export async function render(root, params, app) {
 
   const current = () => ({ status: status.value, endpoint: endpoint.value, event: event.value.trim(), type: type.value.trim(), since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
 
-  const retryAll = h('button', { type: 'button', class: 'btn btn-warn' }, 'Retry all matching…');
-  const recover = h('button', { type: 'button', class: 'btn btn-warn' }, 'Recover failed…');
+  const retryAll = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Retry all matching…');
+  const recover = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Recover failed…');
   const progress = h('div', { class: 'bulk-progress', 'aria-live': 'polite' });
   const body = h('div');
 

@@ -2,7 +2,7 @@
 
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { relTime, statusBadge, timeEl } from '../format.js';
+import { fmtTime, relTime, statusBadge, timeEl } from '../format.js';
 import { attemptTimeline } from '../components/attempts.js';
 import { codeTag } from '../components/codes.js';
 import { retryButton } from '../components/deliveries-table.js';
@@ -34,7 +34,7 @@ export async function render(root, params, app) {
             h('dt', null, 'Created'),
             h('dd', null, timeEl(d.createdAt)),
             h('dt', null, 'Next attempt'),
-            h('dd', null, d.nextAttemptAt ? `${relTime(d.nextAttemptAt)} (${new Date(d.nextAttemptAt).toLocaleString()})` : '—'),
+            h('dd', null, d.nextAttemptAt ? `${relTime(d.nextAttemptAt)} (${fmtTime(d.nextAttemptAt)})` : '—'),
           ),
         ),
       );

@@ -4,7 +4,7 @@
 import { urlText } from '../components/endpoint-label.js';
 import { api, isMissingRoute, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
-import { endpointState, fmtCount, fmtMs, fmtPct, fromLocalInput, toLocalInput } from '../format.js';
+import { endpointState, fmtCount, fmtMs, fmtPct, fmtTime, fromLocalInput, toLocalInput } from '../format.js';
 import { attemptDetail, attemptSummary } from '../components/attempts.js';
 import { codeTag } from '../components/codes.js';
 import { copyText } from '../components/copy.js';
@@ -47,13 +47,13 @@ function secretSection(e) {
   const previous = h('div');
   let revealed = null;
   const reveal = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, 'Reveal');
-  const rotate = h('button', { type: 'button', class: 'btn btn-warn' }, 'Rotate…');
+  const rotate = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Rotate…');
   const show = (secret, prev) => {
     revealed = secret;
     value.textContent = secret;
     reveal.textContent = 'Hide';
     reveal.setAttribute('aria-pressed', 'true');
-    replace(previous, prev?.length ? h('p', { class: 'muted' }, `Older secret${prev.length > 1 ? 's' : ''} still signing until `, prev.map((p) => new Date(p.expiresAt).toLocaleString()).join(', '), '.') : null);
+    replace(previous, prev?.length ? h('p', { class: 'muted' }, `Older secret${prev.length > 1 ? 's' : ''} still signing until `, prev.map((p) => fmtTime(p.expiresAt)).join(', '), '.') : null);
   };
   reveal.addEventListener('click', async () => {
     if (revealed) {
@@ -145,7 +145,7 @@ async function testSection(e, onSent) {
 function doctorSection(e, available) {
   if (!available) return section('Doctor', h('p', { class: 'muted' }, 'The doctor is not available on this server version.'));
   const out = h('div', { 'aria-live': 'polite' });
-  const run = h('button', { type: 'button', class: 'btn btn-primary' }, 'Run diagnosis');
+  const run = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-primary' }, 'Run diagnosis');
   run.addEventListener('click', async () => {
     run.disabled = true;
     replace(out, h('p', { class: 'loading', role: 'status' }, 'Diagnosing: DNS, TCP, TLS, HTTP, auth, payload, latency, logs…'));
@@ -182,7 +182,7 @@ function recoverSection(e, onDone) {
       }
       const ok = await confirmDialog({
         title: 'Recover failed deliveries?',
-        message: h('p', null, `This re-queues ${n}${more} deliver${n === 1 ? 'y' : 'ies'} (${failed.data.length} failed, ${cancelled.data.length} cancelled) created between ${new Date(s).toLocaleString()} and ${u ? new Date(u).toLocaleString() : 'now'}. Each is sent again with a fresh retry schedule.`),
+        message: h('p', null, `This re-queues ${n}${more} deliver${n === 1 ? 'y' : 'ies'} (${failed.data.length} failed, ${cancelled.data.length} cancelled) created between ${fmtTime(s)} and ${u ? fmtTime(u) : 'now'}. Each is sent again with a fresh retry schedule.`),
         confirmLabel: `Recover ${n} deliveries`,
       });
       if (!ok) return;
@@ -201,8 +201,8 @@ function recoverSection(e, onDone) {
 export async function render(root, params, app) {
   const e = await api(`/v1/endpoints/${params.id}`);
   const stateEl = h('span', null, endpointState(e));
-  const toggle = h('button', { type: 'button', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
-  const del = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete…');
+  const toggle = h('button', { type: 'button', 'data-mutates': '', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
+  const del = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-danger' }, 'Delete…');
   const banner = h('div');
   const showBanner = (ep) => replace(banner, ep.enabled ? null : h('div', { class: 'alert alert-error', role: 'status' }, h('strong', null, `Disabled (${ep.disabledReason ?? 'unknown'})`), h('p', null, DISABLED_WHY[ep.disabledReason] ?? ''), h('p', null, 'Enable it to resume deliveries, then recover what failed or was cancelled meanwhile.')));
   showBanner(e);
@@ -268,16 +268,19 @@ export async function render(root, params, app) {
     void loadRecent();
   }, 300);
 
-  root.append(
-    pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
+  const parts = [
+    pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
     banner,
     h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
     secretSection(e),
-    e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
-    doctorSection(e, app.features.doctor),
-    recoverSection(e, () => void loadRecent()),
+    // A read-only portal gets no controls that send or change anything.
+    app.readOnly ? null : e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
+    app.readOnly ? null : doctorSection(e, app.features.doctor),
+    app.readOnly ? null : recoverSection(e, () => void loadRecent()),
     section('Recent deliveries', recent),
-  );
+  ];
+  // (Element.append would print a left-out part as the text "null".)
+  root.append(...parts.filter(Boolean));
   await Promise.all([loadStats(), loadRecent()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),
