@@ -14,6 +14,7 @@ import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerEndpointSeriesRoutes } from './routes/endpoint-series.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
+  registerEndpointSeriesRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);

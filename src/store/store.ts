@@ -194,6 +194,17 @@ export interface EndpointStats {
   byCode: Record<string, number>;
 }
 
+/** One time bucket of an endpoint's attempts (only buckets with attempts are returned). */
+export interface EndpointSeriesBucket {
+  /** Epoch ms: since + k * bucketMs. */
+  start: number;
+  attempts: number;
+  /** Attempts whose outcome was not success. */
+  failed: number;
+  /** Nearest-rank 95th percentile of the bucket's attempt durations (ms). */
+  p95: number;
+}
+
 export interface InboundRequestQuery {
   sourceId: string;
   verdict?: InboundVerdict | undefined;
@@ -319,6 +330,11 @@ export interface Store {
   /** Cancel every pending delivery of the endpoint (410, delete, disable). */
   cancelPendingDeliveries(endpointId: string, code: string, now: number): Promise<number>;
   endpointStats(endpointId: string, since: number, until: number): Promise<EndpointStats>;
+  /**
+   * The endpoint's attempts made in [since, until), grouped in buckets of bucketMs starting at since,
+   * oldest first; empty buckets are left out (the caller fills them). Aggregated in the database.
+   */
+  endpointSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<EndpointSeriesBucket[]>;
   /** Deliveries waiting (pending), overall and the oldest due time. */
   queueDepth(now: number): Promise<{ pending: number; due: number; oldestDueAt: number | null }>;
   /**

@@ -2,6 +2,7 @@
 // page through thousands of deliveries: deliveries over time by status, success rate, latency
 // percentiles, queue depth and endpoints ranked by failures, all within the caller's tenant.
 
+import { bucketSecondsFor } from '../core/time-buckets.js';
 import type { Delivery, Endpoint } from '../core/types.js';
 import type { Store, TenantFilter } from '../store/store.js';
 
@@ -36,12 +37,6 @@ export interface Overview {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A bucket width giving 24 to 48 bars for common windows. */
-export function bucketSecondsFor(hours: number): number {
-  const target = (hours * 3600) / 24;
-  const steps = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
-  return steps.find((s) => s >= target) ?? 86400;
-}
-
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;

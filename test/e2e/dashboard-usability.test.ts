@@ -4,11 +4,13 @@
 // changed page are kept in test-output/screenshots/ (usability-*.png).
 
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createHarness, type Harness } from '../helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from '../helpers/receiver.js';
-import { go, launch, overflowOf, shot, signIn, VIEWPORTS, watch, type Watched } from './support/browser.js';
+import { go, launch, overflowOf, shot, SHOTS, signIn, VIEWPORTS, watch, type Watched } from './support/browser.js';
 
 describe('dashboard usability (browser)', () => {
   let h: Harness;
@@ -407,6 +409,61 @@ describe('dashboard usability (browser)', () => {
     await pw.page.getByRole('heading', { level: 1, name: 'This portal is read-only' }).waitFor();
     await portal.close();
     expect(pw.errors).toEqual([]);
+  });
+
+  it('charts: axis text in CSS px at every width, nice y-axis tops, per-endpoint volume, error rate and p95 (item 21)', async () => {
+    let n = 0;
+    const mixed = await startReceiver((_req, res) => {
+      n += 1;
+      res.writeHead(n % 4 === 0 ? 503 : 200);
+      res.end();
+    });
+    try {
+      const ep = (await h.request('POST', '/v1/endpoints', { body: { url: mixed.url, description: 'Charted', retrySchedule: [0], eventTypes: ['chart.tick'] } })).body.id;
+      for (let i = 0; i < 12; i += 1) await h.request('POST', '/v1/events', { body: { type: 'chart.tick', data: { i } } });
+      await eventually(async () => {
+        const list = await h.request('GET', `/v1/deliveries?endpoint=${ep}&limit=50`);
+        return list.body.data.filter((d: { status: string }) => d.status !== 'pending' && d.status !== 'sending').length === 12;
+      }, 20_000);
+      const { niceScale } = (await import(pathToFileURL(join(process.cwd(), 'web/components/chart.js')).href)) as { niceScale: (max: number, o?: { integer?: boolean }) => { top: number } };
+
+      const fontSizes: Record<string, string[]> = {};
+      for (const [name, viewport] of [['phone', VIEWPORTS.phone], ['1366', VIEWPORTS.laptop], ['1920', VIEWPORTS.desktop]] as const) {
+        const c = await browser.newContext({ viewport, ...(name === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+        const pw = watch(await c.newPage());
+        await signIn(pw.page, base, ADMIN_KEY);
+        await pw.page.locator('.chart-figure').first().waitFor();
+        // The y axis tops out at the nice number just above the highest bar, not the next power of ten.
+        const overview = await h.request('GET', '/v1/meta/overview?hours=24');
+        const highest = Math.max(...overview.body.buckets.map((b: Record<string, number>) => (b.succeeded ?? 0) + (b.failed ?? 0) + (b.pending ?? 0) + (b.cancelled ?? 0)));
+        const ticks = (await pw.page.locator('.chart-figure').first().locator('.chart-y .chart-tick').allTextContents()).map(Number);
+        expect(Math.max(...ticks), name).toBe(niceScale(highest, { integer: true }).top);
+        await go(pw.page, base, `#/endpoints/${ep}`, mixed.url);
+        const traffic = pw.page.locator('.traffic .traffic-chart');
+        await expect.poll(() => traffic.count()).toBe(3);
+        expect(await traffic.locator('h3').allTextContents()).toEqual(['Volume', 'Error rate', 'p95 latency']);
+        // No text inside any SVG: it would scale with the drawing.
+        expect(await pw.page.locator('svg text').count(), name).toBe(0);
+        fontSizes[name] = await pw.page.locator('.chart-tick').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).fontSize))]);
+        const errorTicks = await traffic.nth(1).locator('.chart-y .chart-tick').allTextContents();
+        expect(errorTicks.at(-1), name).toMatch(/%$/);
+        expect(await traffic.nth(2).locator('.chart-y .chart-tick').last().textContent(), name).toMatch(/ ms$| s$/);
+        // The volume chart's bars add up to the 12 attempts made.
+        const label = await traffic.nth(0).locator('svg').getAttribute('aria-label');
+        expect(label, name).toContain('12 attempts');
+        expect(await pw.page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(viewport.width);
+        await shot(pw.page, `usability-endpoint-traffic-${name}`);
+        await pw.page.locator('section:has(.traffic)').screenshot({ path: join(SHOTS, `usability-traffic-section-${name}.png`) });
+        await c.close();
+        expect(pw.errors).toEqual([]);
+      }
+      // The same text size on a 390 px phone and a 1920 px screen (it used to shrink to 5 px).
+      expect(fontSizes.phone).toEqual(fontSizes['1920']);
+      expect(fontSizes.phone).toHaveLength(1);
+      expect(parseFloat(fontSizes.phone![0]!)).toBeGreaterThanOrEqual(10);
+    } finally {
+      await mixed.close();
+    }
   });
 
   it('logged no console errors in the main session', () => {

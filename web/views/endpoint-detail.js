@@ -2,6 +2,7 @@
 // reason, send a test event, run the doctor, recover failed deliveries, and its recent deliveries.
 
 import { urlText } from '../components/endpoint-label.js';
+import { endpointTraffic } from '../components/endpoint-traffic.js';
 import { api, isMissingRoute, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
 import { endpointState, fmtCount, fmtMs, fmtPct, fmtTime, fromLocalInput, toLocalInput } from '../format.js';
@@ -263,7 +264,9 @@ export async function render(root, params, app) {
     }
   };
 
+  const traffic = endpointTraffic(e.id);
   const refresh = debounce(() => {
+    void traffic.load();
     void loadStats();
     void loadRecent();
   }, 300);
@@ -272,6 +275,7 @@ export async function render(root, params, app) {
     pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
     banner,
     h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
+    traffic.el,
     secretSection(e),
     // A read-only portal gets no controls that send or change anything.
     app.readOnly ? null : e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
@@ -281,7 +285,7 @@ export async function render(root, params, app) {
   ];
   // (Element.append would print a left-out part as the text "null".)
   root.append(...parts.filter(Boolean));
-  await Promise.all([loadStats(), loadRecent()]);
+  await Promise.all([loadStats(), loadRecent(), traffic.load()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),
     app.stream.on('endpoint.state', (m) => {

@@ -15,6 +15,7 @@ import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
+import { seriesSuite } from './series-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 
@@ -53,5 +54,6 @@ export function runStoreConformance(
     secretsSuite(factory);
     transferSuite(factory);
     observabilitySuite(factory);
+    seriesSuite(factory);
   });
 }

@@ -1,6 +1,7 @@
 // The PostgreSQL Store: several hookd processes on several machines share one database. Each concern
 // lives in its own module (claims, results, publish, ...); this file only wires them to the contract.
 
+import { endpointSeries } from './endpoint-series.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Store } from '../store.js';
 import { claimById, claimDue } from './claims.js';
@@ -120,6 +121,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     recoverDeliveries: (endpointId, since, until, now) => recoverDeliveries(ctx, endpointId, since, until, now),
     cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
     endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),
+    endpointSeries: (endpointId, since, until, bucketMs) => endpointSeries(ctx, endpointId, since, until, bucketMs),
     queueDepth: (now) => queueDepth(ctx, now),
     queueDepthByEndpoint: (now, limit) => queueDepthByEndpoint(ctx, now, limit),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),

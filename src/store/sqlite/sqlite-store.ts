@@ -3,6 +3,7 @@
 // two transactions of this connection can interleave, and other processes are serialised by
 // SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
 
+import { endpointSeries } from './endpoint-series.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -189,6 +190,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async endpointStats(endpointId, since, until) {
       return deliveries.endpointStats(ctx, endpointId, since, until);
+    },
+    async endpointSeries(endpointId, since, until, bucketMs) {
+      return endpointSeries(ctx, endpointId, since, until, bucketMs);
     },
     async queueDepth(now) {
       return deliveries.queueDepth(ctx, now);
