@@ -157,7 +157,7 @@ describe('dashboard usability (browser)', () => {
       const ep = (await h.request('POST', '/v1/endpoints', { body: { url: slow.url, description: 'Slow receiver', timeoutMs: 1000, retrySchedule: [0, 1], eventTypes: ['doctor.probe'] } })).body.id;
       await h.request('POST', '/v1/events', { body: { type: 'doctor.probe', data: {} } });
       await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 1, 15_000);
-      await go(page, base, `#/endpoints/${ep}`, slow.url);
+      await go(page, base, `#/endpoints/${ep}?tab=testing`, slow.url);
       await page.getByRole('button', { name: 'Run diagnosis' }).click();
       const alert = page.locator('.doctor .alert');
       await alert.waitFor({ timeout: 20_000 });
@@ -396,6 +396,9 @@ describe('dashboard usability (browser)', () => {
     expect(await pw.page.locator('.brand img.brand-logo').getAttribute('src')).toBe('/favicon.svg');
     expect(await pw.page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#0f766e');
     await pw.page.getByText('Read-only', { exact: true }).waitFor();
+    // No testing tab (it only sends things); the attempts are there to read.
+    expect(await pw.page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Attempts', 'Settings']);
+    await pw.page.getByRole('tab', { name: 'Attempts' }).click();
     await pw.page.locator('tr[data-delivery]').first().waitFor();
     for (const name of ['Edit', 'Disable', 'Delete…', 'Rotate…', 'Send test event', 'Run diagnosis', 'Force retry']) {
       expect(await pw.page.getByRole('button', { name, exact: true }).or(pw.page.getByRole('link', { name, exact: true })).count(), name).toBe(0);
@@ -464,6 +467,74 @@ describe('dashboard usability (browser)', () => {
     } finally {
       await mixed.close();
     }
+  });
+
+  it('inspects a delivery in a side panel from any list; the endpoint page has tabs (item 22)', async () => {
+    const { page } = w;
+    const ep = (await h.request('POST', '/v1/endpoints', { body: { url: `${good.url}/inspected`, description: 'Inspected CRM', eventTypes: ['inspect.me'], retrySchedule: [0, 3600] } })).body.id;
+    const event = (await h.request('POST', '/v1/events', { body: { type: 'inspect.me', data: { orderId: 'ord_4711', total: 99.5 } } })).body;
+    await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 1, 15_000);
+    const delivery = (await h.request('GET', `/v1/deliveries?endpoint=${ep}`)).body.data[0];
+
+    const check = async (pg: typeof page, where: string) => {
+      const inspect = pg.getByRole('button', { name: `Inspect delivery ${delivery.id}` });
+      await inspect.click();
+      const panel = pg.getByRole('dialog', { name: new RegExp(delivery.id) });
+      await panel.waitFor();
+      await panel.locator('.inspector-endpoint').getByText('Inspected CRM').waitFor();
+      expect(await panel.locator('.inspector-endpoint').textContent(), where).toContain('/inspected');
+      await expect.poll(async () => panel.locator('.code').first().textContent()).toContain('ord_4711');
+      expect(await panel.locator('.code').first().textContent(), where).toContain('"type"');
+      expect(await panel.locator('.inspector-next').textContent(), where).toBe('—');
+      await panel.locator('.timeline-item').first().waitFor();
+      return { inspect, panel };
+    };
+
+    for (const [name, viewport] of [['1366', VIEWPORTS.laptop], ['1920', VIEWPORTS.desktop], ['phone', VIEWPORTS.phone]] as const) {
+      const c = await browser.newContext({ viewport, ...(name === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+      const pw = watch(await c.newPage());
+      await signIn(pw.page, base, ADMIN_KEY);
+      // From the filtered deliveries list: the list, its filters and URL stay as they were.
+      await go(pw.page, base, `#/deliveries?endpoint=${ep}`, 'Deliveries');
+      const url = pw.page.url();
+      const { inspect, panel } = await check(pw.page, `${name} deliveries`);
+      await shot(pw.page, `usability-inspector-${name}`);
+      expect(pw.page.url()).toBe(url);
+      expect(await pw.page.locator(`tr[data-delivery="${delivery.id}"]`).count()).toBe(1);
+      await pw.page.keyboard.press('Escape');
+      await expect.poll(() => panel.count()).toBe(0);
+      expect(await inspect.evaluate((el) => el === document.activeElement), name).toBe(true);
+      await c.close();
+      expect(pw.errors).toEqual([]);
+    }
+
+    // From an event's deliveries, and from the endpoint's attempts tab.
+    await go(page, base, `#/events/${event.id}`, 'inspect.me');
+    let opened = await check(page, 'event');
+    await opened.panel.getByRole('button', { name: 'Close the inspector' }).click();
+    await go(page, base, `#/endpoints/${ep}`, /inspected/);
+    const tabNames = await page.getByRole('tab').allTextContents();
+    expect(tabNames).toEqual(['Overview', 'Attempts', 'Testing', 'Settings']);
+    // The overview no longer stacks everything: it is a fraction of the old 2,500 px.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(1400);
+    await shot(page, 'usability-endpoint-tabs-overview-1366');
+    // Arrow keys move between tabs (WAI-ARIA tabs), and the choice is in the URL.
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Attempts' }).getAttribute('aria-selected')).toBe('true');
+    expect(page.url()).toContain('tab=attempts');
+    opened = await check(page, 'endpoint');
+    await shot(page, 'usability-endpoint-attempts-inspector-1366');
+    await opened.panel.getByRole('button', { name: 'Close the inspector' }).click();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: /inspected/ }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Attempts' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('End');
+    await page.getByRole('tab', { name: 'Attempts' }).focus();
+    await page.keyboard.press('End');
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('button', { name: 'Reveal' }).waitFor();
+    await shot(page, 'usability-endpoint-tabs-settings-1366');
   });
 
   it('logged no console errors in the main session', () => {

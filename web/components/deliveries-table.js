@@ -48,7 +48,9 @@ export function deliveriesTable(deliveries, { showEndpoint = true, showEvent = t
           h(
             'tr',
             { 'data-delivery': d.id },
-            h('td', { class: 'nowrap' }, h('a', { href: `#/deliveries/${d.id}`, class: 'mono', title: d.id, 'data-inspect': d.id }, shortId(d.id))),
+            // With an inspector the id opens it (a side panel, the list stays); its "Open full page"
+            // link leads on. It costs no extra column, so the table still fits a 1366 px screen.
+            h('td', { class: 'nowrap' }, onInspect ? inspectButton(d, onInspect) : h('a', { href: `#/deliveries/${d.id}`, class: 'mono', title: d.id }, shortId(d.id))),
             h('td', null, statusBadge(d.status)),
             showEvent ? h('td', { class: 'col-type' }, h('a', { href: `#/events/${d.eventId}`, class: 'trunc', title: d.eventType }, h('code', null, d.eventType))) : null,
             showEndpoint ? h('td', { class: 'col-endpoint' }, endpointLink(d.endpointId, directory, { deliveryCode: d.lastCode })) : null,
@@ -56,7 +58,7 @@ export function deliveriesTable(deliveries, { showEndpoint = true, showEvent = t
             h('td', { class: 'col-result' }, h('span', { class: 'trunc' }, d.lastStatus ? h('span', { class: 'mono' }, `${d.lastStatus} `) : null, codeTag(d.lastCode))),
             h('td', { class: 'nowrap' }, timeEl(d.createdAt)),
             h('td', { class: 'nowrap' }, d.nextAttemptAt ? timeEl(d.nextAttemptAt, true) : h('span', { class: 'muted' }, '—')),
-            h('td', { class: 'nowrap cell-actions' }, onInspect ? inspectButton(d, onInspect) : null, retryButton(d, onRetried)),
+            h('td', { class: 'nowrap cell-actions' }, retryButton(d, onRetried)),
           ),
         ),
       ),
@@ -65,7 +67,7 @@ export function deliveriesTable(deliveries, { showEndpoint = true, showEvent = t
 }
 
 function inspectButton(d, onInspect) {
-  const btn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', 'aria-label': `Inspect delivery ${d.id}` }, 'Inspect');
+  const btn = h('button', { type: 'button', class: 'link-button mono', 'aria-label': `Inspect delivery ${d.id}`, title: `${d.id}: inspect` }, shortId(d.id));
   btn.addEventListener('click', () => onInspect(d));
   return btn;
 }

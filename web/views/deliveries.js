@@ -7,6 +7,7 @@ import { h, field, replace } from '../dom.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { confirmDialog } from '../components/dialog.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
+import { openInspector } from '../components/delivery-inspector.js';
 import { endpointName, loadEndpointDirectory } from '../components/endpoint-label.js';
 import { createPager, debounce, filterBox, pageHeader } from '../components/page.js';
 import { announce, errorBox, errorMessage, toast } from '../components/toast.js';
@@ -37,7 +38,7 @@ export async function render(root, params, app) {
   const pager = createPager(async (cursor) => {
     try {
       const page = await api('/v1/deliveries', { query: { ...current(), cursor, limit: 50 } });
-      replace(body, deliveriesTable(page.data, { directory, onRetried: () => void pager.reload() }));
+      replace(body, deliveriesTable(page.data, { directory, onRetried: () => void pager.reload(), onInspect: (d) => openInspector(d.id, app) }));
       return page;
     } catch (err) {
       replace(body, errorBox(err));

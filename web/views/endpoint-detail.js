@@ -3,6 +3,8 @@
 
 import { urlText } from '../components/endpoint-label.js';
 import { endpointTraffic } from '../components/endpoint-traffic.js';
+import { openInspector } from '../components/delivery-inspector.js';
+import { rememberTab, tabs } from '../components/tabs.js';
 import { api, isMissingRoute, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
 import { endpointState, fmtCount, fmtMs, fmtPct, fmtTime, fromLocalInput, toLocalInput } from '../format.js';
@@ -255,10 +257,11 @@ export async function render(root, params, app) {
   };
 
   const recent = h('div');
+  const inspect = (d) => openInspector(d.id, app);
   const loadRecent = async () => {
     try {
       const page = await api('/v1/deliveries', { query: { endpoint: e.id, limit: 20 } });
-      replace(recent, deliveriesTable(page.data, { showEndpoint: false, onRetried: loadRecent }), h('p', null, h('a', { href: `#/deliveries?endpoint=${e.id}` }, 'All deliveries of this endpoint →')));
+      replace(recent, deliveriesTable(page.data, { showEndpoint: false, onRetried: loadRecent, onInspect: inspect }), h('p', null, h('a', { href: `#/deliveries?endpoint=${e.id}` }, 'All deliveries of this endpoint →')));
     } catch (err) {
       replace(recent, errorBox(err));
     }
@@ -271,20 +274,19 @@ export async function render(root, params, app) {
     void loadRecent();
   }, 300);
 
-  const parts = [
-    pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
-    banner,
-    h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
-    traffic.el,
-    secretSection(e),
-    // A read-only portal gets no controls that send or change anything.
-    app.readOnly ? null : e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
-    app.readOnly ? null : doctorSection(e, app.features.doctor),
-    app.readOnly ? null : recoverSection(e, () => void loadRecent()),
-    section('Recent deliveries', recent),
-  ];
-  // (Element.append would print a left-out part as the text "null".)
-  root.append(...parts.filter(Boolean));
+  // Four tabs instead of one long page: what it does (overview), what was sent (attempts), trying
+  // it out (testing), and how it is configured (settings).
+  const tabDefs = [
+    { id: 'overview', label: 'Overview', content: [section('Last 24 hours', statsEl), traffic.el] },
+    { id: 'attempts', label: 'Attempts', content: [section('Recent deliveries', recent)] },
+    app.readOnly
+      ? null
+      : { id: 'testing', label: 'Testing', content: [e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')), doctorSection(e, app.features.doctor)] },
+    { id: 'settings', label: 'Settings', content: [section('Configuration', settings(e, app.isAdmin), h('p', null, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit settings'))), secretSection(e), app.readOnly ? null : recoverSection(e, () => void loadRecent())].filter(Boolean) },
+  ].filter(Boolean);
+  const wanted = params.query.get('tab');
+  const tabbed = tabs(tabDefs, { selected: tabDefs.some((t) => t.id === wanted) ? wanted : 'overview', onSelect: (id) => rememberTab(id, 'overview') });
+  root.append(pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del), banner, tabbed.el);
   await Promise.all([loadStats(), loadRecent(), traffic.load()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),

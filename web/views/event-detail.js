@@ -5,6 +5,7 @@ import { loadEndpointDirectory } from '../components/endpoint-label.js';
 import { h, replace } from '../dom.js';
 import { timeEl } from '../format.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
+import { openInspector } from '../components/delivery-inspector.js';
 import { jsonView } from '../components/json-view.js';
 import { debounce, pageHeader, section } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
@@ -16,7 +17,7 @@ export async function render(root, params, app) {
   const load = async () => {
     try {
       const page = await api(`/v1/events/${e.id}/deliveries`, { query: { limit: 250 } });
-      replace(deliveries, deliveriesTable(page.data, { showEvent: false, directory, onRetried: () => void load() }));
+      replace(deliveries, deliveriesTable(page.data, { showEvent: false, directory, onRetried: () => void load(), onInspect: (d) => openInspector(d.id, app) }));
     } catch (err) {
       replace(deliveries, errorBox(err));
     }
