@@ -14,6 +14,7 @@ import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerBulkRetryRoutes } from './routes/bulk-retries.js';
 import { registerEndpointSeriesRoutes } from './routes/endpoint-series.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
@@ -130,6 +131,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
   registerEndpointSeriesRoutes(app, ctx);
+  registerBulkRetryRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);

@@ -537,6 +537,40 @@ describe('dashboard usability (browser)', () => {
     await shot(page, 'usability-endpoint-tabs-settings-1366');
   });
 
+  it('"Retry all matching" is one server-side task with progress, not a request per delivery (item 23)', async () => {
+    const { page } = w;
+    let fail = true;
+    const flaky = await startReceiver((_req, res) => {
+      res.writeHead(fail ? 500 : 204);
+      res.end();
+    });
+    try {
+      const ep = (await h.request('POST', '/v1/endpoints', { body: { url: flaky.url, description: 'Bulk target', retrySchedule: [0], eventTypes: ['bulk.ui'] } })).body.id;
+      for (let i = 0; i < 6; i += 1) await h.request('POST', '/v1/events', { body: { type: 'bulk.ui', data: { i } } });
+      await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=failed`)).body.data.length === 6, 20_000);
+      fail = false;
+      const calls: string[] = [];
+      page.on('request', (r) => {
+        if (/\/v1\/(bulk-retries|deliveries\/[^/?]+\/retry)/.test(r.url())) calls.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      });
+      await go(page, base, `#/deliveries?endpoint=${ep}&status=failed`, 'Deliveries');
+      await page.locator('tr[data-delivery]').nth(5).waitFor();
+      await page.getByRole('button', { name: 'Retry all matching…' }).click();
+      await page.getByRole('dialog').getByText('The filters applied will affect 6 deliveries').waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Retry 6' }).click();
+      const result = page.locator('.bulk-result');
+      await result.waitFor({ timeout: 15_000 });
+      expect(await result.getAttribute('data-status')).toBe('completed');
+      expect(await result.textContent()).toBe('6 deliveries re-queued.');
+      await shot(page, 'usability-bulk-retry-done-1366');
+      expect(calls.filter((c) => c.startsWith('POST /v1/bulk-retries'))).toHaveLength(1);
+      expect(calls.filter((c) => c.endsWith('/retry'))).toEqual([]);
+      await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 6, 20_000);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('logged no console errors in the main session', () => {
     expect(w.errors).toEqual([]);
   });

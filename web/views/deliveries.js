@@ -85,27 +85,42 @@ export async function render(root, params, app) {
         danger: todo.length > 100,
       });
       if (!ok) return;
-      let done = 0;
-      let failed = 0;
-      const bar = h('progress', { max: String(todo.length), value: '0', 'aria-label': 'Bulk retry progress' });
-      const text = h('span');
-      replace(progress, bar, ' ', text);
-      const queue = [...todo];
-      const worker = async () => {
-        for (let d = queue.shift(); d; d = queue.shift()) {
-          try {
-            await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
-          } catch {
-            failed += 1;
-          }
-          done += 1;
-          bar.value = done;
-          text.textContent = `${done} / ${todo.length}`;
+      // One request: the server runs the retry as a background task (POST /v1/bulk-retries) and this
+      // page only follows its progress; closing the tab does not stop it, Cancel does.
+      const filter = Object.fromEntries(Object.entries(f).filter(([, v]) => v));
+      let task = await api('/v1/bulk-retries', { method: 'POST', body: { filter } });
+      const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Bulk retry progress' });
+      const text = h('span', { class: 'bulk-text' });
+      const cancel = h('button', { type: 'button', class: 'btn btn-small', 'data-mutates': '' }, 'Cancel bulk retry');
+      cancel.addEventListener('click', async () => {
+        cancel.disabled = true;
+        try {
+          task = await api(`/v1/bulk-retries/${task.id}`, { method: 'DELETE' });
+        } catch (err) {
+          toast(errorMessage(err), 'error');
         }
+      });
+      replace(progress, bar, ' ', text, ' ', cancel);
+      const show = (t) => {
+        const total = t.total ?? 0;
+        bar.max = Math.max(1, total);
+        bar.value = t.processed;
+        text.textContent = t.total === null ? 'Counting…' : `${t.processed} / ${t.total}${t.cancelRequested && t.status === 'running' ? ' (stopping…)' : ''}`;
       };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-      const msg = `${done - failed} deliveries re-queued${failed ? `, ${failed} could not be (in flight or gone)` : ''}.`;
-      replace(progress, msg);
+      show(task);
+      for (let i = 0; task.status === 'running' && i < 7200; i += 1) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (!progress.isConnected) return; // left the page; the task goes on on the server
+        task = await api(`/v1/bulk-retries/${task.id}`);
+        show(task);
+      }
+      const msg =
+        task.status === 'completed'
+          ? `${task.requeued} deliveries re-queued${task.skipped ? `, ${task.skipped} skipped (in flight or gone)` : ''}.`
+          : task.status === 'cancelled'
+            ? `Bulk retry cancelled after ${task.processed} of ${task.total ?? '?'} (${task.requeued} re-queued).`
+            : `Bulk retry ${task.status}${task.error ? `: ${task.error}` : ''}.`;
+      replace(progress, h('span', { class: 'bulk-result', dataset: { status: task.status } }, msg));
       announce(msg);
       void pager.reload();
     } catch (err) {

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { apiKeysSuite } from './api-keys-suite.js';
+import { bulkRetriesSuite } from './bulk-retries-suite.js';
 import { claimsSuite } from './claims-suite.js';
 import { deliveriesSuite } from './deliveries-suite.js';
 import { endpointsSuite } from './endpoints-suite.js';
@@ -55,5 +56,6 @@ export function runStoreConformance(
     transferSuite(factory);
     observabilitySuite(factory);
     seriesSuite(factory);
+    bulkRetriesSuite(factory);
   });
 }

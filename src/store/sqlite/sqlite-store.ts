@@ -4,6 +4,7 @@
 // SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
 
 import { endpointSeries } from './endpoint-series.js';
+import * as bulk from './bulk-retries.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -193,6 +194,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async endpointSeries(endpointId, since, until, bucketMs) {
       return endpointSeries(ctx, endpointId, since, until, bucketMs);
+    },
+    async insertBulkRetry(task) {
+      bulk.insertBulkRetry(ctx, task);
+    },
+    async getBulkRetry(id, tenant) {
+      return bulk.getBulkRetry(ctx, id, tenant);
+    },
+    async listRunningBulkRetries() {
+      return bulk.listRunningBulkRetries(ctx);
+    },
+    async claimBulkRetry(id, owner, now, leaseMs) {
+      return bulk.claimBulkRetry(ctx, id, owner, now, leaseMs);
+    },
+    async updateBulkRetry(id, owner, progress, now) {
+      return bulk.updateBulkRetry(ctx, id, owner, progress, now);
+    },
+    async cancelBulkRetry(id, tenant, now) {
+      return bulk.cancelBulkRetry(ctx, id, tenant, now);
     },
     async queueDepth(now) {
       return deliveries.queueDepth(ctx, now);
