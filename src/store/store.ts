@@ -13,6 +13,7 @@
 import type {
   ApiKey,
   Attempt,
+  AttemptTrigger,
   Delivery,
   DeliveryStatus,
   DisabledReason,
@@ -153,6 +154,15 @@ export interface AttemptResultOutcome {
   applied: boolean;
   /** Set when this result disabled the endpoint (so the caller can log it). */
   endpointDisabled: DisabledReason | null;
+}
+
+/**
+ * How a re-queue runs: which trigger its next attempt records (default 'manual') and whether it gets
+ * one attempt (default) or the endpoint's whole retry schedule again (`freshSchedule`).
+ */
+export interface RequeueHow {
+  trigger?: AttemptTrigger | undefined;
+  freshSchedule?: boolean | undefined;
 }
 
 export interface DeliveryQuery {
@@ -356,7 +366,7 @@ export interface Store {
    * Re-queue one delivery now with a fresh retry schedule (runAttempts = 0). Refuses ('in_flight')
    * while it is being sent under a live lease.
    */
-  requeueDelivery(id: string, tenant: TenantFilter, now: number): Promise<Delivery | 'not_found' | 'in_flight'>;
+  requeueDelivery(id: string, tenant: TenantFilter, now: number, how?: RequeueHow): Promise<Delivery | 'not_found' | 'in_flight'>;
   /** Re-queue the endpoint's failed and cancelled deliveries created in [since, until). */
   recoverDeliveries(endpointId: string, since: number, until: number, now: number): Promise<number>;
   /** Cancel every pending delivery of the endpoint (410, delete, disable). */

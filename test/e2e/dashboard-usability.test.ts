@@ -566,6 +566,14 @@ describe('dashboard usability (browser)', () => {
       expect(calls.filter((c) => c.startsWith('POST /v1/bulk-retries'))).toHaveLength(1);
       expect(calls.filter((c) => c.endsWith('/retry'))).toEqual([]);
       await eventually(async () => (await h.request('GET', `/v1/deliveries?endpoint=${ep}&status=succeeded`)).body.data.length === 6, 20_000);
+      // Each attempt says what triggered it: the inspector shows the bulk retry's.
+      await go(page, base, `#/deliveries?endpoint=${ep}`, 'Deliveries');
+      await page.locator('tr[data-delivery] .link-button').first().click();
+      const panel = page.getByRole('dialog');
+      await expect.poll(async () => panel.locator('.inspector-trigger').textContent(), { timeout: 10_000 }).toBe('bulk');
+      expect(await panel.locator('.trigger-tag').allTextContents()).toEqual(['bulk', 'scheduled']);
+      await shot(page, 'usability-inspector-trigger-1366');
+      await page.keyboard.press('Escape');
     } finally {
       await flaky.close();
     }

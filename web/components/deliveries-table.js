@@ -8,13 +8,14 @@ import { endpointLink } from './endpoint-label.js';
 import { codeTag } from './codes.js';
 import { errorMessage, toast } from './toast.js';
 
-export function retryButton(d, onRetried) {
-  const label = d.status === 'succeeded' ? 'Force retry' : 'Retry';
-  const btn = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-small', 'aria-label': `${label} delivery ${d.id}`, disabled: d.status === 'sending' }, label);
+/** One attempt now; `fresh` runs the endpoint's whole retry schedule again instead. */
+export function retryButton(d, onRetried, { fresh = false } = {}) {
+  const label = fresh ? 'Retry with full schedule' : d.status === 'succeeded' ? 'Force retry' : 'Retry';
+  const btn = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-small', 'aria-label': fresh ? `Retry delivery ${d.id} with the full retry schedule` : `${label} delivery ${d.id}`, disabled: d.status === 'sending' }, label);
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {
-      await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
+      await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST', query: fresh ? { schedule: 'fresh' } : undefined });
       toast(`Delivery ${shortId(d.id)} re-queued.`, 'ok');
       onRetried?.();
     } catch (err) {

@@ -20,7 +20,7 @@ export async function render(root, params, app) {
       const endpoint = await api(`/v1/endpoints/${d.endpointId}`).catch((err) => (err instanceof ApiError && err.status === 404 ? null : undefined));
       replace(
         head,
-        pageHeader(`Delivery ${d.id}`, null, statusBadge(d.status), retryButton(d, () => void load())),
+        pageHeader(`Delivery ${d.id}`, null, statusBadge(d.status), retryButton(d, () => void load()), d.status === 'failed' || d.status === 'cancelled' ? retryButton(d, () => void load(), { fresh: true }) : null),
         section(
           null,
           h(

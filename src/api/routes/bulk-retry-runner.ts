@@ -59,7 +59,7 @@ export function createBulkRetryRunner(opts: { store: Store; wake: () => void; no
         let skipped = 0;
         for (const d of page.data) {
           // A delivery being sent right now is left alone (its own attempt is the retry).
-          const result = d.status === 'sending' ? 'in_flight' : await store.requeueDelivery(d.id, scopeOf(task), now());
+          const result = d.status === 'sending' ? 'in_flight' : await store.requeueDelivery(d.id, scopeOf(task), now(), { trigger: 'bulk' });
           if (typeof result === 'string') skipped += 1;
           else requeued += 1;
         }

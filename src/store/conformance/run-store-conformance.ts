@@ -19,6 +19,7 @@ import { secretsSuite } from './secrets-suite.js';
 import { seriesSuite } from './series-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
+import { triggersSuite } from './triggers-suite.js';
 
 export function runStoreConformance(
   name: string,
@@ -57,5 +58,6 @@ export function runStoreConformance(
     observabilitySuite(factory);
     seriesSuite(factory);
     bulkRetriesSuite(factory);
+    triggersSuite(factory);
   });
 }

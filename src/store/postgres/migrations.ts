@@ -205,6 +205,10 @@ CREATE TABLE bulk_retries (
 );
 CREATE INDEX bulk_retries_running_idx ON bulk_retries (created_at) WHERE status = 'running';
 UPDATE inbound_requests SET status = 200 WHERE verdict = 'duplicate' AND status <> 200;
+-- What made each attempt happen, and the run a re-queue starts: next_trigger is recorded on the
+-- delivery's next attempt (then 'scheduled' again), run_limit caps the run (1: a plain retry).
+ALTER TABLE attempts ADD COLUMN triggered_by text NOT NULL DEFAULT 'scheduled';
+ALTER TABLE deliveries ADD COLUMN next_trigger text NOT NULL DEFAULT 'scheduled', ADD COLUMN run_limit integer;
 `,
   },
 ];

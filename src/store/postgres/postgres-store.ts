@@ -118,7 +118,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listDeliveries: (q, page) => listDeliveries(ctx, q, page),
     listAttempts: (deliveryId) => listAttempts(ctx, deliveryId),
     listRecentAttempts: (endpointId, limit) => listRecentAttempts(ctx, endpointId, limit),
-    requeueDelivery: (id, tenant, now) => requeueDelivery(ctx, id, tenant, now),
+    requeueDelivery: (id, tenant, now, how) => requeueDelivery(ctx, id, tenant, now, how),
     recoverDeliveries: (endpointId, since, until, now) => recoverDeliveries(ctx, endpointId, since, until, now),
     cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
     endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),

@@ -236,6 +236,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX bulk_retries_running ON bulk_retries (created_at) WHERE status = 'running';
       UPDATE inbound_requests SET status = 200 WHERE verdict = 'duplicate' AND status <> 200;
+      -- What made each attempt happen, and the run a re-queue starts: next_trigger is recorded on the
+      -- delivery's next attempt (then 'scheduled' again), run_limit caps the run (1: a plain retry).
+      ALTER TABLE attempts ADD COLUMN triggered_by TEXT NOT NULL DEFAULT 'scheduled';
+      ALTER TABLE deliveries ADD COLUMN next_trigger TEXT NOT NULL DEFAULT 'scheduled';
+      ALTER TABLE deliveries ADD COLUMN run_limit INTEGER;
     `,
   },
 ];

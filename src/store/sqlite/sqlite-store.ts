@@ -180,8 +180,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listRecentAttempts(endpointId, limit) {
       return deliveries.listRecentAttempts(ctx, endpointId, limit);
     },
-    async requeueDelivery(id, tenant, now) {
-      return deliveries.requeueDelivery(ctx, id, tenant, now);
+    async requeueDelivery(id, tenant, now, how) {
+      return deliveries.requeueDelivery(ctx, id, tenant, now, how);
     },
     async recoverDeliveries(endpointId, since, until, now) {
       return deliveries.recoverDeliveries(ctx, endpointId, since, until, now);
