@@ -253,6 +253,11 @@ describe('deduplication', () => {
     expect(log.body.data[0].dedupeKey).toBe('delivery-42');
     const dups = await h.request('GET', `/v1/sources/${source.id}/requests?verdict=duplicate&limit=250`);
     expect(dups.body.data).toHaveLength(49);
+    // Each log entry records the answer its sender got, not the first copy's 202 "verified".
+    for (const d of dups.body.data) {
+      expect(d.status).toBe(200);
+      expect(d.reason).toContain(`Duplicate of ${log.body.data[0].id}`);
+    }
   });
 
   it('a rejected request does not claim its delivery id', async () => {

@@ -13,8 +13,8 @@ import { renderSignIn } from './views/sign-in.js';
 const ROUTES = [
   { path: /^\/overview$/, load: () => import('./views/overview.js'), title: 'Overview', nav: 'overview' },
   { path: /^\/endpoints$/, load: () => import('./views/endpoints.js'), title: 'Endpoints', nav: 'endpoints' },
-  { path: /^\/endpoints\/new$/, load: () => import('./views/endpoint-edit.js'), title: 'New endpoint', nav: 'endpoints' },
-  { path: /^\/endpoints\/(?<id>[^/?]+)\/edit$/, load: () => import('./views/endpoint-edit.js'), title: 'Edit endpoint', nav: 'endpoints' },
+  { path: /^\/endpoints\/new$/, load: () => import('./views/endpoint-edit.js'), title: 'New endpoint', nav: 'endpoints', mutates: true },
+  { path: /^\/endpoints\/(?<id>[^/?]+)\/edit$/, load: () => import('./views/endpoint-edit.js'), title: 'Edit endpoint', nav: 'endpoints', mutates: true },
   { path: /^\/endpoints\/(?<id>[^/?]+)$/, load: () => import('./views/endpoint-detail.js'), title: 'Endpoint', nav: 'endpoints' },
   { path: /^\/events$/, load: () => import('./views/events.js'), title: 'Events', nav: 'events' },
   { path: /^\/events\/(?<id>[^/?]+)$/, load: () => import('./views/event-detail.js'), title: 'Event', nav: 'events' },
@@ -25,6 +25,7 @@ const ROUTES = [
   { path: /^\/sources$/, load: () => import('./views/sources.js'), title: 'Sources', nav: 'sources' },
   { path: /^\/sources\/(?<id>[^/?]+)$/, load: () => import('./views/source-detail.js'), title: 'Source', nav: 'sources' },
   { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
+  { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
 ];
 
 const NAV = [
@@ -35,6 +36,7 @@ const NAV = [
   ['event-types', 'Event types'],
   ['sources', 'Sources'],
   ['portal-links', 'Tenant portal', true],
+  ['api-keys', 'API keys', true],
 ];
 
 const root = document.getElementById('app');
@@ -47,6 +49,21 @@ function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/overview';
   const [path, query = ''] = raw.split('?');
   return { path, query: new URLSearchParams(query) };
+}
+
+/**
+ * A portal's colours, from its signed token (already validated: #rgb or #rrggbb). Set through the
+ * CSSOM, which the CSP's style-src 'self' allows, unlike inline style attributes.
+ */
+function applyTheme(theme) {
+  const color = theme?.primaryColor;
+  if (!color || !/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(color)) return;
+  const hex = color.length === 4 ? color.slice(1).replace(/./g, '$&$&') : color.slice(1);
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  // Text on the colour: black or white, whichever contrasts more (relative luminance, roughly).
+  const light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55;
+  document.documentElement.style.setProperty('--accent', color);
+  document.documentElement.style.setProperty('--accent-text', light ? '#0d1117' : '#ffffff');
 }
 
 function shell(principal, stream) {
@@ -67,12 +84,14 @@ function shell(principal, stream) {
     toggle.setAttribute('aria-expanded', String(open));
     nav.classList.toggle('open', open);
   });
-  nav.addEventListener('click', (e) => {
-    if (e.target.closest('a')) {
-      toggle.setAttribute('aria-expanded', 'false');
-      nav.classList.remove('open');
-    }
-  });
+  // Closed on every route change (a link in the page, back/forward, a redirect), not only on a click
+  // in the menu itself: the open menu must never cover the page it led to.
+  const closeNav = () => {
+    toggle.setAttribute('aria-expanded', 'false');
+    nav.classList.remove('open');
+  };
+  // A click on the page already shown changes no hash, so it closes the menu itself.
+  nav.addEventListener('click', (e) => e.target.closest('a') && closeNav());
   const who = principal.role === 'admin' ? h('span', { class: 'who-role' }, 'Admin') : h('span', { class: 'who-role who-tenant' }, `Tenant: ${principal.tenant}`);
   const signOut = isPortal
     ? null
@@ -95,8 +114,20 @@ function shell(principal, stream) {
     document.getElementById('main')?.focus();
   });
   const main = h('main', { id: 'main', tabindex: '-1' });
-  replace(root, skip, h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '#/overview' }, 'hookd', isPortal ? h('span', { class: 'brand-sub' }, ' webhooks') : null), toggle, nav, h('div', { class: 'who' }, liveDot, who, signOut)), main);
-  return { main, navList };
+  const options = isPortal ? principal.portalOptions : null;
+  const theme = options?.theme ?? null;
+  applyTheme(theme);
+  document.body.classList.toggle('read-only', Boolean(options?.readOnly));
+  const brand = h(
+    'a',
+    { class: 'brand', href: '#/overview' },
+    theme?.logoUrl ? h('img', { class: 'brand-logo', src: theme.logoUrl, alt: '' }) : null,
+    theme?.brandName ?? 'hookd',
+    isPortal ? h('span', { class: 'brand-sub' }, ' webhooks') : null,
+  );
+  const mode = options?.readOnly ? h('span', { class: 'badge badge-neutral read-only-badge', title: 'This link can show everything but change nothing.' }, 'Read-only') : null;
+  replace(root, skip, h('header', { class: 'topbar' }, brand, toggle, nav, h('div', { class: 'who' }, liveDot, mode, who, signOut)), main);
+  return { main, navList, closeNav };
 }
 
 async function route(focus = true) {
@@ -112,6 +143,7 @@ async function route(focus = true) {
     }
     cleanup = null;
   }
+  app.closeNav();
   const container = h('div', { class: 'view' });
   replace(app.main, container);
   for (const a of app.navList.querySelectorAll('a')) {
@@ -121,6 +153,11 @@ async function route(focus = true) {
   if (!match) {
     document.title = 'Not found · hookd';
     container.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '#/overview' }, 'Go to the overview')));
+    return;
+  }
+  if (match.r.mutates && app.readOnly) {
+    document.title = 'Read-only · hookd';
+    container.append(h('h1', { tabindex: '-1' }, 'This portal is read-only'), h('p', null, 'This link shows everything and changes nothing. ', h('a', { href: '#/overview' }, 'Go to the overview')));
     return;
   }
   document.title = `${match.r.title} · hookd`;
@@ -143,15 +180,18 @@ async function route(focus = true) {
 
 function start(principal) {
   const stream = createStream();
-  const { main, navList } = shell(principal, stream);
+  const { main, navList, closeNav } = shell(principal, stream);
   app = {
     principal,
     features: principal.features ?? {},
     isAdmin: principal.role === 'admin',
     isPortal,
+    // A read-only portal link: views leave out what changes things ([data-mutates] is hidden too).
+    readOnly: Boolean(principal.portalOptions?.readOnly),
     stream,
     main,
     navList,
+    closeNav,
     navigate: (hash) => {
       if (location.hash === hash) void route();
       else location.hash = hash;

@@ -42,6 +42,8 @@ export function toProblem(err: unknown): Problem {
       const params = v.params ?? {};
       if (v.keyword === 'required') return { path: `/${part}${v.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
       if (v.keyword === 'additionalProperties') return { path: `/${part}${v.instancePath}/${String(params.additionalProperty)}`, message: 'is not a known field' };
+      // A tagged union (ajv's discriminator): the tag itself is missing or names no branch.
+      if (v.keyword === 'discriminator') return { path: `/${part}${v.instancePath}/${String(params.tag)}`, message: params.error === 'mapping' ? `${JSON.stringify(params.tagValue)} is not a known value` : 'is required (a string)' };
       return { path: `/${part}${v.instancePath}`, message: v.message ?? v.keyword };
     });
     return problemOf('validation_failed', `The ${part} is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);

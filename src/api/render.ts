@@ -94,6 +94,7 @@ export function renderAttempt(a: Attempt): Record<string, unknown> {
     responseStatus: a.responseStatus,
     code: a.code,
     outcome: a.outcome,
+    trigger: a.trigger,
     message: a.message,
     request: { headers: a.requestHeaders },
     response: a.responseStatus === null ? null : { headers: a.responseHeaders ?? {}, body: a.responseBody },

@@ -16,6 +16,8 @@ import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerBulkRetryRoutes } from './routes/bulk-retries.js';
+import { registerEndpointSeriesRoutes } from './routes/endpoint-series.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
@@ -79,7 +81,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   // Bodies are validated strictly (a string "5" is not the number 5, unknown fields are refused);
   // query strings and path params arrive as text, so those coerce.
-  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false, discriminator: true });
   const paramAjv = new Ajv({ allErrors: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false });
   addFormats(bodyAjv);
   addFormats(paramAjv);
@@ -166,6 +168,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
+  registerEndpointSeriesRoutes(app, ctx);
+  registerBulkRetryRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);
   registerEventTypeRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);

@@ -101,3 +101,16 @@ describe('planAfterAttempt', () => {
     expect(planAfterAttempt(base({ classification: classifyStatus(410), responseStatus: 410 }))).toMatchObject({ status: 'failed', disableGone: true, exhausted: true });
   });
 });
+
+describe('planAfterAttempt with a run limit', () => {
+  it('a plain manual retry (limit 1) that fails ends the run instead of starting the schedule again', () => {
+    expect(planAfterAttempt(base({ delivery: { runAttempts: 0, runLimit: 1 } }))).toMatchObject({ status: 'failed', nextAttemptAt: null, exhausted: true });
+    // Without a limit the same failure is retried on the schedule.
+    expect(planAfterAttempt(base({ delivery: { runAttempts: 0, runLimit: null } })).status).toBe('pending');
+    // A limit of 3 allows the second and third attempts, not a fourth.
+    expect(planAfterAttempt(base({ delivery: { runAttempts: 1, runLimit: 3 } })).status).toBe('pending');
+    expect(planAfterAttempt(base({ delivery: { runAttempts: 2, runLimit: 3 } })).status).toBe('failed');
+    // Success is success whatever the limit.
+    expect(planAfterAttempt(base({ delivery: { runAttempts: 0, runLimit: 1 }, classification: classifyStatus(200), responseStatus: 200 })).status).toBe('succeeded');
+  });
+});

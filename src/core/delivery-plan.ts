@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_SCHEDULE, nominalDelayMs, scheduledDelayMs } from './retr
 import type { Delivery, Endpoint } from './types.js';
 
 export interface PlanInput {
-  delivery: Pick<Delivery, 'runAttempts'>;
+  delivery: Pick<Delivery, 'runAttempts'> & Partial<Pick<Delivery, 'runLimit'>>;
   endpoint: Pick<Endpoint, 'retrySchedule'>;
   classification: Classification;
   responseStatus: number | null;
@@ -53,6 +53,11 @@ export function planAfterAttempt(input: PlanInput): Plan {
   }
   // The attempt just made was number runAttempts + 1 of this run; the next one is + 2.
   const nextNumber = input.delivery.runAttempts + 2;
+  // A run with a limit (a plain manual retry: one attempt) ends at the limit, schedule or not.
+  const limit = input.delivery.runLimit ?? null;
+  if (limit !== null && nextNumber > limit) {
+    return { status: 'failed', nextAttemptAt: null, exhausted: true, disableGone: false, ...failure };
+  }
   const scheduled = scheduledDelayMs(schedule, nextNumber, input.random);
   if (scheduled === null) {
     return { status: 'failed', nextAttemptAt: null, exhausted: true, disableGone: false, ...failure };

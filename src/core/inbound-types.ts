@@ -54,3 +54,21 @@ export interface InboundRequest {
   dedupeKey: string | null;
   eventId: string | null;
 }
+
+/** What the ingress answers a provider's retry of a delivery it already has: 200, not 202. */
+export const DUPLICATE_STATUS = 200;
+
+/**
+ * The log entry for a repeat of an accepted delivery id. It records what the sender was actually
+ * told (200 {duplicate: true}) rather than the 202 "verified" the request would have earned as a
+ * first copy, so the log never contradicts the answer.
+ */
+export function asDuplicate(request: InboundRequest, firstId: string, eventId: string | null): InboundRequest {
+  return {
+    ...request,
+    verdict: 'duplicate',
+    status: DUPLICATE_STATUS,
+    reason: `Duplicate of ${firstId} (same delivery id): acknowledged, not processed again.`,
+    eventId,
+  };
+}

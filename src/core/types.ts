@@ -76,6 +76,10 @@ export interface EventRecord {
   createdAt: number;
 }
 
+/** What made an attempt happen: the retry schedule, a person (retry), a recovery, or a bulk retry. */
+export const ATTEMPT_TRIGGERS = ['scheduled', 'manual', 'recover', 'bulk'] as const;
+export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
+
 export interface Delivery {
   id: string;
   eventId: string;
@@ -87,6 +91,10 @@ export interface Delivery {
   attempts: number;
   /** Attempts made since the delivery was last (re)queued; indexes the retry schedule. */
   runAttempts: number;
+  /** The trigger recorded on the next attempt ('scheduled' again after it). */
+  nextTrigger: AttemptTrigger;
+  /** Attempts this run may make (1 for a plain manual retry); null: the endpoint's whole schedule. */
+  runLimit: number | null;
   nextAttemptAt: number | null;
   /** Fencing token: incremented by every claim; a result must carry the token it was claimed with. */
   leaseToken: number;
@@ -112,6 +120,7 @@ export interface Attempt {
   /** Error code from the attempt-code table (spec section 8); 'ok' on success. */
   code: string;
   outcome: AttemptOutcome;
+  trigger: AttemptTrigger;
   message: string | null;
   requestHeaders: Record<string, string>;
   responseHeaders: Record<string, string> | null;

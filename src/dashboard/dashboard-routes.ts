@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookdError } from '../core/errors.js';
 import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
@@ -13,7 +14,18 @@ import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';
-import { createPortalToken, MAX_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS, verifyPortalToken } from '../security/portal-token.js';
+import {
+  BRAND_NAME_PATTERN,
+  COLOR_PATTERN,
+  createPortalToken,
+  LOGO_URL_PATTERN,
+  MAX_PORTAL_TTL_SECONDS,
+  MIN_PORTAL_TTL_SECONDS,
+  portalTokenOfBearer,
+  verifyPortalToken,
+  type PortalClaims,
+  type PortalTheme,
+} from '../security/portal-token.js';
 
 export interface DashboardOptions {
   /** The folder holding index.html; defaults to <package root>/web. */
@@ -42,7 +54,7 @@ export function findWebRoot(from: string = dirname(fileURLToPath(import.meta.url
 
 /** A stand-alone HTML answer for a bad portal link (the app itself cannot load without a token). */
 function portalErrorPage(message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>hookd portal</title><link rel="stylesheet" href="/styles.css"></head><body><main class="signin"><div class="card"><h1>Portal link not valid</h1><p>${message}</p><p>Ask for a new link.</p></div></main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>hookd portal</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/styles.css"></head><body><main class="signin"><div class="card"><h1>Portal link not valid</h1><p>${message}</p><p>Ask for a new link.</p></div></main></body></html>`;
 }
 
 export function createDashboardRoutes(options: DashboardOptions = {}): RouteModule {
@@ -53,8 +65,26 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
     const portalKey = typeof options.portalKey === 'function' ? options.portalKey(ctx) : (options.portalKey ?? ctx.portalKey);
     if (!portalKey) throw new Error('hookd dashboard: no portal key (pass options.portalKey or set ApiContext.portalKey)');
     const indexHtml = readFileSync(join(webRoot, 'index.html'));
+    const favicon = readFileSync(join(webRoot, 'favicon.svg'));
 
-    registerMetaRoutes(app, ctx);
+    // The claims of the calling portal token (null for API keys). The authenticator has already
+    // accepted it; reading it again gives the read-only flag and theme without widening Principal.
+    const portalClaimsOf = (request: FastifyRequest): PortalClaims | null => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const token = bearer ? portalTokenOfBearer(bearer) : null;
+      if (token === null) return null;
+      const verdict = verifyPortalToken(token, portalKey, ctx.now());
+      return verdict.ok ? verdict : null;
+    };
+
+    // A read-only portal may look, never change: every method but GET/HEAD is refused on /v1 (runs
+    // after the authenticator's onRequest hook, so a bad token is still a 401 first).
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/v1/') || request.method === 'GET' || request.method === 'HEAD') return;
+      if (portalClaimsOf(request)?.readOnly) throw new HookdError('forbidden', 'This portal link is read-only: it can show everything but change nothing.');
+    });
+
+    registerMetaRoutes(app, ctx, portalClaimsOf);
 
     app.post(
       '/v1/portal-links',
@@ -66,19 +96,40 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
             type: 'object',
             additionalProperties: false,
             required: ['tenant'],
-            properties: { tenant: { ...tenantSchema, type: 'string' }, ttlSeconds: { type: 'integer', minimum: MIN_PORTAL_TTL_SECONDS, maximum: MAX_PORTAL_TTL_SECONDS, default: 3600 } },
+            properties: {
+              tenant: { ...tenantSchema, type: 'string' },
+              ttlSeconds: { type: 'integer', minimum: MIN_PORTAL_TTL_SECONDS, maximum: MAX_PORTAL_TTL_SECONDS, default: 3600 },
+              readOnly: { type: 'boolean', default: false, description: 'The portal shows everything and changes nothing: the API refuses its non-GET requests with 403.' },
+              theme: {
+                type: 'object',
+                additionalProperties: false,
+                description: "The portal's look, carried in the signed token.",
+                properties: {
+                  brandName: { type: 'string', minLength: 1, maxLength: 64, pattern: BRAND_NAME_PATTERN.source },
+                  logoUrl: { type: 'string', maxLength: 381, pattern: LOGO_URL_PATTERN.source, description: 'An https: URL or a same-origin path.' },
+                  primaryColor: { type: 'string', pattern: COLOR_PATTERN.source, description: '#rgb or #rrggbb' },
+                },
+              },
+            },
           },
         },
       },
       async (request, reply) => {
         requireAdmin(principalOf(request));
-        const body = request.body as { tenant: string; ttlSeconds: number };
-        const { token, expiresAt } = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now());
+        const body = request.body as { tenant: string; ttlSeconds: number; readOnly: boolean; theme?: PortalTheme };
+        let minted: { token: string; expiresAt: number };
+        try {
+          minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { readOnly: body.readOnly, theme: body.theme });
+        } catch (err) {
+          // The schema checks each field; only the combined length can still be refused here.
+          throw new HookdError('validation_failed', (err as Error).message, { errors: [{ path: '/body/theme', message: (err as Error).message }] });
+        }
+        const { token, expiresAt } = minted;
         const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
         return reply
           .code(201)
           .header('cache-control', 'no-store')
-          .send({ url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString() });
+          .send({ url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: body.readOnly, theme: body.theme ?? null });
       },
     );
 
@@ -101,6 +152,12 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
           void reply.headers({ ...dashboardHeaders(false), 'cache-control': 'no-cache' });
         },
       });
+
+      // Browsers (and pages without the <link rel="icon">, such as /docs) still ask for /favicon.ico;
+      // answer with the same mark instead of a problem+json 404 in every console.
+      scope.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+        reply.headers({ ...dashboardHeaders(false), 'cache-control': 'public, max-age=86400' }).type('image/svg+xml').send(favicon),
+      );
 
       scope.get('/portal', { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 2048 } } } } }, async (request, reply) => {
         const { token } = request.query as { token?: string };

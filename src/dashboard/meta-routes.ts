@@ -1,7 +1,7 @@
 // Small read-only routes the dashboard needs besides the resource API: who am I, the attempt-code
 // explanations, the overview numbers and a newest-first event log.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ATTEMPT_CODES } from '../core/attempt-codes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type Principal } from '../core/types.js';
 import { HookdError } from '../core/errors.js';
@@ -13,6 +13,8 @@ import { isoDate } from '../api/schemas/common.js';
 import type { TenantFilter } from '../store/store.js';
 import { computeOverview } from './overview.js';
 import { listRecentEvents } from './recent-events.js';
+import type { PortalClaims } from '../security/portal-token.js';
+import { parseTypeFilter } from '../core/event-type-filter.js';
 
 
 /** An admin may narrow to one tenant (`tenant=` with `-` meaning "no tenant"); a tenant key never widens. */
@@ -23,7 +25,7 @@ function narrowTenant(principal: Principal, requested: string | undefined): Tena
   return wanted;
 }
 
-export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portalClaimsOf: (request: FastifyRequest) => PortalClaims | null = () => null): void {
   app.get('/v1/meta/whoami', { schema: { tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
     const p = principalOf(request);
     // Features other modules may or may not have registered: the dashboard hides what is missing
@@ -32,7 +34,12 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
       sources: app.hasRoute({ method: 'GET', url: '/v1/sources' }),
       doctor: app.hasRoute({ method: 'POST', url: '/v1/endpoints/:id/diagnose' }),
     };
-    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features };
+    // What the server fills in when a create request leaves a field out, so forms show the real value.
+    const defaults = { timeoutMs: ctx.config.defaultTimeoutMs, maxConcurrency: ctx.config.defaultMaxConcurrency };
+    const claims = portalClaimsOf(request);
+    // A portal's look and mode travel in its signed token; the page applies them.
+    const portalOptions = claims ? { readOnly: claims.readOnly, theme: claims.theme, expiresAt: iso(claims.expiresAt) } : null;
+    return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features, defaults, portalOptions };
   });
 
   app.get('/v1/meta/codes', { schema: { tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);
@@ -64,7 +71,8 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
             before: { type: 'integer', minimum: 1 },
-            type: { type: 'string', maxLength: 128 },
+            type: { type: 'string', maxLength: 1024, description: 'Types, prefixes (chat.*) and exclusions (-chat.ended), separated by commas or spaces' },
+            operational: { type: 'string', enum: ['show', 'hide'], default: 'show', description: "hide leaves out hookd's operational events (endpoint.disabled, endpoint.recovered, delivery.exhausted)" },
             tenant: { type: 'string', maxLength: 128 },
             status: { type: 'string', enum: [...DELIVERY_STATUSES, 'none'] },
             since: isoDate,
@@ -74,10 +82,13 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (request) => {
-      const q = request.query as { limit: number; before?: number; type?: string; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const q = request.query as { limit: number; before?: number; type?: string; operational: 'show' | 'hide'; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const types = parseTypeFilter(q.type ?? '');
+      if (!types.ok) throw new HookdError('validation_failed', types.message, { errors: [{ path: '/querystring/type', message: types.message }] });
       const page = await listRecentEvents(ctx.store, {
         tenant: narrowTenant(principalOf(request), q.tenant),
-        type: q.type || undefined,
+        types: types.filter,
+        hideOperational: q.operational === 'hide',
         status: q.status,
         since: parseTime(q.since, 'since'),
         until: parseTime(q.until, 'until'),

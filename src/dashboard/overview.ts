@@ -2,6 +2,7 @@
 // page through thousands of deliveries: deliveries over time by status, success rate, latency
 // percentiles, queue depth and endpoints ranked by failures, all within the caller's tenant.
 
+import { bucketSecondsFor } from '../core/time-buckets.js';
 import type { Delivery, Endpoint } from '../core/types.js';
 import type { Store, TenantFilter } from '../store/store.js';
 
@@ -30,18 +31,12 @@ export interface Overview {
   successRate: number | null;
   latency: { p50: number | null; p95: number | null; sampled: number };
   queue: { pending: number; due: number; oldestDueAt: string | null };
-  endpoints: Array<{ id: string; url: string; enabled: boolean; disabledReason: string | null; succeeded: number; failed: number; successRate: number | null; p50: number | null; p95: number | null }>;
+  endpoints: Array<{ id: string; url: string; description: string | null; enabled: boolean; disabledReason: string | null; succeeded: number; failed: number; successRate: number | null; p50: number | null; p95: number | null }>;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A bucket width giving 24 to 48 bars for common windows. */
-export function bucketSecondsFor(hours: number): number {
-  const target = (hours * 3600) / 24;
-  const steps = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
-  return steps.find((s) => s >= target) ?? 86400;
-}
-
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -82,7 +77,7 @@ export async function computeOverview(store: Store, tenant: TenantFilter, hours:
   for (const e of endpoints) {
     const s = await store.endpointStats(e.id, since, until);
     const total = s.succeeded + s.failed;
-    ranked.push({ id: e.id, url: e.url, enabled: e.enabled, disabledReason: e.disabledReason, succeeded: s.succeeded, failed: s.failed, successRate: total === 0 ? null : s.succeeded / total, p50: s.p50, p95: s.p95, attempts: s.attempts });
+    ranked.push({ id: e.id, url: e.url, description: e.description, enabled: e.enabled, disabledReason: e.disabledReason, succeeded: s.succeeded, failed: s.failed, successRate: total === 0 ? null : s.succeeded / total, p50: s.p50, p95: s.p95, attempts: s.attempts });
   }
   ranked.sort((a, b) => b.failed - a.failed || (a.successRate ?? 1) - (b.successRate ?? 1) || b.attempts - a.attempts);
 

@@ -3,12 +3,16 @@
 // first. The store only reads forwards by seq, so this scans backwards in growing seq windows, keeping
 // the newest matches, and attaches each event's delivery summary (which the status filter uses).
 
+import { isOperationalType, matchesTypeFilter, singleExactType, type TypeFilter } from '../core/event-type-filter.js';
 import type { DeliveryStatus, EventRecord } from '../core/types.js';
 import type { Store, TenantFilter } from '../store/store.js';
 
 export interface RecentEventsQuery {
   tenant: TenantFilter;
-  type?: string | undefined;
+  /** Types, prefixes and exclusions (see core/event-type-filter). */
+  types?: TypeFilter | undefined;
+  /** Leave out hookd's operational events (endpoint.disabled, delivery.exhausted, ...). */
+  hideOperational?: boolean | undefined;
   /** Only events with at least one delivery in this status ('none': events without deliveries). */
   status?: DeliveryStatus | 'none' | undefined;
   since?: number | undefined;
@@ -50,13 +54,16 @@ export async function listRecentEvents(store: Store, q: RecentEventsQuery): Prom
   const found: RecentEvent[] = [];
   let span = Math.max(q.limit * 4, 200);
   let reachedTime = false;
+  // One exact type narrows in the store; prefixes and exclusions are applied to what it reads.
+  const storeType = q.types ? singleExactType(q.types) : undefined;
+  const wanted = (e: EventRecord): boolean => !(q.hideOperational && isOperationalType(e.type)) && (!q.types || matchesTypeFilter(q.types, e.type));
   while (found.length < q.limit && upper - 1 > floor && !reachedTime) {
     const lower = Math.max(floor, upper - 1 - span); // exclusive lower bound (afterSeq)
     // Read (lower, upper) forwards, then walk it newest first.
     const window: EventRecord[] = [];
     let after = lower;
     for (;;) {
-      const rows = await store.listEventsFeed({ afterSeq: after, type: q.type, tenant: q.tenant, limit: READ_BATCH });
+      const rows = await store.listEventsFeed({ afterSeq: after, type: storeType, tenant: q.tenant, limit: READ_BATCH });
       const inside = rows.filter((r) => r.seq < upper);
       window.push(...inside);
       if (rows.length < READ_BATCH || inside.length < rows.length) break;
@@ -68,6 +75,7 @@ export async function listRecentEvents(store: Store, q: RecentEventsQuery): Prom
         reachedTime = true;
         break;
       }
+      if (!wanted(event)) continue;
       const deliveries = await summarise(store, q.tenant, event);
       if (q.status === 'none' ? deliveries.total > 0 : q.status !== undefined && deliveries[q.status] === 0) continue;
       found.push({ event, deliveries });

@@ -8,7 +8,8 @@ export function contentSecurityPolicy(frameable: boolean): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // The portal may show the embedding sender's logo from its own https: host (a token option).
+    frameable ? "img-src 'self' data: https:" : "img-src 'self' data:",
     "connect-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",

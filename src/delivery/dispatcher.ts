@@ -200,6 +200,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       responseStatus: result.status,
       code: classification.code,
       outcome: classification.outcome,
+      // What made this attempt happen; the store sets the delivery back to 'scheduled' with it.
+      trigger: delivery.nextTrigger,
       message: message ?? (result.bodyTruncated ? `response body truncated at ${MAX_STORED_RESPONSE_BYTES} bytes` : null),
       requestHeaders: redactHeaders(result.requestHeaders ?? {}, endpoint.auth.type === 'header' ? [endpoint.auth.name] : []),
       responseHeaders: result.headers,

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorCode } from '../core/error-codes.js';
 import { HookdError, type FieldError } from '../core/errors.js';
 import { isId, newId } from '../core/ids.js';
-import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
+import { DUPLICATE_STATUS, type InboundRequest, type InboundVerdict, type Source } from '../core/inbound-types.js';
 import type { ApiContext } from '../api/context.js';
 import type { PublishInput } from '../delivery/publisher.js';
 import { problemOf, sendProblem } from '../api/problem.js';
@@ -160,7 +160,7 @@ async function accept(
   const result = await ctx.store.recordInbound(logged, event);
   if (result.duplicateOf !== null) {
     // A provider retry of a delivery we already have: acknowledged, not re-processed.
-    return reply.code(200).send({ id: result.request.id, eventId: result.request.eventId, duplicate: true, duplicateOf: result.duplicateOf });
+    return reply.code(DUPLICATE_STATUS).send({ id: result.request.id, eventId: result.request.eventId, duplicate: true, duplicateOf: result.duplicateOf });
   }
   const publish = result.publish;
   if (publish !== null && publish.kind === 'created') ctx.publisher.announce([publish.event]);

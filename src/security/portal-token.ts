@@ -2,7 +2,9 @@
 // The dashboard puts one in a link (`/portal?token=...`) that a sender embeds in an iframe for its
 // customer, and the browser then calls the API with `Authorization: Bearer portal_<token>`.
 //
-// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, r?: read-only, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+// The look (brand name, logo, colours) and read-only mode ride in the signed payload, so a sender can
+// theme each customer's portal without any server-side state, and nobody can flip them in the URL.
 // Stateless on purpose: every process that derives the same key (from HOOKD_SECRET_KEY, which a
 // multi-process deployment must share anyway to decrypt endpoint secrets) accepts the token, and no
 // table has to be cleaned up. The price is that a token cannot be revoked before it expires, which is
@@ -17,12 +19,53 @@ export const MAX_PORTAL_TTL_SECONDS = 86_400;
 export const MIN_PORTAL_TTL_SECONDS = 60;
 
 const VERSION = 'v1';
+const MAX_PAYLOAD_CHARS = 1024;
+const PAYLOAD_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_PAYLOAD_CHARS}}$`);
 const TENANT_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** How the portal looks: checked here (and in the request schema) so the page can apply it as is. */
+export interface PortalTheme {
+  /** Shown instead of "hookd" in the top bar. */
+  brandName?: string | undefined;
+  /** An https: URL (or a same-origin path) of a logo image. */
+  logoUrl?: string | undefined;
+  /** #rgb or #rrggbb. */
+  primaryColor?: string | undefined;
+}
+
+export interface PortalOptions {
+  /** The holder may look but not change anything (the API refuses every non-GET request). */
+  readOnly?: boolean | undefined;
+  theme?: PortalTheme | undefined;
+}
 
 export interface PortalClaims {
   tenant: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  readOnly: boolean;
+  theme: PortalTheme | null;
+}
+
+/** Printable text without markup characters (control characters are outside the allowed class). */
+export const BRAND_NAME_PATTERN = /^[^<>\p{Cc}]{1,64}$/u;
+export const COLOR_PATTERN = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+export const LOGO_URL_PATTERN = /^(?:https:\/\/[^\s"'<>()\\]{1,380}|\/[A-Za-z0-9._~/-]{0,380})$/;
+
+/** The theme if every given field is well-formed, else null (a token never carries a bad one). */
+function checkTheme(value: unknown): PortalTheme | null | 'bad' {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) return 'bad';
+  const { b, l, c, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'bad';
+  if (b !== undefined && (typeof b !== 'string' || !BRAND_NAME_PATTERN.test(b))) return 'bad';
+  if (l !== undefined && (typeof l !== 'string' || !LOGO_URL_PATTERN.test(l))) return 'bad';
+  if (c !== undefined && (typeof c !== 'string' || !COLOR_PATTERN.test(c))) return 'bad';
+  const theme: PortalTheme = {};
+  if (b !== undefined) theme.brandName = b;
+  if (l !== undefined) theme.logoUrl = l;
+  if (c !== undefined) theme.primaryColor = c;
+  return theme;
 }
 
 export type PortalVerdict = ({ ok: true } & PortalClaims) | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
@@ -40,13 +83,22 @@ function mac(key: Buffer, signed: string): Buffer {
 }
 
 /** Create a token for `tenant`, valid `ttlSeconds` from `now` (epoch ms). */
-export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now()): { token: string; expiresAt: number } {
+export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now(), options: PortalOptions = {}): { token: string; expiresAt: number } {
   if (!TENANT_PATTERN.test(tenant)) throw new RangeError('tenant must match ^[A-Za-z0-9_.:@-]{1,128}$');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < MIN_PORTAL_TTL_SECONDS || ttlSeconds > MAX_PORTAL_TTL_SECONDS) {
     throw new RangeError(`ttlSeconds must be an integer from ${MIN_PORTAL_TTL_SECONDS} to ${MAX_PORTAL_TTL_SECONDS}`);
   }
   const expSeconds = Math.floor(now / 1000) + ttlSeconds;
-  const payload = Buffer.from(JSON.stringify({ t: tenant, e: expSeconds }), 'utf8').toString('base64url');
+  const claims: Record<string, unknown> = { t: tenant, e: expSeconds };
+  if (options.readOnly) claims.r = 1;
+  const th = options.theme;
+  if (th && (th.brandName !== undefined || th.logoUrl !== undefined || th.primaryColor !== undefined)) {
+    const short = { b: th.brandName, l: th.logoUrl, c: th.primaryColor };
+    if (checkTheme(short) === 'bad') throw new RangeError('theme: brandName, logoUrl (https:) or primaryColor (#rrggbb) is malformed');
+    claims.th = short;
+  }
+  const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+  if (payload.length > MAX_PAYLOAD_CHARS) throw new RangeError('the portal token would be too long: shorten the theme');
   const signed = `${VERSION}.${payload}`;
   return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000 };
 }
@@ -57,7 +109,7 @@ export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffe
  */
 export function verifyPortalToken(token: string, key: Buffer, now: number = Date.now()): PortalVerdict {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]{1,1024}$/.test(parts[1]!) || !/^[A-Za-z0-9_-]{43}$/.test(parts[2]!)) {
+  if (parts.length !== 3 || parts[0] !== VERSION || !PAYLOAD_PATTERN.test(parts[1]!) || !/^[A-Za-z0-9_-]{43}$/.test(parts[2]!)) {
     return { ok: false, reason: 'malformed' };
   }
   const expected = mac(key, `${parts[0]}.${parts[1]}`);
@@ -69,11 +121,14 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const { t, e } = (claims ?? {}) as { t?: unknown; e?: unknown };
+  const { t, e, r, th } = (claims ?? {}) as { t?: unknown; e?: unknown; r?: unknown; th?: unknown };
   if (typeof t !== 'string' || !TENANT_PATTERN.test(t) || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
+  if (r !== undefined && r !== 1) return { ok: false, reason: 'malformed' };
+  const theme = checkTheme(th);
+  if (theme === 'bad') return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'expired' };
-  return { ok: true, tenant: t, expiresAt };
+  return { ok: true, tenant: t, expiresAt, readOnly: r === 1, theme };
 }
 
 /** `portal_<token>` from an Authorization bearer value, or null when it is not a portal token. */

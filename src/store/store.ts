@@ -13,6 +13,7 @@
 import type {
   ApiKey,
   Attempt,
+  AttemptTrigger,
   Delivery,
   DeliveryStatus,
   DisabledReason,
@@ -171,6 +172,15 @@ export interface AttemptResultOutcome {
   endpointDisabled: DisabledReason | null;
 }
 
+/**
+ * How a re-queue runs: which trigger its next attempt records (default 'manual') and whether it gets
+ * one attempt (default) or the endpoint's whole retry schedule again (`freshSchedule`).
+ */
+export interface RequeueHow {
+  trigger?: AttemptTrigger | undefined;
+  freshSchedule?: boolean | undefined;
+}
+
 export interface DeliveryQuery {
   tenant: TenantFilter;
   status?: DeliveryStatus | undefined;
@@ -208,6 +218,49 @@ export interface EndpointStats {
   p95: number | null;
   p99: number | null;
   byCode: Record<string, number>;
+}
+
+export type BulkRetryStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+/**
+ * A server-side bulk retry: every delivery matching `filter` re-queued, in batches, by one process at
+ * a time (owner + lease). The row is the task's whole state, so another process (or this one after a
+ * restart) resumes it from `cursor`.
+ */
+export interface BulkRetry {
+  id: string;
+  /** null: an admin's task over every tenant; otherwise the one tenant it may touch. */
+  tenant: string | null;
+  filter: Omit<DeliveryQuery, 'tenant'>;
+  status: BulkRetryStatus;
+  /** Matching deliveries counted before the first batch; null while counting. */
+  total: number | null;
+  processed: number;
+  requeued: number;
+  /** Being sent right now, or gone, when their turn came. */
+  skipped: number;
+  /** Where the next batch starts (a listDeliveries cursor). */
+  cursor: string | null;
+  cancelRequested: boolean;
+  owner: string | null;
+  leaseExpiresAt: number | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export type BulkRetryProgress = Partial<Pick<BulkRetry, 'status' | 'total' | 'processed' | 'requeued' | 'skipped' | 'cursor' | 'error' | 'finishedAt' | 'leaseExpiresAt' | 'owner'>>;
+
+/** One time bucket of an endpoint's attempts (only buckets with attempts are returned). */
+export interface EndpointSeriesBucket {
+  /** Epoch ms: since + k * bucketMs. */
+  start: number;
+  attempts: number;
+  /** Attempts whose outcome was not success. */
+  failed: number;
+  /** Nearest-rank 95th percentile of the bucket's attempt durations (ms). */
+  p95: number;
 }
 
 export interface InboundRequestQuery {
@@ -369,12 +422,33 @@ export interface Store {
    * Re-queue one delivery now with a fresh retry schedule (runAttempts = 0). Refuses ('in_flight')
    * while it is being sent under a live lease.
    */
-  requeueDelivery(id: string, tenant: TenantFilter, now: number): Promise<Delivery | 'not_found' | 'in_flight'>;
+  requeueDelivery(id: string, tenant: TenantFilter, now: number, how?: RequeueHow): Promise<Delivery | 'not_found' | 'in_flight'>;
   /** Re-queue the endpoint's failed and cancelled deliveries created in [since, until). */
   recoverDeliveries(endpointId: string, since: number, until: number, now: number): Promise<number>;
   /** Cancel every pending delivery of the endpoint (410, delete, disable). */
   cancelPendingDeliveries(endpointId: string, code: string, now: number): Promise<number>;
   endpointStats(endpointId: string, since: number, until: number): Promise<EndpointStats>;
+  /**
+   * The endpoint's attempts made in [since, until), grouped in buckets of bucketMs starting at since,
+   * oldest first; empty buckets are left out (the caller fills them). Aggregated in the database.
+   */
+  endpointSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<EndpointSeriesBucket[]>;
+
+  // Bulk retries (server-side tasks).
+  insertBulkRetry(task: BulkRetry): Promise<void>;
+  /** `tenant` as everywhere: undefined (admin) sees every task, a tenant only its own. */
+  getBulkRetry(id: string, tenant: TenantFilter): Promise<BulkRetry | null>;
+  /** Tasks still running (to resume after a restart), oldest first. */
+  listRunningBulkRetries(): Promise<BulkRetry[]>;
+  /**
+   * Take (or renew) the lease of a running task: succeeds when nobody holds it, its lease expired, or
+   * `owner` already holds it. Returns the task, or null when someone else holds it or it finished.
+   */
+  claimBulkRetry(id: string, owner: string, now: number, leaseMs: number): Promise<BulkRetry | null>;
+  /** Apply progress as `owner`; null when the lease was lost (another process took the task over). */
+  updateBulkRetry(id: string, owner: string, progress: BulkRetryProgress, now: number): Promise<BulkRetry | null>;
+  /** Ask a running task to stop after its current batch; returns it (unchanged when already done). */
+  cancelBulkRetry(id: string, tenant: TenantFilter, now: number): Promise<BulkRetry | null>;
   /** Deliveries waiting (pending), overall and the oldest due time. */
   queueDepth(now: number): Promise<{ pending: number; due: number; oldestDueAt: number | null }>;
   /**

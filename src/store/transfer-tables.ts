@@ -155,6 +155,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('last_status'),
       int('created_at'),
       int('updated_at'),
+      text('next_trigger'),
+      int('run_limit'),
     ],
   },
   {
@@ -176,6 +178,7 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       json('request_headers'),
       json('response_headers'),
       text('response_body'),
+      text('triggered_by'),
     ],
   },
   {

@@ -170,6 +170,7 @@ describe('dashboard (browser)', () => {
 
   it('reveals the signing secret', async () => {
     const { page } = w;
+    await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(async () => page.locator('code.secret').textContent()).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
     const secret = await h.request('GET', `/v1/endpoints/${createdEndpointId}/secret`);
@@ -179,6 +180,7 @@ describe('dashboard (browser)', () => {
   it('sends a test event and shows the attempt', async () => {
     const { page } = w;
     const before = good.requests.length;
+    await page.getByRole('tab', { name: 'Testing' }).click();
     await page.getByLabel('Event type').selectOption('chat.started');
     await page.getByRole('button', { name: 'Send test event' }).click();
     const result = page.locator('.test-result');
@@ -209,7 +211,7 @@ describe('dashboard (browser)', () => {
   it('runs the doctor on a broken endpoint and shows the diagnosis', async () => {
     const { page } = w;
     const broken = (await h.request('POST', '/v1/endpoints', { body: { url: brokenUrl, description: 'Broken receiver' } })).body.id;
-    await go(page, `#/endpoints/${broken}`, brokenUrl);
+    await go(page, `#/endpoints/${broken}?tab=testing`, brokenUrl);
     await page.getByRole('button', { name: 'Run diagnosis' }).click();
     const report = page.locator('.doctor');
     await report.waitFor({ timeout: 20_000 });
@@ -242,7 +244,7 @@ describe('dashboard (browser)', () => {
       res.writeHead(204);
       res.end();
     });
-    await go(page, `#/endpoints/${ep}`, flaky.url);
+    await go(page, `#/endpoints/${ep}?tab=settings`, flaky.url);
     await page.getByRole('button', { name: 'Recover…' }).click();
     await page.getByRole('dialog').getByText('This re-queues 2 deliveries').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Recover 2 deliveries' }).click();

@@ -18,7 +18,9 @@ export function attemptDetail(attempt) {
 }
 
 export function attemptSummary(attempt) {
-  return [httpBadge(attempt.responseStatus), ' ', codeTag(attempt.code), h('span', { class: 'muted' }, ` ${fmtMs(attempt.durationMs)} · `), timeEl(attempt.createdAt)];
+  // What started the attempt: the retry schedule, a person (manual), a recovery or a bulk retry.
+  const trigger = attempt.trigger ? [' ', h('span', { class: `badge badge-neutral trigger-tag trigger-${attempt.trigger}`, title: 'What triggered this attempt' }, attempt.trigger)] : null;
+  return [httpBadge(attempt.responseStatus), ' ', codeTag(attempt.code), trigger, h('span', { class: 'muted' }, ` ${fmtMs(attempt.durationMs)} · `), timeEl(attempt.createdAt)];
 }
 
 export function attemptTimeline(attempts) {

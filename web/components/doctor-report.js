@@ -8,17 +8,38 @@ import { jsonView } from './json-view.js';
 const ICON = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
 const STEP_LABEL = { event: 'Events', address: 'Address policy', dns: 'DNS', tcp: 'TCP connect', tls: 'TLS', http: 'HTTP', auth: 'Authentication', payload: 'Payload', latency: 'Latency', logs: 'Delivery logs' };
 
+/**
+ * The headline tells the whole truth: green "All checks passed" only when every check passed (or was
+ * skipped); "Passed with N warnings" in amber naming each warning; a failure leads with its diagnosis.
+ */
 export function doctorReport(report) {
   const diagnosis = report.diagnosis ?? {};
+  const checks = report.checks ?? [];
+  const warnings = checks.filter((c) => c.status === 'warn');
+  const failed = !report.ok;
+  const kind = failed ? 'alert-error' : warnings.length ? 'alert-warn' : 'alert-ok';
+  const count = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  const headline = failed ? h('strong', null, 'Diagnosis: ', codeTag(diagnosis.code)) : h('strong', { class: 'doctor-headline' }, warnings.length ? `Passed with ${count}` : 'All checks passed');
+  const warningList = warnings.length
+    ? h(
+        'ul',
+        { class: 'doctor-warnings', 'aria-label': failed ? `Also ${count}` : 'Warnings' },
+        warnings.map((c) => h('li', null, h('strong', null, STEP_LABEL[c.step] ?? c.step), ' ', codeTag(c.code), c.message ? ` ${c.message}` : null)),
+      )
+    : null;
   return h(
     'div',
     { class: 'doctor' },
     h(
       'div',
-      { class: ['alert', report.ok ? 'alert-ok' : 'alert-error'], role: 'status' },
-      h('strong', null, report.ok ? 'All checks passed' : 'Diagnosis: ', report.ok ? null : codeTag(diagnosis.code)),
-      diagnosis.summary ? h('p', { class: 'diagnosis-summary' }, diagnosis.summary) : null,
-      diagnosis.fix && !report.ok ? h('p', null, h('strong', null, 'Fix: '), diagnosis.fix) : null,
+      { class: ['alert', kind], role: 'status' },
+      headline,
+      failed && warnings.length ? h('span', { class: 'muted' }, ` (and ${count})`) : null,
+      // The summary of "ok" adds nothing to "All checks passed"; for a warning the list says it.
+      failed && diagnosis.summary ? h('p', { class: 'diagnosis-summary' }, diagnosis.summary) : null,
+      failed && diagnosis.fix ? h('p', null, h('strong', null, 'Fix: '), diagnosis.fix) : null,
+      warningList,
+      !failed && warnings.length && diagnosis.fix ? h('p', null, h('strong', null, 'Fix first: '), diagnosis.fix) : null,
       h('p', { class: 'muted' }, 'Target: ', h('code', null, report.target)),
     ),
     h(

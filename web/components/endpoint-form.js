@@ -42,7 +42,7 @@ function input(props) {
  * endpointForm({ endpoint?, eventTypes, isAdmin, onSubmit(body) }) -> form element. onSubmit returns
  * a promise; its rejection (an ApiError) is shown at the top of the form.
  */
-export function endpointForm({ endpoint = null, eventTypes = [], isAdmin = false, onSubmit, onCancel }) {
+export function endpointForm({ endpoint = null, eventTypes = [], isAdmin = false, defaults = null, onSubmit, onCancel }) {
   const editing = Boolean(endpoint);
   const errors = h('div', { tabindex: '-1' });
   const url = input({ name: 'url', type: 'url', required: true, value: endpoint?.url ?? '', placeholder: 'https://crm.example.com/webhooks' });
@@ -126,9 +126,10 @@ export function endpointForm({ endpoint = null, eventTypes = [], isAdmin = false
     addHeader().focus();
   });
 
-  const timeout = input({ name: 'timeout', type: 'number', min: '1', max: '60', step: '1', value: endpoint ? String(endpoint.timeoutMs / 1000) : '15' });
+  // A new endpoint starts from the server's own default (HOOKD_DEFAULT_TIMEOUT_MS), not a constant.
+  const timeout = input({ name: 'timeout', type: 'number', min: '1', max: '60', step: '0.1', value: endpoint ? String(endpoint.timeoutMs / 1000) : defaults?.timeoutMs ? String(defaults.timeoutMs / 1000) : '', placeholder: 'server default' });
   const rate = input({ name: 'rate', type: 'number', min: '1', max: '100000', step: '1', value: endpoint?.rateLimitPerSecond ?? '', placeholder: 'unlimited' });
-  const concurrency = input({ name: 'concurrency', type: 'number', min: '1', max: '1000', step: '1', value: endpoint?.maxConcurrency ?? '', placeholder: 'server default' });
+  const concurrency = input({ name: 'concurrency', type: 'number', min: '1', max: '1000', step: '1', value: endpoint?.maxConcurrency ?? '', placeholder: defaults?.maxConcurrency ? `server default (${defaults.maxConcurrency})` : 'server default' });
   const schedule = input({ name: 'schedule', value: endpoint?.retrySchedule?.join(', ') ?? '', placeholder: DEFAULT_SCHEDULE });
   const format = h('select', { name: 'payloadFormat' }, h('option', { value: 'envelope', selected: endpoint?.payloadFormat !== 'raw' }, 'Envelope {type, timestamp, data}'), h('option', { value: 'raw', selected: endpoint?.payloadFormat === 'raw' }, 'Raw (data only / inbound bytes)'));
   const secret = input({ name: 'secret', placeholder: 'leave empty to generate a whsec_ secret' });
@@ -203,9 +204,11 @@ export function endpointForm({ endpoint = null, eventTypes = [], isAdmin = false
       }
       body.headers = headers;
     }
-    const t = Number(timeout.value);
-    if (!Number.isInteger(t) || t < 1 || t > 60) return fail('The timeout must be 1 to 60 seconds.');
-    body.timeoutMs = t * 1000;
+    if (timeout.value.trim() || editing) {
+      const t = Number(timeout.value);
+      if (!timeout.value.trim() || !Number.isFinite(t) || t < 1 || t > 60) return fail('The timeout must be 1 to 60 seconds.');
+      body.timeoutMs = Math.round(t * 1000);
+    }
     body.rateLimitPerSecond = rate.value ? Number(rate.value) : null;
     if (concurrency.value) body.maxConcurrency = Number(concurrency.value);
     if (schedule.value.trim()) {

@@ -28,12 +28,14 @@ export function errorMessage(err) {
 
 /** An inline error box for a page or form. */
 export function errorBox(err, title = 'Something went wrong') {
+  // A field error that only repeats the detail is not printed a second time.
+  const fields = Array.isArray(err?.errors) ? err.errors.filter((e) => e.message !== err.message) : [];
   return h(
     'div',
     { class: 'alert alert-error', role: 'alert' },
     h('strong', null, err?.title || title),
     h('p', null, err?.message ?? String(err)),
-    Array.isArray(err?.errors) && err.errors.length ? h('ul', null, err.errors.map((e) => h('li', null, h('code', null, e.path), ' ', e.message))) : null,
+    fields.length ? h('ul', null, fields.map((e) => h('li', null, h('code', null, e.path), ' ', e.message))) : null,
     err?.code ? h('p', { class: 'muted' }, 'Code: ', h('code', null, err.code)) : null,
   );
 }

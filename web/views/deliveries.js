@@ -7,6 +7,8 @@ import { h, field, replace } from '../dom.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { confirmDialog } from '../components/dialog.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
+import { openInspector } from '../components/delivery-inspector.js';
+import { endpointName, loadEndpointDirectory } from '../components/endpoint-label.js';
 import { createPager, debounce, filterBox, pageHeader } from '../components/page.js';
 import { announce, errorBox, errorMessage, toast } from '../components/toast.js';
 
@@ -14,11 +16,11 @@ const STATUSES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
 
 export async function render(root, params, app) {
   const q = params.query;
-  const endpoints = await listAll('/v1/endpoints', {}, { cap: 1000 }).catch(() => ({ data: [] }));
-  const endpointsById = new Map(endpoints.data.map((e) => [e.id, e]));
+  const directory = await loadEndpointDirectory();
+  const endpointsById = directory.byId;
 
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any status'), STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, s)));
-  const endpoint = h('select', { name: 'endpoint' }, h('option', { value: '' }, 'Any endpoint'), endpoints.data.map((e) => h('option', { value: e.id, selected: q.get('endpoint') === e.id }, e.url)));
+  const endpoint = h('select', { name: 'endpoint' }, h('option', { value: '' }, 'Any endpoint'), [...endpointsById.values()].map((e) => h('option', { value: e.id, selected: q.get('endpoint') === e.id, title: e.url }, endpointName(e))));
   const event = h('input', { type: 'text', name: 'event', placeholder: 'evt_…', value: q.get('event') ?? '', spellcheck: 'false' });
   const type = h('input', { type: 'text', name: 'type', placeholder: 'chat.started', value: q.get('type') ?? '', spellcheck: 'false' });
   const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
@@ -28,15 +30,15 @@ export async function render(root, params, app) {
 
   const current = () => ({ status: status.value, endpoint: endpoint.value, event: event.value.trim(), type: type.value.trim(), since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
 
-  const retryAll = h('button', { type: 'button', class: 'btn btn-warn' }, 'Retry all matching…');
-  const recover = h('button', { type: 'button', class: 'btn btn-warn' }, 'Recover failed…');
+  const retryAll = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Retry all matching…');
+  const recover = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Recover failed…');
   const progress = h('div', { class: 'bulk-progress', 'aria-live': 'polite' });
   const body = h('div');
 
   const pager = createPager(async (cursor) => {
     try {
       const page = await api('/v1/deliveries', { query: { ...current(), cursor, limit: 50 } });
-      replace(body, deliveriesTable(page.data, { endpointsById, onRetried: () => void pager.reload() }));
+      replace(body, deliveriesTable(page.data, { directory, onRetried: () => void pager.reload(), onInspect: (d) => openInspector(d.id, app) }));
       return page;
     } catch (err) {
       replace(body, errorBox(err));
@@ -83,27 +85,42 @@ export async function render(root, params, app) {
         danger: todo.length > 100,
       });
       if (!ok) return;
-      let done = 0;
-      let failed = 0;
-      const bar = h('progress', { max: String(todo.length), value: '0', 'aria-label': 'Bulk retry progress' });
-      const text = h('span');
-      replace(progress, bar, ' ', text);
-      const queue = [...todo];
-      const worker = async () => {
-        for (let d = queue.shift(); d; d = queue.shift()) {
-          try {
-            await api(`/v1/deliveries/${d.id}/retry`, { method: 'POST' });
-          } catch {
-            failed += 1;
-          }
-          done += 1;
-          bar.value = done;
-          text.textContent = `${done} / ${todo.length}`;
+      // One request: the server runs the retry as a background task (POST /v1/bulk-retries) and this
+      // page only follows its progress; closing the tab does not stop it, Cancel does.
+      const filter = Object.fromEntries(Object.entries(f).filter(([, v]) => v));
+      let task = await api('/v1/bulk-retries', { method: 'POST', body: { filter } });
+      const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Bulk retry progress' });
+      const text = h('span', { class: 'bulk-text' });
+      const cancel = h('button', { type: 'button', class: 'btn btn-small', 'data-mutates': '' }, 'Cancel bulk retry');
+      cancel.addEventListener('click', async () => {
+        cancel.disabled = true;
+        try {
+          task = await api(`/v1/bulk-retries/${task.id}`, { method: 'DELETE' });
+        } catch (err) {
+          toast(errorMessage(err), 'error');
         }
+      });
+      replace(progress, bar, ' ', text, ' ', cancel);
+      const show = (t) => {
+        const total = t.total ?? 0;
+        bar.max = Math.max(1, total);
+        bar.value = t.processed;
+        text.textContent = t.total === null ? 'Counting…' : `${t.processed} / ${t.total}${t.cancelRequested && t.status === 'running' ? ' (stopping…)' : ''}`;
       };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-      const msg = `${done - failed} deliveries re-queued${failed ? `, ${failed} could not be (in flight or gone)` : ''}.`;
-      replace(progress, msg);
+      show(task);
+      for (let i = 0; task.status === 'running' && i < 7200; i += 1) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (!progress.isConnected) return; // left the page; the task goes on on the server
+        task = await api(`/v1/bulk-retries/${task.id}`);
+        show(task);
+      }
+      const msg =
+        task.status === 'completed'
+          ? `${task.requeued} deliveries re-queued${task.skipped ? `, ${task.skipped} skipped (in flight or gone)` : ''}.`
+          : task.status === 'cancelled'
+            ? `Bulk retry cancelled after ${task.processed} of ${task.total ?? '?'} (${task.requeued} re-queued).`
+            : `Bulk retry ${task.status}${task.error ? `: ${task.error}` : ''}.`;
+      replace(progress, h('span', { class: 'bulk-result', dataset: { status: task.status } }, msg));
       announce(msg);
       void pager.reload();
     } catch (err) {
@@ -135,7 +152,7 @@ export async function render(root, params, app) {
         title: 'Recover failed deliveries?',
         message: [
           h('p', null, `This re-queues ${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} (${failedRows.data.length} failed, ${cancelledRows.data.length} cancelled) on ${byEndpoint.size} endpoint${byEndpoint.size === 1 ? '' : 's'}, with a fresh retry schedule.`),
-          h('ul', null, [...byEndpoint].map(([id, n]) => h('li', null, `${endpointsById.get(id)?.url ?? id}: ${n}`))),
+          h('ul', null, [...byEndpoint].map(([id, n]) => h('li', null, `${endpointsById.has(id) ? endpointName(endpointsById.get(id)) : `deleted endpoint ${id}`}: ${n}`))),
         ],
         confirmLabel: `Recover ${rows.length}`,
       });

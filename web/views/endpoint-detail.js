@@ -1,9 +1,13 @@
 // One endpoint: settings, 24 h stats, signing secret (reveal, copy, rotate), enable/disable with the
 // reason, send a test event, run the doctor, recover failed deliveries, and its recent deliveries.
 
+import { urlText } from '../components/endpoint-label.js';
+import { endpointTraffic } from '../components/endpoint-traffic.js';
+import { openInspector } from '../components/delivery-inspector.js';
+import { rememberTab, tabs } from '../components/tabs.js';
 import { api, isMissingRoute, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
-import { endpointState, fmtCount, fmtMs, fmtPct, fromLocalInput, toLocalInput } from '../format.js';
+import { endpointState, fmtCount, fmtMs, fmtPct, fmtTime, fromLocalInput, toLocalInput } from '../format.js';
 import { attemptDetail, attemptSummary } from '../components/attempts.js';
 import { codeTag } from '../components/codes.js';
 import { copyText } from '../components/copy.js';
@@ -46,13 +50,13 @@ function secretSection(e) {
   const previous = h('div');
   let revealed = null;
   const reveal = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, 'Reveal');
-  const rotate = h('button', { type: 'button', class: 'btn btn-warn' }, 'Rotate…');
+  const rotate = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Rotate…');
   const show = (secret, prev) => {
     revealed = secret;
     value.textContent = secret;
     reveal.textContent = 'Hide';
     reveal.setAttribute('aria-pressed', 'true');
-    replace(previous, prev?.length ? h('p', { class: 'muted' }, `Older secret${prev.length > 1 ? 's' : ''} still signing until `, prev.map((p) => new Date(p.expiresAt).toLocaleString()).join(', '), '.') : null);
+    replace(previous, prev?.length ? h('p', { class: 'muted' }, `Older secret${prev.length > 1 ? 's' : ''} still signing until `, prev.map((p) => fmtTime(p.expiresAt)).join(', '), '.') : null);
   };
   reveal.addEventListener('click', async () => {
     if (revealed) {
@@ -144,7 +148,7 @@ async function testSection(e, onSent) {
 function doctorSection(e, available) {
   if (!available) return section('Doctor', h('p', { class: 'muted' }, 'The doctor is not available on this server version.'));
   const out = h('div', { 'aria-live': 'polite' });
-  const run = h('button', { type: 'button', class: 'btn btn-primary' }, 'Run diagnosis');
+  const run = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-primary' }, 'Run diagnosis');
   run.addEventListener('click', async () => {
     run.disabled = true;
     replace(out, h('p', { class: 'loading', role: 'status' }, 'Diagnosing: DNS, TCP, TLS, HTTP, auth, payload, latency, logs…'));
@@ -181,7 +185,7 @@ function recoverSection(e, onDone) {
       }
       const ok = await confirmDialog({
         title: 'Recover failed deliveries?',
-        message: h('p', null, `This re-queues ${n}${more} deliver${n === 1 ? 'y' : 'ies'} (${failed.data.length} failed, ${cancelled.data.length} cancelled) created between ${new Date(s).toLocaleString()} and ${u ? new Date(u).toLocaleString() : 'now'}. Each is sent again with a fresh retry schedule.`),
+        message: h('p', null, `This re-queues ${n}${more} deliver${n === 1 ? 'y' : 'ies'} (${failed.data.length} failed, ${cancelled.data.length} cancelled) created between ${fmtTime(s)} and ${u ? fmtTime(u) : 'now'}. Each is sent again with a fresh retry schedule.`),
         confirmLabel: `Recover ${n} deliveries`,
       });
       if (!ok) return;
@@ -200,8 +204,8 @@ function recoverSection(e, onDone) {
 export async function render(root, params, app) {
   const e = await api(`/v1/endpoints/${params.id}`);
   const stateEl = h('span', null, endpointState(e));
-  const toggle = h('button', { type: 'button', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
-  const del = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete…');
+  const toggle = h('button', { type: 'button', 'data-mutates': '', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
+  const del = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-danger' }, 'Delete…');
   const banner = h('div');
   const showBanner = (ep) => replace(banner, ep.enabled ? null : h('div', { class: 'alert alert-error', role: 'status' }, h('strong', null, `Disabled (${ep.disabledReason ?? 'unknown'})`), h('p', null, DISABLED_WHY[ep.disabledReason] ?? ''), h('p', null, 'Enable it to resume deliveries, then recover what failed or was cancelled meanwhile.')));
   showBanner(e);
@@ -253,31 +257,37 @@ export async function render(root, params, app) {
   };
 
   const recent = h('div');
+  const inspect = (d) => openInspector(d.id, app);
   const loadRecent = async () => {
     try {
       const page = await api('/v1/deliveries', { query: { endpoint: e.id, limit: 20 } });
-      replace(recent, deliveriesTable(page.data, { showEndpoint: false, onRetried: loadRecent }), h('p', null, h('a', { href: `#/deliveries?endpoint=${e.id}` }, 'All deliveries of this endpoint →')));
+      replace(recent, deliveriesTable(page.data, { showEndpoint: false, onRetried: loadRecent, onInspect: inspect }), h('p', null, h('a', { href: `#/deliveries?endpoint=${e.id}` }, 'All deliveries of this endpoint →')));
     } catch (err) {
       replace(recent, errorBox(err));
     }
   };
 
+  const traffic = endpointTraffic(e.id);
   const refresh = debounce(() => {
+    void traffic.load();
     void loadStats();
     void loadRecent();
   }, 300);
 
-  root.append(
-    pageHeader(e.url, e.description ?? null, stateEl, h('a', { class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del),
-    banner,
-    h('div', { class: 'grid-2 grid-top' }, section('Settings', settings(e, app.isAdmin)), section('Last 24 hours', statsEl)),
-    secretSection(e),
-    e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')),
-    doctorSection(e, app.features.doctor),
-    recoverSection(e, () => void loadRecent()),
-    section('Recent deliveries', recent),
-  );
-  await Promise.all([loadStats(), loadRecent()]);
+  // Four tabs instead of one long page: what it does (overview), what was sent (attempts), trying
+  // it out (testing), and how it is configured (settings).
+  const tabDefs = [
+    { id: 'overview', label: 'Overview', content: [section('Last 24 hours', statsEl), traffic.el] },
+    { id: 'attempts', label: 'Attempts', content: [section('Recent deliveries', recent)] },
+    app.readOnly
+      ? null
+      : { id: 'testing', label: 'Testing', content: [e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')), doctorSection(e, app.features.doctor)] },
+    { id: 'settings', label: 'Settings', content: [section('Configuration', settings(e, app.isAdmin), h('p', null, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit settings'))), secretSection(e), app.readOnly ? null : recoverSection(e, () => void loadRecent())].filter(Boolean) },
+  ].filter(Boolean);
+  const wanted = params.query.get('tab');
+  const tabbed = tabs(tabDefs, { selected: tabDefs.some((t) => t.id === wanted) ? wanted : 'overview', onSelect: (id) => rememberTab(id, 'overview') });
+  root.append(pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del), banner, tabbed.el);
+  await Promise.all([loadStats(), loadRecent(), traffic.load()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),
     app.stream.on('endpoint.state', (m) => {

@@ -18,6 +18,7 @@ export async function render(root, params, app) {
         endpoint,
         eventTypes: types.data,
         isAdmin: app.isAdmin,
+        defaults: app.principal.defaults ?? null,
         onCancel: () => app.navigate(editing ? `#/endpoints/${params.id}` : '#/endpoints'),
         onSubmit: async (body) => {
           const saved = editing ? await api(`/v1/endpoints/${params.id}`, { method: 'PATCH', body }) : await api('/v1/endpoints', { method: 'POST', body });

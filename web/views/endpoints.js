@@ -5,10 +5,11 @@ import { h, replace } from '../dom.js';
 import { endpointState, fmtPct } from '../format.js';
 import { createPager, empty, pageHeader } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
+import { endpointName } from '../components/endpoint-label.js';
 
 export async function render(root, _params, app) {
   const body = h('div', { class: 'table-wrap' });
-  root.append(pageHeader('Endpoints', 'Where hookd delivers webhooks', h('a', { class: 'btn btn-primary', href: '#/endpoints/new' }, 'New endpoint')));
+  root.append(pageHeader('Endpoints', 'Where hookd delivers webhooks', h('a', { 'data-mutates': '', class: 'btn btn-primary', href: '#/endpoints/new' }, 'New endpoint')));
   const rows = new Map();
 
   const pager = createPager(async (cursor) => {
@@ -16,15 +17,15 @@ export async function render(root, _params, app) {
       const page = await api('/v1/endpoints', { query: { cursor, limit: 50 } });
       rows.clear();
       if (page.data.length === 0 && !cursor) {
-        replace(body, empty('No endpoints yet.', h('a', { class: 'btn btn-primary', href: '#/endpoints/new' }, 'Create your first endpoint')));
+        replace(body, empty('No endpoints yet.', h('a', { 'data-mutates': '', class: 'btn btn-primary', href: '#/endpoints/new' }, 'Create your first endpoint')));
         return page;
       }
       replace(
         body,
         h(
           'table',
-          { class: 'table' },
-          h('thead', null, h('tr', null, ['URL', 'State', 'Event types', app.isAdmin ? 'Tenant' : null, 'Success (24 h)'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
+          { class: 'table table-endpoints' },
+          h('thead', null, h('tr', null, ['Endpoint', 'State', 'Event types', app.isAdmin ? 'Tenant' : null, 'Success (24 h)'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
           h(
             'tbody',
             null,
@@ -38,7 +39,7 @@ export async function render(root, _params, app) {
               return h(
                 'tr',
                 null,
-                h('td', { class: 'cell-url' }, h('a', { href: `#/endpoints/${e.id}` }, e.url), e.description ? h('div', { class: 'muted small' }, e.description) : null),
+                h('td', { class: 'col-endpoint' }, h('a', { href: `#/endpoints/${e.id}`, class: 'trunc', title: e.url }, endpointName(e)), e.description ? h('div', { class: 'muted small trunc mono', title: e.url }, e.url) : null),
                 state,
                 h('td', null, e.eventTypes ? e.eventTypes.map((t) => h('code', { class: 'chip' }, t)) : h('span', { class: 'muted' }, 'all')),
                 app.isAdmin ? h('td', null, e.tenant ?? h('span', { class: 'muted' }, '—')) : null,

@@ -1,22 +1,23 @@
 // One event: its metadata, the payload with syntax highlighting, and its deliveries (live).
 
-import { api, listAll } from '../api.js';
+import { api } from '../api.js';
+import { loadEndpointDirectory } from '../components/endpoint-label.js';
 import { h, replace } from '../dom.js';
 import { timeEl } from '../format.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
+import { openInspector } from '../components/delivery-inspector.js';
 import { jsonView } from '../components/json-view.js';
 import { debounce, pageHeader, section } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
 
 export async function render(root, params, app) {
   const e = await api(`/v1/events/${params.id}`);
-  const endpoints = await listAll('/v1/endpoints', {}, { cap: 1000 }).catch(() => ({ data: [] }));
-  const endpointsById = new Map(endpoints.data.map((x) => [x.id, x]));
+  const directory = await loadEndpointDirectory();
   const deliveries = h('div', { 'aria-live': 'polite' });
   const load = async () => {
     try {
       const page = await api(`/v1/events/${e.id}/deliveries`, { query: { limit: 250 } });
-      replace(deliveries, deliveriesTable(page.data, { showEvent: false, endpointsById, onRetried: () => void load() }));
+      replace(deliveries, deliveriesTable(page.data, { showEvent: false, directory, onRetried: () => void load(), onInspect: (d) => openInspector(d.id, app) }));
     } catch (err) {
       replace(deliveries, errorBox(err));
     }

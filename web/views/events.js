@@ -7,6 +7,7 @@ import { h, field, replace } from '../dom.js';
 import { fromLocalInput, shortId, timeEl, toLocalInput } from '../format.js';
 import { debounce, filterBox, pageHeader } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
+import { matchesTypeFilter, OPERATIONAL_TYPES, parseTypeFilter } from '../components/type-filter.js';
 
 const STATUSES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'none'];
 
@@ -24,7 +25,10 @@ export async function render(root, params, app) {
   const q = params.query;
   const types = await listAll('/v1/event-types', {}, { cap: 500 }).catch(() => ({ data: [] }));
   const typeList = h('datalist', { id: 'event-type-list' }, types.data.map((t) => h('option', { value: t.name })));
-  const type = h('input', { type: 'text', name: 'type', list: 'event-type-list', placeholder: 'any type', value: q.get('type') ?? '', spellcheck: 'false' });
+  const type = h('input', { type: 'text', name: 'type', list: 'event-type-list', placeholder: 'chat.*, -chat.ended', value: q.get('type') ?? '', spellcheck: 'false' });
+  // hookd's own events (an exhausted delivery, a disabled endpoint) can outnumber the real ones
+  // during an outage: hidden unless asked for, and the choice is kept in the URL.
+  const operational = h('input', { type: 'checkbox', id: 'events-operational', checked: q.get('operational') === 'show' });
   const tenant = h('input', { type: 'text', name: 'tenant', placeholder: 'any tenant (- for none)', value: q.get('tenant') ?? '' });
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any'), STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, s === 'none' ? 'no deliveries' : `has ${s}`)));
   const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
@@ -35,14 +39,15 @@ export async function render(root, params, app) {
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter events' },
     typeList,
-    field('Type', type),
+    field('Type', type, 'A type, a prefix (chat.*) or an exclusion (-chat.ended); several with commas.'),
     app.isAdmin ? field('Tenant', tenant) : null,
     field('Delivery status', status),
     field('Since', since),
     field('Until', until),
-    h('div', { class: 'filter-actions' }, h('label', { class: 'check', for: 'events-live' }, liveToggle, ' Live'), clearBtn),
+    h('div', { class: 'filter-actions' }, h('label', { class: 'check', for: 'events-operational', title: 'endpoint.disabled, endpoint.recovered, delivery.exhausted' }, operational, ' Show operational events'), h('label', { class: 'check', for: 'events-live' }, liveToggle, ' Live'), clearBtn),
   );
   const newer = h('div', { 'aria-live': 'polite' });
+  const problem = h('div');
   const tbody = h('tbody');
   const table = h('table', { class: 'table' }, h('thead', null, h('tr', null, ['Created', 'Type', 'Event', app.isAdmin ? 'Tenant' : null, 'Deliveries'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))), tbody);
   const body = h('div', { class: 'table-wrap' }, table);
@@ -51,7 +56,7 @@ export async function render(root, params, app) {
   const rows = new Map();
   let before = null;
   let pendingNew = 0;
-  const filterOf = () => ({ type: type.value.trim(), tenant: app.isAdmin ? tenant.value.trim() : '', status: status.value, since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
+  const filterOf = () => ({ type: type.value.trim(), operational: operational.checked ? 'show' : 'hide', tenant: app.isAdmin ? tenant.value.trim() : '', status: status.value, since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
 
   const row = (e, fresh = false) => {
     const sumCell = h('td', null, summary(e.deliveries));
@@ -71,6 +76,7 @@ export async function render(root, params, app) {
   const load = async (append) => {
     try {
       const page = await api('/v1/meta/recent-events', { query: { ...filterOf(), before: append ? before : undefined, limit: 50 } });
+      replace(problem);
       if (!append) {
         replace(tbody);
         rows.clear();
@@ -82,16 +88,20 @@ export async function render(root, params, app) {
       older.hidden = !before;
       status2.textContent = tbody.children.length === 0 ? 'No events match these filters.' : `${tbody.children.length} events shown.`;
     } catch (err) {
-      replace(body, errorBox(err));
+      // In its own slot: a bad filter must not replace the table the next good one fills.
+      replace(tbody);
+      rows.clear();
+      status2.textContent = '';
+      replace(problem, errorBox(err));
     }
   };
   const apply = () => {
-    const params = new URLSearchParams(Object.entries(filterOf()).filter(([, v]) => v));
+    const params = new URLSearchParams(Object.entries(filterOf()).filter(([k, v]) => v && !(k === 'operational' && v === 'hide')));
     history.replaceState(null, '', `#/events${params.toString() ? `?${params}` : ''}`);
     void load(false);
   };
   const applySoon = debounce(apply, 300);
-  for (const el of [status, since, until]) el.addEventListener('change', apply);
+  for (const el of [status, since, until, operational]) el.addEventListener('change', apply);
   for (const el of [type, tenant]) el.addEventListener('input', applySoon);
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -99,6 +109,7 @@ export async function render(root, params, app) {
   });
   clearBtn.addEventListener('click', () => {
     for (const el of [type, tenant, status, since, until]) el.value = '';
+    operational.checked = false;
     apply();
   });
   older.addEventListener('click', () => void load(true));
@@ -117,7 +128,8 @@ export async function render(root, params, app) {
   };
   const matchesLive = (m) => {
     const f = filterOf();
-    if (f.type && f.type !== m.type) return false;
+    if (f.operational === 'hide' && OPERATIONAL_TYPES.has(m.type)) return false;
+    if (f.type && !matchesTypeFilter(parseTypeFilter(f.type), m.type)) return false;
     if (f.tenant && (f.tenant === '-' ? m.tenant !== null : f.tenant !== m.tenant)) return false;
     // Status and time filters need data a fresh event does not have yet: reload instead.
     return !f.status && !f.until;
@@ -138,7 +150,7 @@ export async function render(root, params, app) {
     app.stream.on('attempt.recorded', (m) => rows.has(m.eventId) && void refreshSummary(m.eventId)),
   ];
 
-  root.append(pageHeader('Events', 'Everything published or received, newest first', h('a', { class: 'btn', href: '#/pull-vs-push' }, 'Pull vs push')), filterBox(filters, [...q.keys()].length), newer, body, status2, older);
+  root.append(pageHeader('Events', 'Everything published or received, newest first', h('a', { class: 'btn', href: '#/pull-vs-push' }, 'Pull vs push')), filterBox(filters, [...q.keys()].length), problem, newer, body, status2, older);
   await load(false);
   return () => {
     applySoon.cancel();

@@ -7,6 +7,7 @@ import { endpointState, fmtCount, fmtMs, fmtPct, relTime } from '../format.js';
 import { stackedBars } from '../components/chart.js';
 import { debounce, pageHeader, section } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
+import { endpointName } from '../components/endpoint-label.js';
 
 function stat(label, value, note) {
   return h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), note ? h('div', { class: 'stat-note' }, note) : null);
@@ -61,7 +62,7 @@ export async function render(root, _params, app) {
                       h(
                         'tr',
                         null,
-                        h('td', { class: 'cell-url' }, h('a', { href: `#/endpoints/${e.id}` }, e.url)),
+                        h('td', { class: 'col-endpoint' }, h('a', { href: `#/endpoints/${e.id}`, class: 'trunc', title: e.url }, endpointName(e))),
                         h('td', null, endpointState(e)),
                         h('td', { class: e.failed ? 'num text-bad' : 'num' }, fmtCount(e.failed)),
                         h('td', { class: 'num' }, fmtCount(e.succeeded)),

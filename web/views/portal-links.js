@@ -3,6 +3,7 @@
 
 import { api, listAll } from '../api.js';
 import { h, field, replace } from '../dom.js';
+import { fmtTime } from '../format.js';
 import { copyButton } from '../components/copy.js';
 import { pageHeader, section } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
@@ -22,15 +23,29 @@ export async function render(root) {
     ].map(([v, l]) => h('option', { value: String(v), selected: v === 3600 }, l)),
   );
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'form' }, h('datalist', { id: 'tenant-list' }, tenants.map((t) => h('option', { value: t }))), h('div', { class: 'grid-2' }, field('Tenant', tenant), field('Valid for', ttl)), h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create portal link')));
+  const readOnly = h('input', { type: 'checkbox', name: 'readOnly', id: 'portal-read-only' });
+  const brandName = h('input', { type: 'text', name: 'brandName', maxlength: '64', placeholder: 'Acme webhooks' });
+  const logoUrl = h('input', { type: 'url', name: 'logoUrl', maxlength: '381', placeholder: 'https://cdn.example.com/logo.svg' });
+  const color = h('input', { type: 'text', name: 'primaryColor', maxlength: '7', placeholder: '#0f766e', pattern: '#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})', spellcheck: 'false' });
+  const form = h(
+    'form',
+    { class: 'form' },
+    h('datalist', { id: 'tenant-list' }, tenants.map((t) => h('option', { value: t }))),
+    h('div', { class: 'grid-2' }, field('Tenant', tenant), field('Valid for', ttl)),
+    h('div', { class: 'field' }, h('label', { class: 'check', for: 'portal-read-only' }, readOnly, ' Read-only: the portal shows everything and changes nothing')),
+    h('fieldset', { class: 'fieldset' }, h('legend', null, 'Look (optional, signed into the link)'), h('div', { class: 'grid-3' }, field('Brand name', brandName), field('Logo URL (https)', logoUrl), field('Colour', color, '#rgb or #rrggbb'))),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create portal link')),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const link = await api('/v1/portal-links', { method: 'POST', body: { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value) } });
+      const theme = Object.fromEntries(Object.entries({ brandName: brandName.value.trim(), logoUrl: logoUrl.value.trim(), primaryColor: color.value.trim() }).filter(([, v]) => v));
+      const body = { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value), readOnly: readOnly.checked, ...(Object.keys(theme).length ? { theme } : {}) };
+      const link = await api('/v1/portal-links', { method: 'POST', body });
       const snippet = `<iframe src="${link.url}" title="Webhooks" width="100%" height="800" style="border:0"></iframe>`;
       replace(
         out,
-        h('div', { class: 'alert alert-ok' }, h('p', null, `Link for tenant ${link.tenant}, valid until ${new Date(link.expiresAt).toLocaleString()}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet')),
+        h('div', { class: 'alert alert-ok' }, h('p', null, `${link.readOnly ? 'Read-only link' : 'Link'} for tenant ${link.tenant}, valid until ${fmtTime(link.expiresAt)}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet')),
       );
     } catch (err) {
       replace(out, errorBox(err));

@@ -26,7 +26,7 @@ export async function render(root, _params, app) {
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary', 'aria-pressed': 'false' }, 'Start polling');
   const waitInput = h('input', { type: 'number', min: '0', max: '30', value: '20', name: 'wait' });
   const typeInput = h('input', { type: 'text', name: 'sample-type', value: 'hookd.demo', spellcheck: 'false' });
-  const publishBtn = h('button', { type: 'button', class: 'btn' }, 'Publish a sample event');
+  const publishBtn = h('button', { type: 'button', 'data-mutates': '', class: 'btn' }, 'Publish a sample event');
 
   const entry = (id) => {
     if (!byEvent.has(id)) {

@@ -23,7 +23,7 @@ function rule(eventType) {
 
 export async function render(root, params, app) {
   const s = await api(`/v1/sources/${params.id}`);
-  const del = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete…');
+  const del = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-danger' }, 'Delete…');
   del.addEventListener('click', async () => {
     if (!(await confirmDialog({ title: `Delete ${s.name}?`, message: h('p', null, 'Requests to its ingress URL will be refused. Events it already created stay.'), confirmLabel: 'Delete source', danger: true }))) return;
     try {
@@ -39,7 +39,7 @@ export async function render(root, params, app) {
   const verdict = h('select', { name: 'verdict', 'aria-label': 'Show requests' }, h('option', { value: '' }, 'All requests'), ['accepted', 'duplicate', 'rejected'].map((v) => h('option', { value: v }, v)));
   const replayButton = (r) => {
     if (r.verdict === 'rejected') return null;
-    const btn = h('button', { type: 'button', class: 'btn btn-small' }, 'Replay');
+    const btn = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-small' }, 'Replay');
     btn.addEventListener('click', async () => {
       try {
         const answer = await api(`/v1/sources/${s.id}/requests/${r.id}/replay`, { method: 'POST' });
@@ -67,7 +67,7 @@ export async function render(root, params, app) {
                   h(
                     'details',
                     null,
-                    h('summary', null, h('span', { class: `badge badge-${VERDICT_CLASS[r.verdict] ?? 'neutral'}` }, r.verdict), ' ', h('span', { class: 'mono' }, String(r.status)), ' ', timeEl(r.receivedAt), ' ', r.remoteAddress ? h('span', { class: 'muted mono' }, r.remoteAddress) : null, r.reason ? h('span', { class: 'req-reason' }, ` — ${r.reason}`) : null, r.code ? [' ', h('code', { class: 'code-tag code-bad' }, r.code)] : null),
+                    h('summary', null, h('span', { class: `badge badge-${VERDICT_CLASS[r.verdict] ?? 'neutral'}` }, r.verdict), ' ', h('span', { class: 'mono req-status', title: 'The HTTP status the sender received' }, String(r.status)), ' ', timeEl(r.receivedAt), ' ', r.remoteAddress ? h('span', { class: 'muted mono' }, r.remoteAddress) : null, r.reason ? h('span', { class: 'req-reason' }, ` — ${r.reason}`) : null, r.code ? [' ', h('code', { class: 'code-tag code-bad' }, r.code)] : null),
                     h('div', { class: 'attempt-body' }, replayButton(r), r.eventId ? h('p', null, 'Event: ', h('a', { href: `#/events/${r.eventId}`, class: 'mono' }, shortId(r.eventId))) : null, r.dedupeKey ? h('p', null, 'Provider delivery id: ', h('code', null, r.dedupeKey)) : null, headersTable(r.headers, 'Request headers'), r.body ? jsonView(r.body, { label: 'request body' }) : h('p', { class: 'muted' }, 'Empty body')),
                   ),
                 ),

@@ -95,11 +95,37 @@ function sourceForm(isAdmin, onSaved, onCancel) {
       toast('Source created.', 'ok');
       onSaved(created);
     } catch (err) {
-      replace(errors, errorBox(err, 'The source was not created'));
-      errors.focus();
+      // Field errors go next to their field (once each); only what names no field stays on top.
+      const controls = { '/body/name': name, '/body/eventType': eventType, '/body/tenant': tenant, '/body/allowIps': allowIps, '/body/verify/scheme': scheme };
+      for (const [k, el] of Object.entries(inputs)) controls[`/body/verify/${k}`] = el;
+      const rest = showFieldErrors(form, controls, err.errors ?? []);
+      replace(errors, errorBox(rest.length === (err.errors ?? []).length ? err : { ...err, message: 'Fix the fields marked below.', errors: rest }, 'The source was not created'));
+      (form.querySelector('[aria-invalid="true"]') ?? errors).focus();
     }
   });
   return form;
+}
+
+/** Marks each control that has errors and puts its messages (deduplicated) under it; returns the rest. */
+function showFieldErrors(form, controls, fieldErrors) {
+  for (const old of form.querySelectorAll('.field-error')) old.remove();
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const byControl = new Map();
+  const rest = [];
+  for (const e of fieldErrors) {
+    const el = controls[e.path];
+    if (!el) rest.push(e);
+    else byControl.set(el, [...new Set([...(byControl.get(el) ?? []), e.message])]);
+  }
+  for (const [el, messages] of byControl) {
+    const id = `${el.id}-error`;
+    el.setAttribute('aria-invalid', 'true');
+    const described = new Set((el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
+    described.add(id);
+    el.setAttribute('aria-describedby', [...described].join(' '));
+    el.insertAdjacentElement('afterend', h('p', { class: 'field-error', id }, messages.join('; ')));
+  }
+  return rest;
 }
 
 export function ingressUrl(source) {
@@ -109,21 +135,25 @@ export function ingressUrl(source) {
 export async function render(root, _params, app) {
   const formHost = h('div');
   const body = h('div', { class: 'table-wrap' });
-  const add = h('button', { type: 'button', class: 'btn btn-primary' }, 'New source');
+  const add = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-primary' }, 'New source');
+  // The one-time settings live in their own slot: opening another form, or creating a second source,
+  // must not wipe a secret the user has not copied yet. Only "Dismiss" removes a panel.
+  const secretsHost = h('div', { class: 'stack' });
   const created = (s) => {
-    // The verify secret is returned only now: show it once, with the ingress URL to give the provider.
+    replace(formHost);
     const secrets = Object.entries(s.verify ?? {}).filter(([k]) => k !== 'scheme');
-    replace(
-      formHost,
-      h(
-        'div',
-        { class: 'alert alert-ok', role: 'status' },
-        h('h2', null, `Source ${s.name} created`),
-        h('p', null, 'Give the provider this ingress URL: ', ingressUrl(s)),
-        secrets.length ? [h('p', null, h('strong', null, 'Verification settings (shown once, copy them now):')), h('dl', { class: 'props' }, secrets.map(([k, v]) => [h('dt', null, k), h('dd', null, h('code', { class: 'break' }, String(v)), ' ', copyButton(String(v), `Copy ${k}`))]))] : null,
-        h('p', null, h('a', { href: `#/sources/${s.id}` }, 'Open the source and its request log →')),
-      ),
+    const dismiss = h('button', { type: 'button', class: 'btn btn-small' }, secrets.length ? 'I have copied them: dismiss' : 'Dismiss');
+    const panel = h(
+      'div',
+      { class: 'alert alert-ok one-time', role: 'status' },
+      h('h2', null, `Source ${s.name} created`),
+      h('p', null, 'Give the provider this ingress URL: ', ingressUrl(s)),
+      secrets.length ? [h('p', null, h('strong', null, 'Verification settings (shown once, copy them now):')), h('dl', { class: 'props' }, secrets.map(([k, v]) => [h('dt', null, k), h('dd', null, h('code', { class: 'break' }, String(v)), ' ', copyButton(String(v), `Copy ${k}`))]))] : null,
+      h('p', null, h('a', { href: `#/sources/${s.id}` }, 'Open the source and its request log →')),
+      h('div', { class: 'form-actions' }, dismiss),
     );
+    dismiss.addEventListener('click', () => panel.remove());
+    secretsHost.prepend(panel);
     void pager.reset();
   };
   add.addEventListener('click', () => {
@@ -174,6 +204,6 @@ export async function render(root, _params, app) {
     root.append(pageHeader('Sources', 'Inbound webhooks: verified, stored and routed to your endpoints'), empty('Inbound sources are not available on this server version.'));
     return;
   }
-  root.append(pageHeader('Sources', 'Inbound webhooks: verified, stored and routed to your endpoints', add), formHost, body, pager.el);
+  root.append(pageHeader('Sources', 'Inbound webhooks: verified, stored and routed to your endpoints', add), secretsHost, formHost, body, pager.el);
   await pager.reset();
 }

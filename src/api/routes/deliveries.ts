@@ -59,7 +59,9 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
     return { ...renderDelivery(delivery), attempts: attempts.map(renderAttempt) };
   });
 
-  app.post('/v1/deliveries/:id/retry', { schema: { tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams() } }, async (request, reply) => {
+  // One attempt by default (a person asked for one send); ?schedule=fresh runs the retry schedule again.
+  const retryQuery = { type: 'object', additionalProperties: false, properties: { schedule: { type: 'string', enum: ['once', 'fresh'], default: 'once' } } } as const;
+  app.post('/v1/deliveries/:id/retry', { schema: { tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams(), querystring: retryQuery } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const tenant = tenantFilter(principalOf(request));
     // A disabled endpoint's deliveries are never claimed: re-queueing one would leave it pending
@@ -71,7 +73,8 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
         extra: { endpointId: endpoint.id, disabledReason: endpoint.disabledReason },
       });
     }
-    const result = await ctx.store.requeueDelivery(id, tenant, ctx.now());
+    const { schedule } = request.query as { schedule: 'once' | 'fresh' };
+    const result = await ctx.store.requeueDelivery(id, tenant, ctx.now(), { trigger: 'manual', freshSchedule: schedule === 'fresh' });
     if (result === 'not_found') throw new HookdError('not_found', `No delivery ${id}.`);
     if (result === 'in_flight') throw new HookdError('delivery_in_flight', `Delivery ${id} is being sent right now.`);
     ctx.dispatcher.wake();

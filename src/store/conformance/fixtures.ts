@@ -127,6 +127,7 @@ export function makeAttempt(claim: Claim, over: Partial<Attempt> = {}): Attempt 
     responseStatus: 200,
     code: 'ok',
     outcome: 'success',
+    trigger: 'scheduled',
     message: null,
     requestHeaders: { 'content-type': 'application/json', 'webhook-id': claim.event.id },
     responseHeaders: { 'content-type': 'text/plain' },

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { apiKeysSuite } from './api-keys-suite.js';
+import { bulkRetriesSuite } from './bulk-retries-suite.js';
 import { claimsSuite } from './claims-suite.js';
 import { deliveriesSuite } from './deliveries-suite.js';
 import { endpointsSuite } from './endpoints-suite.js';
@@ -18,8 +19,10 @@ import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
+import { seriesSuite } from './series-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
+import { triggersSuite } from './triggers-suite.js';
 
 export function runStoreConformance(
   name: string,
@@ -60,5 +63,8 @@ export function runStoreConformance(
     secretsSuite(factory);
     transferSuite(factory);
     observabilitySuite(factory);
+    seriesSuite(factory);
+    bulkRetriesSuite(factory);
+    triggersSuite(factory);
   });
 }

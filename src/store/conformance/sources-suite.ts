@@ -114,7 +114,8 @@ export function sourcesSuite(factory: StoreFactory): void {
       const second = await store().recordInbound(repeat, again);
       expect(second.duplicateOf).toBe(first.request.id);
       expect(second.publish).toBeNull();
-      expect(second.request).toEqual({ ...repeat, verdict: 'duplicate', eventId: first.request.eventId });
+      // The log states what the sender was told: 200 and "duplicate", not the first copy's 202.
+      expect(second.request).toEqual({ ...repeat, verdict: 'duplicate', status: 200, reason: expect.stringContaining(`Duplicate of ${first.request.id}`), eventId: first.request.eventId });
       expect(await store().getInboundRequest(repeat.id, source.id)).toEqual(second.request);
       expect(await store().getEvent(again.id, undefined)).toBeNull();
       expect(await store().lastEventSeq()).toBe(seq);

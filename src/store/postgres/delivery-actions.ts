@@ -2,7 +2,7 @@
 // NOTIFY inside its transaction (delivered on commit), so idle dispatchers elsewhere wake up.
 
 import type { Delivery } from '../../core/types.js';
-import type { TenantFilter } from '../store.js';
+import type { RequeueHow, TenantFilter } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { notifyWork } from './publish.js';
 import { DELIVERY_COLUMNS, deliveryFromRow } from './rows.js';
@@ -34,6 +34,7 @@ export async function requeueDelivery(
   id: string,
   tenant: TenantFilter,
   now: number,
+  how: RequeueHow = {},
 ): Promise<Delivery | 'not_found' | 'in_flight'> {
   return withTransaction(ctx.pool, async (client) => {
     const where = new Where([id]).add('id = $1').tenant('tenant', tenant);
@@ -45,9 +46,9 @@ export async function requeueDelivery(
     const updated = await query(
       client,
       `UPDATE deliveries SET status = 'pending', next_attempt_at = $2, run_attempts = 0, lease_owner = NULL,
-              lease_expires_at = NULL, updated_at = greatest(updated_at, $2)
+              lease_expires_at = NULL, updated_at = greatest(updated_at, $2), next_trigger = $3, run_limit = $4
        WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
-      [id, now],
+      [id, now, how.trigger ?? 'manual', how.freshSchedule ? null : 1],
     );
     await notifyWork(ctx, client);
     return deliveryFromRow(updated.rows[0]!);
@@ -66,7 +67,7 @@ export async function recoverDeliveries(
     const r = await query(
       client,
       `UPDATE deliveries SET status = 'pending', next_attempt_at = $4, run_attempts = 0, lease_owner = NULL,
-              lease_expires_at = NULL, updated_at = greatest(updated_at, $4)
+              lease_expires_at = NULL, updated_at = greatest(updated_at, $4), next_trigger = 'recover', run_limit = NULL
        WHERE endpoint_id = $1 AND status IN ('failed', 'cancelled') AND created_at >= $2 AND created_at < $3`,
       [endpointId, since, until, now],
     );

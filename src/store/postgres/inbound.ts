@@ -1,7 +1,7 @@
 // Sources and the inbound request log. recordInbound writes the log row and publishes the event in
 // one transaction, so an accepted request and its event exist together or not at all.
 
-import type { InboundRequest, Source } from '../../core/inbound-types.js';
+import { asDuplicate, type InboundRequest, type Source } from '../../core/inbound-types.js';
 import type { InboundRequestQuery, NewEvent, Page, PageRequest, PublishResult, TenantFilter } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { publishInTransaction } from './publish.js';
@@ -88,7 +88,7 @@ export async function recordInbound(
           [row.sourceId, row.dedupeKey],
         );
         const original = first.rows[0]!;
-        const duplicate: InboundRequest = { ...row, verdict: 'duplicate', eventId: original.event_id };
+        const duplicate = asDuplicate(row, original.id, original.event_id);
         await query(client, INSERT_INBOUND, inboundParams(duplicate));
         return { request: duplicate, publish: null, duplicateOf: original.id };
       }

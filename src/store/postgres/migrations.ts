@@ -192,4 +192,38 @@ CREATE TABLE lease_owners (
   heartbeat_at bigint NOT NULL
 );`,
   },
+  {
+    version: 5,
+    name: 'bulk retries',
+    // A bulk retry is a server-side task, one row: its filter, progress, where the next batch starts,
+    // and a lease (owner, lease_expires_at) so one process at a time runs it and another resumes it
+    // after a crash or restart. Also: inbound duplicates are logged with the 200 their sender got
+    // (rows written before that fix said 202).
+    sql: `
+CREATE TABLE bulk_retries (
+  id text PRIMARY KEY,
+  tenant text,
+  filter text NOT NULL,
+  status text NOT NULL,
+  total bigint,
+  processed bigint NOT NULL DEFAULT 0,
+  requeued bigint NOT NULL DEFAULT 0,
+  skipped bigint NOT NULL DEFAULT 0,
+  cursor text,
+  cancel_requested boolean NOT NULL DEFAULT false,
+  owner text,
+  lease_expires_at bigint,
+  error text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  finished_at bigint
+);
+CREATE INDEX bulk_retries_running_idx ON bulk_retries (created_at) WHERE status = 'running';
+UPDATE inbound_requests SET status = 200 WHERE verdict = 'duplicate' AND status <> 200;
+-- What made each attempt happen, and the run a re-queue starts: next_trigger is recorded on the
+-- delivery's next attempt (then 'scheduled' again), run_limit caps the run (1: a plain retry).
+ALTER TABLE attempts ADD COLUMN triggered_by text NOT NULL DEFAULT 'scheduled';
+ALTER TABLE deliveries ADD COLUMN next_trigger text NOT NULL DEFAULT 'scheduled', ADD COLUMN run_limit integer;
+`,
+  },
 ];

@@ -1,6 +1,8 @@
 // The PostgreSQL Store: several hookd processes on several machines share one database. Each concern
 // lives in its own module (claims, results, publish, ...); this file only wires them to the contract.
 
+import { endpointSeries } from './endpoint-series.js';
+import * as bulk from './bulk-retries.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Store } from '../store.js';
 import { claimById, claimDue } from './claims.js';
@@ -123,10 +125,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listDeliveries: (q, page) => listDeliveries(ctx, q, page),
     listAttempts: (deliveryId) => listAttempts(ctx, deliveryId),
     listRecentAttempts: (endpointId, limit) => listRecentAttempts(ctx, endpointId, limit),
-    requeueDelivery: (id, tenant, now) => requeueDelivery(ctx, id, tenant, now),
+    requeueDelivery: (id, tenant, now, how) => requeueDelivery(ctx, id, tenant, now, how),
     recoverDeliveries: (endpointId, since, until, now) => recoverDeliveries(ctx, endpointId, since, until, now),
     cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
     endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),
+    endpointSeries: (endpointId, since, until, bucketMs) => endpointSeries(ctx, endpointId, since, until, bucketMs),
+    insertBulkRetry: (task) => bulk.insertBulkRetry(ctx, task),
+    getBulkRetry: (id, tenant) => bulk.getBulkRetry(ctx, id, tenant),
+    listRunningBulkRetries: () => bulk.listRunningBulkRetries(ctx),
+    claimBulkRetry: (id, owner, now, leaseMs) => bulk.claimBulkRetry(ctx, id, owner, now, leaseMs),
+    updateBulkRetry: (id, owner, progress, now) => bulk.updateBulkRetry(ctx, id, owner, progress, now),
+    cancelBulkRetry: (id, tenant, now) => bulk.cancelBulkRetry(ctx, id, tenant, now),
     queueDepth: (now) => queueDepth(ctx, now),
     queueDepthByEndpoint: (now, limit) => queueDepthByEndpoint(ctx, now, limit),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),

@@ -12,7 +12,7 @@
 const BATCH_ENDPOINTS = `e.id IN (SELECT endpoint_id FROM deliveries WHERE id = ANY($1::text[]))`;
 
 /**
- * Parameters: $1-$7 delivery updates, $8-$21 attempts (results.ts: applyParams). An attempt is
+ * Parameters: $1-$7 delivery updates, $8-$22 attempts (results.ts: applyParams). An attempt is
  * written when its result applied: matched by the result's delivery id ($1), not the attempt's own.
  */
 function apply(locked: string): string {
@@ -21,6 +21,7 @@ WITH locked AS MATERIALIZED (${locked}
 ), updated AS (
   UPDATE deliveries d SET status = u.status, next_attempt_at = u.next_at, last_code = u.last_code,
          last_status = u.last_status, attempts = d.attempts + 1, run_attempts = d.run_attempts + 1,
+         next_trigger = 'scheduled',
          updated_at = greatest(d.updated_at, u.at),
          lease_owner = CASE WHEN u.status = 'sending' THEN d.lease_owner END,
          lease_expires_at = CASE WHEN u.status = 'sending' THEN d.lease_expires_at END
@@ -31,19 +32,19 @@ WITH locked AS MATERIALIZED (${locked}
   RETURNING d.id, d.endpoint_id, d.status
 ), written AS (
   INSERT INTO attempts (id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status,
-                        code, outcome, message, request_headers, response_headers, response_body)
+                        code, outcome, message, request_headers, response_headers, response_body, triggered_by)
   SELECT a.id, a.delivery_id, a.endpoint_id, a.event_id, a.tenant, a.created_at, a.duration_ms, a.response_status,
-         a.code, a.outcome, a.message, a.request_headers::jsonb, a.response_headers::jsonb, a.response_body
+         a.code, a.outcome, a.message, a.request_headers::jsonb, a.response_headers::jsonb, a.response_body, a.trigger
   FROM unnest($1::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::int[],
-              $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+              $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
     AS a(result_of, id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code,
-         outcome, message, request_headers, response_headers, response_body)
+         outcome, message, request_headers, response_headers, response_body, trigger)
   WHERE a.result_of IN (SELECT id FROM updated)
 )`;
 }
 
 /**
- * The general case, inside the caller's transaction ($22: the NOTIFY channel). Every endpoint of the
+ * The general case, inside the caller's transaction ($23: the NOTIFY channel). Every endpoint of the
  * batch is locked; each applied delivery comes back with its endpoint's newest state (null columns:
  * the endpoint was deleted meanwhile), for the effects to be replayed in batch order. A retry makes
  * work due, so it wakes other processes' dispatchers (delivered on commit; repeated notifications in
@@ -56,7 +57,7 @@ export const APPLY_RESULTS = `${apply(`
   FOR NO KEY UPDATE`)}
 SELECT u.id, u.endpoint_id, l.id IS NOT NULL AS endpoint_found, l.enabled, l.disabled_reason, l.failing_since,
        l.updated_at,
-       (SELECT true FROM pg_notify($22, '') WHERE EXISTS (SELECT 1 FROM updated WHERE status = 'pending')) AS notified
+       (SELECT true FROM pg_notify($23, '') WHERE EXISTS (SELECT 1 FROM updated WHERE status = 'pending')) AS notified
 FROM updated u LEFT JOIN locked l ON l.id = u.endpoint_id`;
 
 /**

@@ -189,7 +189,7 @@ async function writeEndpointStates(client: pg.PoolClient, states: Map<string, En
   );
 }
 
-/** APPLY's parameters $1-$21: the fenced delivery updates, then the attempts (result-sql.ts). */
+/** APPLY's parameters $1-$22: the fenced delivery updates, then the attempts (result-sql.ts). */
 function applyParams(results: AttemptResult[]): unknown[] {
   const a = results.map((r) => r.attempt);
   return [
@@ -214,5 +214,6 @@ function applyParams(results: AttemptResult[]): unknown[] {
     a.map((x) => storableJson(x.requestHeaders)),
     a.map((x) => (x.responseHeaders === null ? null : storableJson(x.responseHeaders))),
     a.map((x) => storableText(x.responseBody)),
+    a.map((x) => x.trigger),
   ];
 }

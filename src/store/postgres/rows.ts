@@ -102,12 +102,12 @@ export const eventFromRow = (r: Row): EventRecord => sharedEventFromRow(r as Eve
 
 export const DELIVERY_COLUMNS =
   'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, ' +
-  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at';
+  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
 export const deliveryFromRow = (r: Row): Delivery => sharedDeliveryFromRow(r as DeliveryRow);
 
 export const ATTEMPT_COLUMNS =
   'id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, ' +
-  'outcome, message, request_headers, response_headers, response_body';
+  'outcome, message, request_headers, response_headers, response_body, triggered_by';
 export function attemptFromRow(r: Row): Attempt {
   return {
     id: r.id,
@@ -124,6 +124,7 @@ export function attemptFromRow(r: Row): Attempt {
     requestHeaders: r.request_headers,
     responseHeaders: r.response_headers,
     responseBody: r.response_body,
+    trigger: r.triggered_by,
   };
 }
 export const SOURCE_COLUMNS =

@@ -43,6 +43,8 @@ export interface DeliveryRow {
   status: string;
   attempts: number;
   run_attempts: number;
+  next_trigger: string;
+  run_limit: number | null;
   next_attempt_at: number | null;
   lease_token: number;
   lease_expires_at: number | null;
@@ -63,6 +65,8 @@ export function deliveryFromRow(r: DeliveryRow): Delivery {
     status: r.status as DeliveryStatus,
     attempts: r.attempts,
     runAttempts: r.run_attempts,
+    nextTrigger: r.next_trigger as Delivery['nextTrigger'],
+    runLimit: r.run_limit,
     nextAttemptAt: r.next_attempt_at,
     leaseToken: r.lease_token,
     leaseExpiresAt: r.lease_expires_at,

@@ -2,7 +2,7 @@
 // queue gauges the dispatcher and /metrics read.
 
 import { DELIVERY_STATUSES, type Attempt, type Delivery } from '../../core/types.js';
-import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, TenantFilter } from '../store.js';
+import type { DeliveryQuery, EndpointQueueDepth, EndpointStats, Page, PageRequest, RequeueHow, TenantFilter } from '../store.js';
 import { CANCEL_PENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
@@ -75,6 +75,7 @@ export function listRecentAttempts(ctx: SqliteContext, endpointId: string, limit
 }
 
 const REQUEUE = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0,
+  next_trigger = @trigger, run_limit = @run_limit,
   lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
   WHERE id = @id AND NOT (status = 'sending' AND lease_expires_at > @now)
   RETURNING *`;
@@ -84,17 +85,20 @@ export function requeueDelivery(
   id: string,
   tenant: TenantFilter,
   now: number,
+  how: RequeueHow = {},
 ): Delivery | 'not_found' | 'in_flight' {
   const run = ctx.db.transaction(() => {
     const current = getDelivery(ctx, id, tenant);
     if (current === null) return 'not_found' as const;
-    const row = ctx.stmt(REQUEUE).get({ id, now }) as DeliveryRow | undefined;
+    const row = ctx.stmt(REQUEUE).get({ id, now, trigger: how.trigger ?? 'manual', run_limit: how.freshSchedule ? null : 1 }) as DeliveryRow | undefined;
     return row === undefined ? ('in_flight' as const) : deliveryFromRow(row);
   });
   return run.immediate();
 }
 
-const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0, updated_at = @now
+// A recovery gets a fresh schedule (no run limit); its first attempt records 'recover'.
+const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0, updated_at = @now,
+  next_trigger = 'recover', run_limit = NULL
   WHERE endpoint_id = @endpoint_id AND status IN ('failed', 'cancelled')
     AND created_at >= @since AND created_at < @until`;
 

@@ -225,6 +225,41 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'bulk retries',
+    // A bulk retry is a server-side task, one row: its filter, progress, where the next batch starts,
+    // and a lease (owner, lease_expires_at) so one process at a time runs it and another resumes it
+    // after a crash or restart. Also: inbound duplicates are logged with the 200 their sender got
+    // (rows written before that fix said 202).
+    sql: `
+      CREATE TABLE bulk_retries (
+        id TEXT PRIMARY KEY,
+        tenant TEXT,
+        filter TEXT NOT NULL,
+        status TEXT NOT NULL,
+        total INTEGER,
+        processed INTEGER NOT NULL DEFAULT 0,
+        requeued INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        cursor TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_expires_at INTEGER,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX bulk_retries_running ON bulk_retries (created_at) WHERE status = 'running';
+      UPDATE inbound_requests SET status = 200 WHERE verdict = 'duplicate' AND status <> 200;
+      -- What made each attempt happen, and the run a re-queue starts: next_trigger is recorded on the
+      -- delivery's next attempt (then 'scheduled' again), run_limit caps the run (1: a plain retry).
+      ALTER TABLE attempts ADD COLUMN triggered_by TEXT NOT NULL DEFAULT 'scheduled';
+      ALTER TABLE deliveries ADD COLUMN next_trigger TEXT NOT NULL DEFAULT 'scheduled';
+      ALTER TABLE deliveries ADD COLUMN run_limit INTEGER;
+    `,
+  },
 ];
 
 /**

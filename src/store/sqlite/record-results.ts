@@ -19,6 +19,7 @@ const APPLY_RESULT = `
     last_status = ?,
     attempts = attempts + 1,
     run_attempts = run_attempts + 1,
+    next_trigger = 'scheduled',
     -- Twice the same flag, "the update leaves it 'sending'": only then does it keep its lease.
     lease_owner = CASE WHEN ? THEN lease_owner END,
     lease_expires_at = CASE WHEN ? THEN lease_expires_at END,

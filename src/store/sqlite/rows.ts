@@ -154,6 +154,7 @@ export interface AttemptRow {
   request_headers: string;
   response_headers: string | null;
   response_body: string | null;
+  triggered_by: string;
 }
 
 export function attemptFromRow(r: AttemptRow): Attempt {
@@ -172,12 +173,13 @@ export function attemptFromRow(r: AttemptRow): Attempt {
     requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
     responseHeaders: r.response_headers === null ? null : (JSON.parse(r.response_headers) as Record<string, string>),
     responseBody: r.response_body,
+    trigger: r.triggered_by as Attempt['trigger'],
   };
 }
 
 /** The attempts columns in the order attemptValues() gives them (positional binding: one insert per attempt). */
 export const ATTEMPT_COLUMNS =
-  'id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, outcome, message, request_headers, response_headers, response_body';
+  'id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, outcome, message, request_headers, response_headers, response_body, triggered_by';
 
 export function attemptValues(a: Attempt): unknown[] {
   return [
@@ -195,6 +197,7 @@ export function attemptValues(a: Attempt): unknown[] {
     JSON.stringify(a.requestHeaders),
     a.responseHeaders === null ? null : JSON.stringify(a.responseHeaders),
     a.responseBody,
+    a.trigger,
   ];
 }
 
@@ -320,7 +323,7 @@ export function eventRowFromValues(v: unknown[]): EventRow {
  * the time it takes to build it as an object, even with the object made here afterwards.
  */
 export const DELIVERY_COLUMNS =
-  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at';
+  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
 
 export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
   return {
@@ -340,5 +343,7 @@ export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
     last_status: v[13] as number | null,
     created_at: v[14] as number,
     updated_at: v[15] as number,
+    next_trigger: v[16] as string,
+    run_limit: v[17] as number | null,
   };
 }

@@ -1,6 +1,6 @@
 // Inbound sources and their request log, including deduplication by provider delivery id.
 
-import type { InboundRequest, Source } from '../../core/inbound-types.js';
+import { asDuplicate, type InboundRequest, type Source } from '../../core/inbound-types.js';
 import type { InboundRequestQuery, NewEvent, Page, PageRequest, PublishResult, TenantFilter } from '../store.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
@@ -75,7 +75,7 @@ export function recordInbound(
         | undefined;
       if (first !== undefined) {
         // Acknowledged, logged, not re-processed: the provider retried a delivery we already have.
-        const duplicate: InboundRequest = { ...request, verdict: 'duplicate', eventId: first.event_id };
+        const duplicate = asDuplicate(request, first.id, first.event_id);
         ctx.stmt(INSERT_INBOUND).run(inboundToParams(duplicate, first.id));
         return { request: duplicate, publish: null, duplicateOf: first.id };
       }

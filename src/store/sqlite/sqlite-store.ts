@@ -3,6 +3,8 @@
 // two transactions of this connection can interleave, and other processes are serialised by
 // SQLite's write lock (BEGIN IMMEDIATE + busy_timeout).
 
+import { endpointSeries } from './endpoint-series.js';
+import * as bulk from './bulk-retries.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -193,8 +195,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listRecentAttempts(endpointId, limit) {
       return deliveries.listRecentAttempts(ctx, endpointId, limit);
     },
-    async requeueDelivery(id, tenant, now) {
-      return deliveries.requeueDelivery(ctx, id, tenant, now);
+    async requeueDelivery(id, tenant, now, how) {
+      return deliveries.requeueDelivery(ctx, id, tenant, now, how);
     },
     async recoverDeliveries(endpointId, since, until, now) {
       return deliveries.recoverDeliveries(ctx, endpointId, since, until, now);
@@ -204,6 +206,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async endpointStats(endpointId, since, until) {
       return deliveries.endpointStats(ctx, endpointId, since, until);
+    },
+    async endpointSeries(endpointId, since, until, bucketMs) {
+      return endpointSeries(ctx, endpointId, since, until, bucketMs);
+    },
+    async insertBulkRetry(task) {
+      bulk.insertBulkRetry(ctx, task);
+    },
+    async getBulkRetry(id, tenant) {
+      return bulk.getBulkRetry(ctx, id, tenant);
+    },
+    async listRunningBulkRetries() {
+      return bulk.listRunningBulkRetries(ctx);
+    },
+    async claimBulkRetry(id, owner, now, leaseMs) {
+      return bulk.claimBulkRetry(ctx, id, owner, now, leaseMs);
+    },
+    async updateBulkRetry(id, owner, progress, now) {
+      return bulk.updateBulkRetry(ctx, id, owner, progress, now);
+    },
+    async cancelBulkRetry(id, tenant, now) {
+      return bulk.cancelBulkRetry(ctx, id, tenant, now);
     },
     async queueDepth(now) {
       return deliveries.queueDepth(ctx, now);
