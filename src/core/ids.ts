@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   source: 'src',
   apiKey: 'key',
   inboundRequest: 'req',
+  signingKey: 'kid',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -15,6 +15,7 @@ import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
+import { signingKeysSuite } from './signing-keys-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 
@@ -51,6 +52,7 @@ export function runStoreConformance(
     sourcesSuite(factory);
     pruneSuite(factory);
     secretsSuite(factory);
+    signingKeysSuite(factory);
     transferSuite(factory);
     observabilitySuite(factory);
   });
