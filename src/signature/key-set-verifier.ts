@@ -92,6 +92,8 @@ export function createKeySetVerifier(options: KeySetVerifierOptions): KeySetVeri
     fetches += 1;
     const response = await doFetch(options.url, { headers: { accept: 'application/jwk-set+json, application/json' }, signal: AbortSignal.timeout(fetchTimeoutMs) });
     if (!response.ok) throw new Error(`key set fetch answered ${response.status}`);
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > MAX_KEY_SET_BYTES) throw new Error('key set too large');
     const text = await response.text();
     if (text.length > MAX_KEY_SET_BYTES) throw new Error('key set too large');
     const keys = keysOfSet(JSON.parse(text));
