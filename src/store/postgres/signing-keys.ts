@@ -3,13 +3,16 @@
 import type { SigningKey } from '../../core/signing-keys.js';
 import type { SigningKeyRetirement, TenantFilter } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
-import { Where } from './sql-builder.js';
 
 const COLUMNS = 'id, tenant, generation, secret_key_sealed, public_key, created_at, signs_from, retires_at';
 
 export async function listSigningKeys(ctx: PgContext, tenant: TenantFilter): Promise<SigningKey[]> {
-  const where = new Where().tenant('tenant', tenant);
-  const { rows } = await query(ctx.pool, `SELECT ${COLUMNS} FROM signing_keys WHERE ${where.sql()} ORDER BY scope, generation DESC LIMIT 1000`, where.params);
+  // By scope, not tenant: the public key set reads this for any made-up tenant name, so it must stay
+  // one range of the (scope, generation) index.
+  const { rows } =
+    tenant === undefined
+      ? await query(ctx.pool, `SELECT ${COLUMNS} FROM signing_keys ORDER BY scope, generation DESC LIMIT 1000`)
+      : await query(ctx.pool, `SELECT ${COLUMNS} FROM signing_keys WHERE scope = $1 ORDER BY generation DESC LIMIT 1000`, [tenant ?? '']);
   return rows.map((r) => ({
     id: r.id,
     tenant: r.tenant,

@@ -2,7 +2,7 @@
 
 import type { SigningKey } from '../../core/signing-keys.js';
 import type { SigningKeyRetirement, TenantFilter } from '../store.js';
-import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
+import type { SqliteContext } from './context.js';
 
 interface SigningKeyRow {
   id: string;
@@ -15,7 +15,10 @@ interface SigningKeyRow {
   retires_at: number | null;
 }
 
-const LIST = `SELECT * FROM signing_keys WHERE ${TENANT_CLAUSE} ORDER BY scope, generation DESC LIMIT 1000`;
+const LIST_ALL = 'SELECT * FROM signing_keys ORDER BY scope, generation DESC LIMIT 1000';
+// By scope, not `tenant IS ?`: the public key set reads this for any tenant name a caller makes up,
+// so it must stay one index range (signing_keys_generation), never a scan.
+const LIST_SCOPE = 'SELECT * FROM signing_keys WHERE scope = @scope ORDER BY generation DESC LIMIT 1000';
 const INSERT = `INSERT INTO signing_keys (id, tenant, scope, generation, secret_key_sealed, public_key, created_at, signs_from, retires_at)
   VALUES (@id, @tenant, @scope, @generation, @secret_key_sealed, @public_key, @created_at, @signs_from, @retires_at)
   ON CONFLICT (scope, generation) DO NOTHING`;
@@ -39,7 +42,8 @@ function fromRow(r: SigningKeyRow, ctx: SqliteContext): SigningKey {
 }
 
 export function listSigningKeys(ctx: SqliteContext, tenant: TenantFilter): SigningKey[] {
-  return (ctx.stmt(LIST).all(tenantParams(tenant)) as SigningKeyRow[]).map((r) => fromRow(r, ctx));
+  const rows = tenant === undefined ? ctx.stmt(LIST_ALL).all() : ctx.stmt(LIST_SCOPE).all({ scope: scopeOf(tenant) });
+  return (rows as SigningKeyRow[]).map((r) => fromRow(r, ctx));
 }
 
 export function insertSigningKey(ctx: SqliteContext, key: SigningKey, retire: readonly SigningKeyRetirement[]): boolean {
