@@ -9,7 +9,6 @@
 //   flood of forged requests with random key ids cannot turn the receiver into a load generator;
 // - a failed fetch keeps the last good set; concurrent verifications share one fetch.
 
-import type { KeyObject } from 'node:crypto';
 import type { RawBody } from './body.js';
 import { decodePublicKey, jwkToPublicKey } from './ed25519-keys.js';
 import type { HeaderInput } from './headers.js';
@@ -143,4 +142,3 @@ export function createKeySetVerifier(options: KeySetVerifierOptions): KeySetVeri
   };
 }
 
-export type { KeyObject };
