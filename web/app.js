@@ -24,6 +24,7 @@ const ROUTES = [
   { path: /^\/event-types$/, load: () => import('./views/event-types.js'), title: 'Event types', nav: 'event-types' },
   { path: /^\/sources$/, load: () => import('./views/sources.js'), title: 'Sources', nav: 'sources' },
   { path: /^\/sources\/(?<id>[^/?]+)$/, load: () => import('./views/source-detail.js'), title: 'Source', nav: 'sources' },
+  { path: /^\/signing-keys$/, load: () => import('./views/signing-keys.js'), title: 'Signing keys', nav: 'signing-keys' },
   { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
   { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
 ];
@@ -35,6 +36,7 @@ const NAV = [
   ['deliveries', 'Deliveries'],
   ['event-types', 'Event types'],
   ['sources', 'Sources'],
+  ['signing-keys', 'Signing keys'],
   ['portal-links', 'Tenant portal', true],
   ['api-keys', 'API keys', true],
 ];

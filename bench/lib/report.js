@@ -35,6 +35,14 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
   };
   add('burst-1x deliveries/s', 'burst-1x', (r) => r.rate, 0, true);
   add('burst-fanout deliveries/s', 'burst-fanout', (r) => r.rate, 0, true);
+  add('burst-fanout ed25519 deliveries/s', 'burst-fanout-ed25519', (r) => r.rate, 0, true);
+  if (results['burst-fanout-ed25519'] && results['burst-fanout']) {
+    rows.push(['burst-fanout ed25519 / HMAC (same run)', ...targets.map((t) => {
+      const ed = figure(results, 'burst-fanout-ed25519', t, (r) => r.rate);
+      const hmac = figure(results, 'burst-fanout', t, (r) => r.rate);
+      return ed && hmac ? `${Math.round((ed.median / hmac.median) * 100)}%` : '-';
+    })]);
+  }
   add('paced p50 ms', 'paced', (r) => r.p50, 1);
   add('paced p99 ms', 'paced', (r) => r.p99, 1);
   add('paced max ms', 'paced', (r) => r.max, 1);
@@ -45,6 +53,7 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
   add('backlog peak RSS MB (peer: node + redis)', 'backlog', (r) => r.peakRssMb, 0);
   add('burst-fanout CPU % system (200% = machine)', 'burst-fanout', (r) => r.cpu?.system, 0);
   add('burst-fanout CPU % receiver', 'burst-fanout', (r) => r.cpu?.receiver, 0);
+  add('burst-fanout ed25519 CPU % system', 'burst-fanout-ed25519', (r) => r.cpu?.system, 0);
 
   // Integrity over every scenario and run.
   const totals = Object.fromEntries(targets.map((t) => [t, { lost: 0, duplicates: 0, failed: 0 }]));

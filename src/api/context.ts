@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessCheck } from '../observability/readiness.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { ShutdownRegistry } from '../core/shutdown-registry.js';
+import type { SigningKeyService } from '../delivery/signing-key-service.js';
 
 /** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
 export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
@@ -38,6 +39,8 @@ export interface ApiContext {
   forgetAuth: (endpointId: string) => void;
   /** Key that signs tenant-portal tokens (derived from the secret key, so every process agrees). */
   portalKey?: Buffer | undefined;
+  /** The tenants' ed25519 signing keys (key set, rotation). */
+  signingKeys: SigningKeyService;
   /** Prometheus metrics (GET /metrics is served when present). */
   metrics?: Metrics | undefined;
   /** OpenTelemetry spans (the ingress gets a `hookd.inbound` span when present). */

@@ -46,6 +46,7 @@ export function renderEndpoint(e: Endpoint): Record<string, unknown> {
     maxConcurrency: e.maxConcurrency,
     retrySchedule: e.retrySchedule,
     payloadFormat: e.payloadFormat,
+    signing: e.signing ?? 'hmac',
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     failingSince: iso(e.failingSince),

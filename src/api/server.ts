@@ -23,6 +23,7 @@ import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerStreamRoutes } from './routes/stream.js';
+import { registerSigningKeyRoutes } from './routes/signing-keys.js';
 import { registerObservabilityHooks } from './observability-hooks.js';
 import { createLogThrottle } from '../observability/log-throttle.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -174,6 +175,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerEventTypeRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
   registerStreamRoutes(app, ctx);
+  registerSigningKeyRoutes(app, ctx);
   for (const mod of options.modules ?? []) await mod(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

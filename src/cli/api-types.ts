@@ -133,3 +133,22 @@ export interface ApiKeyView {
   revokedAt?: string | null;
   lastUsedAt?: string | null;
 }
+
+export interface SigningKeyView {
+  id: string;
+  tenant: string | null;
+  generation: number;
+  state: 'next' | 'active' | 'retiring' | 'retired';
+  publicKey: string;
+  createdAt: string;
+  signsFrom: string;
+  retiresAt: string | null;
+  ageSeconds: number;
+}
+
+export interface SigningKeyGroup {
+  tenant: string | null;
+  keySetUrl: string;
+  nextRotationAt: string | null;
+  keys: SigningKeyView[];
+}

@@ -15,6 +15,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerSignature } from './commands/signature.js';
 import { registerSources } from './commands/sources.js';
 import { registerKeys } from './commands/keys.js';
+import { registerSigningKeys } from './commands/signing-keys.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { CliError, QuietExit } from './errors.js';
@@ -82,6 +83,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerSignature(program);
   registerSources(program);
   registerKeys(program);
+  registerSigningKeys(program);
   registerConfig(program);
   registerDemo(program);
   return program;

@@ -64,6 +64,16 @@ export const API_ERROR_CODES = {
     title: 'Delivery in flight',
     description: 'The delivery is being sent right now; retry it once this attempt has finished.',
   },
+  hmac_secret_unused: {
+    status: 409,
+    title: 'The endpoint does not use an HMAC secret',
+    description: 'The endpoint signs with ed25519 only (`signing: "ed25519"`), so its HMAC secret is never revealed or rotated. Verify with the key set, or switch `signing` to "hmac" or "both" first.',
+  },
+  signing_key_rotation_pending: {
+    status: 409,
+    title: 'A key rotation is already under way',
+    description: 'The newest signing key of this tenant is published but does not sign yet. Wait until its `signsFrom` time, then rotate again.',
+  },
   endpoint_limit_reached: {
     status: 409,
     title: 'Too many endpoints',

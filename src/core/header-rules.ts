@@ -25,6 +25,7 @@ export const HOOKD_OWNED_HEADERS: ReadonlySet<string> = new Set([
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
+  'webhook-key-id',
 ]);
 
 /**

@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   inboundRequest: 'req',
   bulkRetry: 'bulk',
+  signingKey: 'kid',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,7 +1,8 @@
 // Inbound (receiving) domain types: sources and their request log.
 
 export type VerifyConfig =
-  | { scheme: 'standard-webhooks'; secret: string; toleranceSeconds?: number | undefined }
+  /** `publicKeys` (`whpk_...`): v1a (ed25519) signatures are accepted too, alongside v1 with `secret`. */
+  | { scheme: 'standard-webhooks'; secret: string; publicKeys?: string[] | undefined; toleranceSeconds?: number | undefined }
   | { scheme: 'stripe'; secret: string; toleranceSeconds?: number | undefined }
   | { scheme: 'github'; secret: string }
   | { scheme: 'shopify'; secret: string }

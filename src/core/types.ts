@@ -6,6 +6,8 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending
 
 export type DisabledReason = 'gone' | 'failing' | 'manual';
 export type PayloadFormat = 'envelope' | 'raw';
+/** How deliveries are signed: Standard Webhooks v1 (HMAC), v1a (ed25519, the tenant's key set), or both. */
+export type SigningMode = 'hmac' | 'ed25519' | 'both';
 
 export type EndpointAuth =
   | { type: 'none' }
@@ -39,6 +41,11 @@ export interface Endpoint {
   auth: EndpointAuth;
   /** Current secret first, then older ones still inside their grace period. */
   secrets: SigningSecret[];
+  /**
+   * Absent means 'hmac' (rows and objects from before signing modes). With 'ed25519' the HMAC secret
+   * is never sent or revealed.
+   */
+  signing?: SigningMode;
   headers: Record<string, string>;
   timeoutMs: number;
   rateLimitPerSecond: number | null;

@@ -15,6 +15,7 @@ import type { Publisher } from './publisher.js';
 import { createEndpointPauses } from './endpoint-pauses.js';
 import { redactHeaders } from './redact.js';
 import { buildBody, buildHeaders } from './request-builder.js';
+import type { SigningKeyService } from './signing-key-service.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
 import { AuthError, type AuthProvider, type Sender, type SendResult } from './sender-types.js';
 
@@ -47,6 +48,8 @@ export interface DispatcherOptions {
   leaseGraceMs: number;
   connectTimeoutMs: number;
   failingPeriodMs: number;
+  /** The tenants' ed25519 keys (endpoints with signing 'ed25519' or 'both'). */
+  signingKeys?: SigningKeyService | undefined;
   now?: () => number;
   random?: () => number;
   /** Called with each recorded attempt and the delivery's next state (metrics). */
@@ -146,7 +149,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const { endpoint, event } = claim;
     const body = buildBody(event, endpoint.payloadFormat);
     const authHeaders = await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
-    const headers = buildHeaders({ endpoint, event, body, now: now(), userAgent: opts.userAgent, authHeaders });
+    const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
+    const headers = buildHeaders({ endpoint, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
     const result = await opts.sender.send({
       url: endpoint.url,
       headers,

@@ -3,7 +3,8 @@
 // same bytes under the same webhook-id; only webhook-timestamp and the signatures change.
 
 import type { Endpoint, EventRecord } from '../core/types.js';
-import { signatureHeader } from '../signature/index.js';
+import { KEY_ID_HEADER, signatureHeader, signStandardWebhookV1a } from '../signature/index.js';
+import type { Signer } from './signing-key-service.js';
 import { headerValueProblem, reservedHeaderProblem } from '../core/header-rules.js';
 
 export function buildBody(event: EventRecord, format: Endpoint['payloadFormat']): Buffer {
@@ -25,9 +26,20 @@ export function buildHeaders(opts: {
   now: number;
   userAgent: string;
   authHeaders: Record<string, string>;
+  /** The tenant's ed25519 keys signing now; needed when the endpoint signs with 'ed25519' or 'both'. */
+  signers?: readonly Signer[] | undefined;
 }): Record<string, string> {
   const { endpoint, event, body, now } = opts;
   const timestamp = Math.floor(now / 1000);
+  const mode = endpoint.signing ?? 'hmac';
+  const signatures: string[] = [];
+  // 'ed25519' never signs with (so never exposes the use of) the HMAC secret.
+  if (mode !== 'ed25519') signatures.push(signatureHeader(activeSecrets(endpoint, now), event.id, timestamp, body));
+  const signers = mode === 'hmac' ? [] : (opts.signers ?? []);
+  // Sending such a delivery unsigned, or HMAC-only, would be a silent downgrade: refuse instead.
+  if (mode !== 'hmac' && signers.length === 0) throw new Error(`No ed25519 signing key for tenant ${endpoint.tenant ?? '(none)'}`);
+  for (const signer of signers) signatures.push(signStandardWebhookV1a({ id: event.id, timestamp, body, secretKey: signer.key }));
+  const keyIds: Record<string, string> = signers.length > 0 ? { [KEY_ID_HEADER]: signers.map((s) => s.kid).join(' ') } : {};
   return {
     ...sendable(endpoint.headers, 'headers'),
     ...sendable(opts.authHeaders, 'auth'),
@@ -35,7 +47,8 @@ export function buildHeaders(opts: {
     'user-agent': opts.userAgent,
     'webhook-id': event.id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signatureHeader(activeSecrets(endpoint, now), event.id, timestamp, body),
+    'webhook-signature': signatures.join(' '),
+    ...keyIds,
   };
 }
 

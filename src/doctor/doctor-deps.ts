@@ -5,6 +5,7 @@ import type { SchemaChecker } from '../core/payload-check.js';
 import type { AuthProvider, Sender } from '../delivery/sender-types.js';
 import type { SsrfPolicy } from '../delivery/ssrf-policy.js';
 import type { Store } from '../store/store.js';
+import type { SigningKeyService } from '../delivery/signing-key-service.js';
 
 export interface DoctorDeps {
   policy: SsrfPolicy;
@@ -20,6 +21,8 @@ export interface DoctorDeps {
   /** Timeout of an ad-hoc target that names none (HOOKD_DEFAULT_TIMEOUT_MS). Default 15 s. */
   defaultTimeoutMs?: number | undefined;
   userAgent: string;
+  /** The tenants' ed25519 keys: probes of endpoints signing with ed25519 are signed like deliveries. */
+  signingKeys?: SigningKeyService | undefined;
   /** HOOKD_REQUIRE_HTTPS: an http:// target then fails the address step as invalid_url. */
   requireHttps?: boolean | undefined;
   /** Extra trust anchors (PEM) for the tls step and the HTTP probe: a private CA, or tests. */

@@ -64,7 +64,8 @@ export async function sendPing(ctx: PingContext, options: { withAuth: boolean; f
       authError = err;
     }
   }
-  const headers = buildHeaders({ endpoint, event, body, now, userAgent: deps.userAgent, authHeaders });
+  const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await deps.signingKeys?.signers(endpoint.tenant) : undefined;
+  const headers = buildHeaders({ endpoint, event, body, now, userAgent: deps.userAgent, authHeaders, signers });
   const result = await deps.sender.send({
     url: endpoint.url,
     method: 'POST',

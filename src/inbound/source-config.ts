@@ -13,14 +13,14 @@
 import { randomBytes } from 'node:crypto';
 import { HookdError, type FieldError } from '../core/errors.js';
 import type { EventTypeRule, VerifyConfig } from '../core/inbound-types.js';
-import { decodeSecret, generateSecret } from '../signature/index.js';
+import { decodePublicKey, decodeSecret, generateSecret } from '../signature/index.js';
 import { parseCidr } from './client-ip.js';
 import { validateEventTypeRule } from './event-type-rule.js';
 import { verifyRequest } from './verify-request.js';
 
 /** The `verify` member as the API schema admits it (optional secrets and defaults not yet applied). */
 export type VerifyInput =
-  | { scheme: 'standard-webhooks'; secret?: string; toleranceSeconds?: number }
+  | { scheme: 'standard-webhooks'; secret?: string; publicKeys?: string[]; toleranceSeconds?: number }
   | { scheme: 'stripe'; secret: string; toleranceSeconds?: number }
   | { scheme: 'github'; secret?: string }
   | { scheme: 'shopify'; secret: string }
@@ -35,7 +35,12 @@ const randomHex = (): string => randomBytes(32).toString('hex');
 function withDefaults(input: VerifyInput): VerifyConfig {
   switch (input.scheme) {
     case 'standard-webhooks':
-      return { scheme: input.scheme, secret: input.secret ?? generateSecret(), ...(input.toleranceSeconds !== undefined ? { toleranceSeconds: input.toleranceSeconds } : {}) };
+      return {
+        scheme: input.scheme,
+        secret: input.secret ?? generateSecret(),
+        ...(input.publicKeys !== undefined ? { publicKeys: input.publicKeys } : {}),
+        ...(input.toleranceSeconds !== undefined ? { toleranceSeconds: input.toleranceSeconds } : {}),
+      };
     case 'github':
       return { scheme: input.scheme, secret: input.secret ?? randomHex() };
     case 'hmac':
@@ -65,6 +70,13 @@ export function buildVerifyConfig(input: VerifyInput, path = '/body/verify'): Ve
       throw new HookdError('validation_failed', 'The secret must be whsec_ followed by base64 of at least 16 bytes (as svix and Standard Webhooks senders issue it).', {
         errors: [{ path: `${path}/secret`, message: 'must be whsec_ + base64 of at least 16 bytes' }],
       });
+    }
+    for (const [i, key] of (config.publicKeys ?? []).entries()) {
+      try {
+        decodePublicKey(key);
+      } catch {
+        throw new HookdError('validation_failed', 'Each public key must be whpk_ followed by base64 of a 32-byte ed25519 public key.', { errors: [{ path: `${path}/publicKeys/${i}`, message: 'must be whpk_ + base64 of 32 bytes' }] });
+      }
     }
   }
   // Dry run: the signature functions throw only for configuration mistakes (a bad algorithm, an

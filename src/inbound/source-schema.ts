@@ -17,7 +17,18 @@ export const verifySchema = {
   // against all nine (about 30 errors for one empty header).
   discriminator: { propertyName: 'scheme' },
   oneOf: [
-    branch('standard-webhooks', [], { secret: { type: 'string', minLength: 8, maxLength: 256, pattern: '^(whsec_)?[A-Za-z0-9+/]+={0,2}$' }, toleranceSeconds: tolerance }),
+    branch('standard-webhooks', [], {
+      secret: { type: 'string', minLength: 8, maxLength: 256, pattern: '^(whsec_)?[A-Za-z0-9+/]+={0,2}$' },
+      publicKeys: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 5,
+        uniqueItems: true,
+        description: 'ed25519 public keys (whpk_...) of a v1a sender; v1a signatures by any of them are accepted.',
+        items: { type: 'string', pattern: '^whpk_[A-Za-z0-9+/]{43}=$' },
+      },
+      toleranceSeconds: tolerance,
+    }),
     branch('stripe', ['secret'], { secret: str(256), toleranceSeconds: tolerance }),
     branch('github', [], { secret: str(256) }),
     branch('shopify', ['secret'], { secret: str(256) }),

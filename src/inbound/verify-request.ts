@@ -12,7 +12,7 @@
 //   of the two was wrong.
 
 import type { VerifyConfig } from '../core/inbound-types.js';
-import { safeEqual, verifyGithub, verifyHmac, verifyShopify, verifyStandardWebhook, verifyStripe, type VerifyFailure } from '../signature/index.js';
+import { safeEqual, verifyGithub, verifyHmac, verifyShopify, verifyStandardWebhook, verifyStandardWebhookV1a, verifyStripe, type VerifyFailure } from '../signature/index.js';
 
 export type VerifyCode = 'signature_invalid' | 'timestamp_out_of_tolerance' | 'credentials_invalid';
 
@@ -71,11 +71,24 @@ function checkBasic(config: Extract<VerifyConfig, { scheme: 'basic' }>, input: V
   return userOk && passwordOk ? { ok: true } : denied('The basic credentials are wrong.');
 }
 
+/** v1 with the secret, else v1a with the public keys (when configured): either signature is enough. */
+function checkStandardWebhooks(config: Extract<VerifyConfig, { scheme: 'standard-webhooks' }>, input: VerifyRequestInput): RequestVerdict {
+  const { body, headers, now } = input;
+  const window = config.toleranceSeconds !== undefined ? { toleranceSeconds: config.toleranceSeconds } : {};
+  const v1 = verifyStandardWebhook({ body, headers, secrets: config.secret, now, ...window });
+  if (v1.ok || !config.publicKeys || config.publicKeys.length === 0) return fromSignature(v1);
+  const v1a = verifyStandardWebhookV1a({ body, headers, publicKeys: config.publicKeys, now, ...window });
+  if (v1a.ok) return { ok: true };
+  // The more telling of the two: a genuine but late message, or the scheme the sender actually used.
+  if (v1.code === 'timestamp_out_of_tolerance') return fromSignature(v1);
+  return fromSignature(/^No v1a signature/.test(v1a.message) ? v1 : v1a);
+}
+
 export function verifyRequest(config: VerifyConfig, input: VerifyRequestInput): RequestVerdict {
   const { body, headers, now } = input;
   switch (config.scheme) {
     case 'standard-webhooks':
-      return fromSignature(verifyStandardWebhook({ body, headers, secrets: config.secret, now, ...(config.toleranceSeconds !== undefined ? { toleranceSeconds: config.toleranceSeconds } : {}) }));
+      return checkStandardWebhooks(config, input);
     case 'stripe':
       return fromSignature(verifyStripe({ body, headers, secret: config.secret, now, ...(config.toleranceSeconds !== undefined ? { toleranceSeconds: config.toleranceSeconds } : {}) }));
     case 'github':

@@ -4,6 +4,7 @@
 //   http.createServer(nodeHandler(receiver, async (event) => { ... })).listen(3000);
 
 export { createReceiver, type ReceiverOptions, type VerifiedWebhook, type WebhookReceiver } from './create-receiver.js';
+export { createKeySetVerifier, type KeySetVerifier, type KeySetVerifierOptions } from '../signature/key-set-verifier.js';
 export {
   createMemoryDedupeStore,
   DEFAULT_DEDUPE_MAX_ENTRIES,

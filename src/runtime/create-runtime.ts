@@ -22,6 +22,7 @@ import { createHttpSender } from '../delivery/http-sender.js';
 import { createAuthProvider } from '../delivery/endpoint-auth.js';
 import { createPublisher, type Publisher } from '../delivery/publisher.js';
 import { createDispatcher, type Dispatcher } from '../delivery/dispatcher.js';
+import { createSigningKeyService } from '../delivery/signing-key-service.js';
 import type { Sender } from '../delivery/sender-types.js';
 import { EventBus } from '../core/event-bus.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
@@ -98,6 +99,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
   const auth = createAuthProvider({ sender, policy });
   const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now, onPrepare: tracing.enabled ? (event) => tracing.startPublish(event) : undefined });
+  const signingKeys = createSigningKeyService({
+    store,
+    now,
+    policy: {
+      overlapMs: config.signingKeyOverlapSeconds * 1000,
+      publishLeadMs: config.keySetMaxAgeSeconds * 1000,
+      intervalMs: config.signingKeyRotationDays * 86_400_000,
+    },
+  });
   const owner = `${hostname()}:${process.pid}:${newId('delivery').slice(-8)}`;
   const dispatcher = createDispatcher({
     store,
@@ -114,6 +124,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     leaseGraceMs: config.leaseGraceMs,
     connectTimeoutMs: config.connectTimeoutMs,
     failingPeriodMs: config.failingDisableAfterSeconds * 1000,
+    signingKeys,
     now,
     onAttempt: (attempt, _endpoint, update) => metrics.attempt(attempt, update.status),
     traceAttempt: tracing.enabled ? (claim, run) => tracing.traceAttempt(claim, run) : undefined,
@@ -141,6 +152,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       now,
       adminKeyHash: config.adminKey ? hashApiKey(config.adminKey) : null,
       forgetAuth: (id) => auth.forget(id),
+      signingKeys,
       portalKey: derivePortalKey(secretKey.key),
       dispatcher: { deliverNow: (id) => dispatcher.deliverNow(id), wake: () => dispatcher.wake() },
       metrics,
@@ -169,6 +181,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             defaultTimeoutMs: config.defaultTimeoutMs,
             requireHttps: config.requireHttps,
             userAgent: `hookd/${VERSION}`,
+            signingKeys,
           }),
         createInboundRoutes({ trustedProxies: config.trustedProxies }),
         createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),

@@ -43,3 +43,35 @@ export {
   type HmacSignInput,
   type HmacVerifyInput,
 } from './hmac.js';
+
+// Standard Webhooks v1a (ed25519) and key sets.
+export {
+  decodePublicKey,
+  decodeSigningKey,
+  encodePublicKey,
+  generateSigningKeyPair,
+  jwkToPublicKey,
+  publicKeyOf,
+  publicKeyToJwk,
+  PUBLIC_KEY_PREFIX,
+  SIGNING_KEY_PREFIX,
+  type Ed25519Jwk,
+} from './ed25519-keys.js';
+export {
+  KEY_ID_HEADER,
+  signStandardWebhookV1a,
+  verifyStandardWebhookV1a,
+  type TrustedKey,
+  type V1aSignInput,
+  type V1aVerifyInput,
+  type V1aVerifyResult,
+} from './standard-webhooks-v1a.js';
+export {
+  cacheMaxAge,
+  createKeySetVerifier,
+  KEY_SET_MIN_REFETCH_MS,
+  keysOfSet,
+  type KeySetVerifier,
+  type KeySetVerifierOptions,
+  type KeySetVerifyInput,
+} from './key-set-verifier.js';

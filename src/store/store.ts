@@ -23,6 +23,7 @@ import type {
   LeaseOwner,
 } from '../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
+import type { SigningKey } from '../core/signing-keys.js';
 import type { TransferRow, TransferTable } from './transfer-tables.js';
 
 export type { TransferRow, TransferTable } from './transfer-tables.js';
@@ -191,6 +192,12 @@ export interface DeliveryQuery {
   until?: number | undefined;
 }
 
+/** An existing key's new retirement time, applied with the insert of its successor. */
+export interface SigningKeyRetirement {
+  id: string;
+  retiresAt: number;
+}
+
 export interface EndpointPatch {
   url?: string;
   description?: string | null;
@@ -203,6 +210,7 @@ export interface EndpointPatch {
   maxConcurrency?: number;
   retrySchedule?: number[] | null;
   payloadFormat?: Endpoint['payloadFormat'];
+  signing?: NonNullable<Endpoint['signing']>;
   enabled?: boolean;
   disabledReason?: DisabledReason | null;
   failingSince?: number | null;
@@ -477,6 +485,19 @@ export interface Store {
   ): Promise<{ request: InboundRequest; publish: PublishResult | null; duplicateOf: string | null }>;
   getInboundRequest(id: string, sourceId: string): Promise<InboundRequest | null>;
   listInboundRequests(query: InboundRequestQuery, page: PageRequest): Promise<Page<InboundRequest>>;
+
+  // --- Signing keys (ed25519, per tenant; core/signing-keys.ts) ------------------------------------
+  /**
+   * Keys under the tenant filter (null: events without a tenant; undefined: every tenant), each
+   * tenant's newest generation first. `secretKey` comes back opened.
+   */
+  listSigningKeys(tenant: TenantFilter): Promise<SigningKey[]>;
+  /**
+   * In one transaction: insert `key` unless its tenant already has a key of that generation (then
+   * nothing is written and the answer is false: another process rotated first), move the given
+   * keys' retirement earlier (never later), and delete the tenant's keys retired by `key.createdAt`.
+   */
+  insertSigningKey(key: SigningKey, retire: readonly SigningKeyRetirement[]): Promise<boolean>;
 
   // --- Retention ------------------------------------------------------------------------------
   /**

@@ -49,7 +49,8 @@ export type TransferTable =
   | 'events'
   | 'deliveries'
   | 'attempts'
-  | 'inbound_requests';
+  | 'inbound_requests'
+  | 'signing_keys';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -97,6 +98,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       // over so a pause a receiver asked for still holds after the move.
       int('paused_until'),
       int('rate_next_at'),
+      // Signing mode (migration "ed25519 signing keys").
+      text('signing'),
     ],
   },
   {
@@ -199,6 +202,23 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       text('body'),
       text('dedupe_key'),
       text('event_id'),
+    ],
+  },
+  {
+    // Copied with their sealed private keys, so receivers holding the key set notice no move.
+    name: 'signing_keys',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('tenant'),
+      text('scope'),
+      int('generation'),
+      { name: 'secret_key_sealed', kind: 'text', sealed: true },
+      text('public_key'),
+      int('created_at'),
+      int('signs_from'),
+      int('retires_at'),
     ],
   },
 ];

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Attempt, Endpoint, EndpointAuth, PayloadFormat } from '../../core/types.js';
+import type { Attempt, Endpoint, EndpointAuth, PayloadFormat, SigningMode } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
 import type { EndpointPatch, NewEvent } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
@@ -29,7 +29,15 @@ interface EndpointBody {
   maxConcurrency?: number;
   retrySchedule?: number[] | null;
   payloadFormat?: PayloadFormat;
+  signing?: SigningMode;
   enabled?: boolean;
+}
+
+/** ed25519-only endpoints never reveal or rotate their (unused) HMAC secret. */
+function refuseUnusedSecret(endpoint: Endpoint): void {
+  if (endpoint.signing === 'ed25519') {
+    throw new HookdError('hmac_secret_unused', `Endpoint ${endpoint.id} signs with ed25519 only; verify with the key set /.well-known/webhooks/jwks.json.`);
+  }
 }
 
 
@@ -86,14 +94,18 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       maxConcurrency: body.maxConcurrency ?? config.defaultMaxConcurrency,
       retrySchedule: body.retrySchedule ?? null,
       payloadFormat: body.payloadFormat ?? 'envelope',
+      signing: body.signing ?? 'hmac',
       enabled: body.enabled ?? true,
       disabledReason: body.enabled === false ? 'manual' : null,
       failingSince: null,
       createdAt: now,
       updatedAt: now,
     };
+    // The key exists (and is in the key set) before the first delivery needs it.
+    if (endpoint.signing !== 'hmac') await ctx.signingKeys.ensure(tenant);
     await store.insertEndpoint(endpoint);
-    return reply.code(201).send({ ...renderEndpoint(endpoint), secret: endpoint.secrets[0]!.secret });
+    const reveal = endpoint.signing === 'ed25519' ? {} : { secret: endpoint.secrets[0]!.secret };
+    return reply.code(201).send({ ...renderEndpoint(endpoint), ...reveal });
   });
 
   app.get('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'List endpoints', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
@@ -122,6 +134,10 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;
     if (body.retrySchedule !== undefined) patch.retrySchedule = body.retrySchedule;
     if (body.payloadFormat !== undefined) patch.payloadFormat = body.payloadFormat;
+    if (body.signing !== undefined) {
+      patch.signing = body.signing;
+      if (body.signing !== 'hmac') await ctx.signingKeys.ensure(current.tenant);
+    }
     const reEnabled = body.enabled === true && !current.enabled;
     if (body.enabled === true) {
       patch.enabled = true;
@@ -165,6 +181,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   app.get('/v1/endpoints/:id/secret', { schema: { tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
     const endpoint = await loadEndpoint(ctx, request);
+    refuseUnusedSecret(endpoint);
     const [current, ...previous] = endpoint.secrets;
     return { secret: current!.secret, previous: previous.map((s) => ({ secret: s.secret, expiresAt: iso(s.expiresAt) })) };
   });
@@ -181,6 +198,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     },
     async (request) => {
       const endpoint = await loadEndpoint(ctx, request);
+      refuseUnusedSecret(endpoint);
       const body = (request.body ?? {}) as { secret?: string; graceSeconds?: number };
       if (body.secret) checkSecret(body.secret);
       const now = ctx.now();

@@ -44,6 +44,7 @@ const endpointFields = {
   maxConcurrency: { type: 'integer', minimum: 1, maximum: 1000 },
   retrySchedule: { type: ['array', 'null'], minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 604800 } },
   payloadFormat: { type: 'string', enum: ['envelope', 'raw'] },
+  signing: { type: 'string', enum: ['hmac', 'ed25519', 'both'] },
   enabled: { type: 'boolean' },
 } as const;
 

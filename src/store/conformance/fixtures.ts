@@ -60,6 +60,7 @@ export function makeEndpoint(over: Partial<Endpoint> = {}): Endpoint {
     maxConcurrency: 10,
     retrySchedule: null,
     payloadFormat: 'envelope',
+    signing: 'hmac',
     enabled: true,
     disabledReason: null,
     failingSince: null,

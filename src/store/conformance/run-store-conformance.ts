@@ -20,6 +20,7 @@ import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
 import { secretsSuite } from './secrets-suite.js';
 import { seriesSuite } from './series-suite.js';
+import { signingKeysSuite } from './signing-keys-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
@@ -61,6 +62,7 @@ export function runStoreConformance(
     sourcesSuite(factory);
     pruneSuite(factory);
     secretsSuite(factory);
+    signingKeysSuite(factory);
     transferSuite(factory);
     observabilitySuite(factory);
     seriesSuite(factory);

@@ -4,6 +4,7 @@
 // domain reads return must be identical, and the copy must keep working (seq, lease tokens, secrets).
 // The cross-dialect copy (SQLite <-> PostgreSQL) is tested through the CLI in test/migrate-transfer.
 
+import { generateSigningKeyPair } from '../../signature/ed25519-keys.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../store.js';
@@ -65,6 +66,9 @@ async function dump(store: Store, pageSize = 3): Promise<Record<TransferTable, T
 async function populate(store: Store): Promise<{ endpointIds: string[]; eventIds: string[]; deliveryIds: string[]; sourceId: string }> {
   await store.insertApiKey(makeApiKey());
   await store.insertApiKey(makeApiKey({ role: 'tenant', tenant: 'acme', revokedAt: T0 + 5, lastUsedAt: T0 + 4, name: null }));
+  const signing = generateSigningKeyPair();
+  await store.insertSigningKey({ id: newId('signingKey'), tenant: 'acme', generation: 1, secretKey: signing.secretKey, publicKey: signing.publicKey, createdAt: T0, signsFrom: T0, retiresAt: T0 + 10 }, []);
+  await store.insertSigningKey({ id: newId('signingKey'), tenant: 'acme', generation: 2, secretKey: generateSigningKeyPair().secretKey, publicKey: signing.publicKey, createdAt: T0 + 1, signsFrom: T0 + 2, retiresAt: null }, []);
   await store.putEventType({ name: 'chat.started', description: 'A chat began', schema: { type: 'object', required: ['chatId'] }, example: { chatId: 'c-1' }, createdAt: T0, updatedAt: T0 + 1 });
   await store.putEventType({ name: 'call.ended', description: null, schema: null, example: undefined, createdAt: T0, updatedAt: T0 });
   const plain = await addEndpoint(store, { headers: { 'x-team': 'crm', 'x-a': '1' }, retrySchedule: [0, 5, 60], rateLimitPerSecond: 2.5 });

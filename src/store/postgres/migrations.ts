@@ -226,4 +226,26 @@ ALTER TABLE attempts ADD COLUMN triggered_by text NOT NULL DEFAULT 'scheduled';
 ALTER TABLE deliveries ADD COLUMN next_trigger text NOT NULL DEFAULT 'scheduled', ADD COLUMN run_limit integer;
 `,
   },
+  {
+    version: 6,
+    name: 'ed25519 signing keys',
+    // Per-endpoint signing mode (absent rows read as 'hmac'), and each tenant's ed25519 keys (scope ''
+    // for events without a tenant: tenants are never empty). The unique (scope, generation) makes two
+    // processes rotating at once create one key, not two. The private key is SecretBox output only.
+    sql: `
+ALTER TABLE endpoints ADD COLUMN signing text NOT NULL DEFAULT 'hmac';
+CREATE TABLE signing_keys (
+  id text PRIMARY KEY,
+  tenant text,
+  scope text NOT NULL,
+  generation integer NOT NULL,
+  secret_key_sealed text NOT NULL,
+  public_key text NOT NULL,
+  created_at bigint NOT NULL,
+  signs_from bigint NOT NULL,
+  retires_at bigint
+);
+CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
+`,
+  },
 ];

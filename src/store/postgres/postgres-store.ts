@@ -42,6 +42,7 @@ import {
 } from './keys-and-types.js';
 import { heartbeatOwner, listLeaseOwners, releaseDeadOwners, retireOwner } from './lease-owners.js';
 import { runMigrations } from './migrate.js';
+import { insertSigningKey, listSigningKeys } from './signing-keys.js';
 import { listenForEvents, notifyChannel } from './notify.js';
 import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
 import { prune } from './prune.js';
@@ -92,6 +93,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listApiKeys: (page) => listApiKeys(ctx, page),
     revokeApiKey: (id, at) => revokeApiKey(ctx, id, at),
     countApiKeys: () => countApiKeys(ctx),
+
+    listSigningKeys: (tenant) => listSigningKeys(ctx, tenant),
+    insertSigningKey: (key, retire) => insertSigningKey(ctx, key, retire),
 
     putEventType: (type) => putEventType(ctx, type),
     getEventType: (name) => getEventType(ctx, name),

@@ -47,7 +47,7 @@ export function eventTypeFromRow(r: Row): EventType {
 export const ENDPOINT_COLUMNS =
   'id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms, ' +
   'rate_limit_per_second, max_concurrency, retry_schedule, payload_format, enabled, disabled_reason, ' +
-  'failing_since, created_at, updated_at';
+  'failing_since, created_at, updated_at, signing';
 export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
   return {
     id: r.id,
@@ -63,6 +63,7 @@ export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
     maxConcurrency: r.max_concurrency,
     retrySchedule: r.retry_schedule,
     payloadFormat: r.payload_format,
+    signing: r.signing,
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
     failingSince: r.failing_since,
@@ -92,6 +93,7 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
     e.failingSince,
     e.createdAt,
     e.updatedAt,
+    e.signing ?? 'hmac',
   ];
 }
 

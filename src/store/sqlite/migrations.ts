@@ -260,6 +260,28 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN run_limit INTEGER;
     `,
   },
+  {
+    version: 7,
+    name: 'ed25519 signing keys',
+    // Per-endpoint signing mode (absent rows read as 'hmac'), and each tenant's ed25519 keys (scope ''
+    // for events without a tenant: tenants are never empty). The unique (scope, generation) makes two
+    // processes rotating at once create one key, not two. The private key is SecretBox output only.
+    sql: `
+      ALTER TABLE endpoints ADD COLUMN signing TEXT NOT NULL DEFAULT 'hmac';
+      CREATE TABLE signing_keys (
+        id TEXT PRIMARY KEY,
+        tenant TEXT,
+        scope TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        secret_key_sealed TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        signs_from INTEGER NOT NULL,
+        retires_at INTEGER
+      );
+      CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
+    `,
+  },
 ];
 
 /**

@@ -85,6 +85,7 @@ export interface EndpointRow {
   max_concurrency: number;
   retry_schedule: string | null;
   payload_format: string;
+  signing: string;
   enabled: number;
   disabled_reason: string | null;
   failing_since: number | null;
@@ -107,6 +108,7 @@ export function endpointFromRow(r: EndpointRow, box: SecretBox): Endpoint {
     maxConcurrency: r.max_concurrency,
     retrySchedule: r.retry_schedule === null ? null : (JSON.parse(r.retry_schedule) as number[]),
     payloadFormat: r.payload_format as Endpoint['payloadFormat'],
+    signing: r.signing as NonNullable<Endpoint['signing']>,
     enabled: r.enabled === 1,
     disabledReason: r.disabled_reason as DisabledReason | null,
     failingSince: r.failing_since,
@@ -131,6 +133,7 @@ export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
     max_concurrency: e.maxConcurrency,
     retry_schedule: e.retrySchedule === null ? null : JSON.stringify(e.retrySchedule),
     payload_format: e.payloadFormat,
+    signing: e.signing ?? 'hmac',
     enabled: e.enabled ? 1 : 0,
     disabled_reason: e.disabledReason,
     failing_since: e.failingSince,

@@ -22,6 +22,7 @@ import { applyMigrations } from './migrations.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import * as signingKeys from './signing-keys.js';
 import * as sources from './sources.js';
 import * as transfer from './transfer.js';
 import { BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
@@ -102,6 +103,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async countApiKeys() {
       return catalog.countApiKeys(ctx);
+    },
+
+    async listSigningKeys(tenant) {
+      return signingKeys.listSigningKeys(ctx, tenant);
+    },
+    async insertSigningKey(key, retire) {
+      return signingKeys.insertSigningKey(ctx, key, retire);
     },
 
     async putEventType(type) {
