@@ -68,9 +68,12 @@ describe('pacing across three worker processes on PostgreSQL', () => {
       // workers' clocks, recorded in the table) hold the limit exactly: at most 21 in any second (a
       // window can touch slots at both ends). At the receiver, arrival jitter on a loaded machine may
       // bunch a few more.
-      const starts = (
-        await sql<{ created_at: string }>(SHARED_URL, `SELECT created_at FROM ${schema}.attempts WHERE endpoint_id = $1`, [rateEndpoint])
-      ).map((r) => Number(r.created_at));
+      // The receiver sees a request before its attempt is recorded (results are written in groups a
+      // few milliseconds later): wait for the last results to commit.
+      const readStarts = async (): Promise<number[]> =>
+        (await sql<{ created_at: string }>(SHARED_URL, `SELECT created_at FROM ${schema}.attempts WHERE endpoint_id = $1`, [rateEndpoint])).map((r) => Number(r.created_at));
+      await until('every attempt recorded', async () => (await readStarts()).length >= 60, 10_000, 50);
+      const starts = await readStarts();
       expect(starts).toHaveLength(60);
       const rateTimes = rec.receipts.filter((r) => r.endpoint === 'rate').map((r) => r.at);
       const span = Math.max(...rateTimes) - Math.min(...rateTimes);
