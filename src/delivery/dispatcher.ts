@@ -1,25 +1,20 @@
-// The dispatcher: claim -> send -> record -> schedule. State lives in the store (deliveries are rows
-// with next_attempt_at and leases); this loop only holds what is in flight. Results are written in
-// groups (result-writer.ts), fenced by the lease token, so a worker that lost its lease cannot move a
-// delivery backwards.
+// The dispatcher's loop: claim -> attempt -> record -> schedule, plus wake-ups, back-off and stop.
+// State lives in the store (deliveries are rows with next_attempt_at and leases); this loop only holds
+// what is in flight. Each attempt is one call of the attempt pipeline (attempt-pipeline.ts), where the
+// transport (the Sender) plugs in. Results are written in groups (result-writer.ts), fenced by the
+// lease token, so a worker that lost its lease cannot move a delivery backwards.
 
 import type { Logger } from 'pino';
-import { classifyNetworkFailure, classifyStatus, type Classification } from '../core/classify-response.js';
-import { planAfterAttempt } from '../core/delivery-plan.js';
-import { newId } from '../core/ids.js';
-import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt, Endpoint } from '../core/types.js';
 import { DEFAULT_RATE_HOLD_MS, type AttemptResult, type Claim, type DeliveryUpdate, type NewEvent, type Store } from '../store/store.js';
 import type { EventBus } from '../core/event-bus.js';
 import type { Publisher } from './publisher.js';
 import { createEndpointPauses } from './endpoint-pauses.js';
-import { redactHeaders } from './redact.js';
-import { buildBody, buildHeaders } from './request-builder.js';
 import type { SigningKeyService } from './signing-key-service.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
-import { AuthError, type AuthProvider, type Sender, type SendResult } from './sender-types.js';
+import { createAttemptPipeline } from './attempt-pipeline.js';
+import type { AuthProvider, Sender } from './sender-types.js';
 
-export const MAX_STORED_RESPONSE_BYTES = 16 * 1024;
 /**
  * A rate-limited endpoint's claims carry send slots up to this far ahead (ClaimRequest.rateHoldMs);
  * the attempt waits in memory for its slot. Longer waits (a pause) go back to the store.
@@ -145,114 +140,24 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     w?.();
   };
 
-  async function send(claim: Claim, forceRefresh = false): Promise<SendResult> {
-    const { endpoint, event } = claim;
-    const body = buildBody(event, endpoint.payloadFormat);
-    const authHeaders = await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
-    const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
-    const headers = buildHeaders({ endpoint, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
-    const result = await opts.sender.send({
-      url: endpoint.url,
-      headers,
-      body,
-      timeoutMs: endpoint.timeoutMs,
-      connectTimeoutMs: Math.min(opts.connectTimeoutMs, endpoint.timeoutMs),
-      maxResponseBytes: MAX_STORED_RESPONSE_BYTES,
-      tls: endpoint.auth.type === 'mtls' ? { cert: endpoint.auth.cert, key: endpoint.auth.key, ca: endpoint.auth.ca } : undefined,
-    });
-    (result as SendResult & { requestHeaders?: Record<string, string> }).requestHeaders = headers;
-    return result;
-  }
-
-  /** One attempt of a claimed delivery, returned as a result ready to record. */
-  async function attempt(claim: Claim): Promise<AttemptResult> {
-    const { endpoint, delivery, event } = claim;
-    const started = now();
-    let result: SendResult & { requestHeaders?: Record<string, string> };
-    let classification: Classification;
-    let message: string | null = null;
-    try {
-      result = await send(claim);
-      // OAuth2: a 401 may mean our cached token was revoked early; refresh once and retry.
-      if (result.status === 401 && endpoint.auth.type === 'oauth2') result = await send(claim, true);
-      if (result.status !== null) {
-        classification = classifyStatus(result.status);
-      } else {
-        classification = classifyNetworkFailure(result.errorCode ?? 'network_error');
-        message = result.errorMessage;
-      }
-    } catch (err) {
-      const code = err instanceof AuthError ? err.code : 'network_error';
-      classification = classifyNetworkFailure(code);
-      message = err instanceof Error ? err.message : String(err);
-      result = { status: null, headers: null, body: null, bodyTruncated: false, durationMs: now() - started, errorCode: code, errorMessage: message, remoteAddress: null };
-      if (!(err instanceof AuthError)) logger.error({ err, deliveryId: delivery.id }, 'unexpected error while sending');
-    }
-    const finished = now();
-    const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], finished);
-    const plan = planAfterAttempt({ delivery, endpoint, classification, responseStatus: result.status, retryAfterMs, now: finished, random, failingPeriodMs: opts.failingPeriodMs });
-    // At once for this process's claims in hand; the store holds it for everyone once the result commits.
-    if (plan.pauseUntil !== undefined) pauses.pause(endpoint.id, plan.pauseUntil);
-    const attemptRecord: Attempt = {
-      id: newId('attempt'),
-      deliveryId: delivery.id,
-      endpointId: endpoint.id,
-      eventId: event.id,
-      tenant: delivery.tenant,
-      createdAt: started,
-      durationMs: Math.round(result.durationMs),
-      responseStatus: result.status,
-      code: classification.code,
-      outcome: classification.outcome,
-      // What made this attempt happen; the store sets the delivery back to 'scheduled' with it.
-      trigger: delivery.nextTrigger,
-      message: message ?? (result.bodyTruncated ? `response body truncated at ${MAX_STORED_RESPONSE_BYTES} bytes` : null),
-      requestHeaders: redactHeaders(result.requestHeaders ?? {}, endpoint.auth.type === 'header' ? [endpoint.auth.name] : []),
-      responseHeaders: result.headers,
-      responseBody: result.body,
-    };
-    const emit = plan.exhausted
-      ? [
-          opts.publisher.prepare({
-            type: 'delivery.exhausted',
-            data: { deliveryId: delivery.id, eventId: event.id, eventType: event.type, endpointId: endpoint.id, attempts: delivery.attempts + 1, lastCode: classification.code, lastStatus: result.status },
-            tenant: endpoint.tenant,
-            idempotencyKey: null,
-          }),
-        ]
-      : [];
-    logger.debug({ attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs }, 'attempt');
-    if (classification.outcome !== 'success') {
-      logger.info({ attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs, next: plan.nextAttemptAt }, 'attempt failed');
-    }
-    return {
-      deliveryId: delivery.id,
-      leaseToken: delivery.leaseToken,
-      attempt: attemptRecord,
-      update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },
-      endpoint: {
-        health: plan.health,
-        disable: plan.disableGone ? 'gone' : undefined,
-        disableIfFailingSince: plan.disableIfFailingSince,
-        pauseUntil: plan.pauseUntil,
-        // Committed with the disabling itself, or not at all (kill -9 cannot fall in between).
-        announceDisabled: (reason) => {
-          const announcement = opts.publisher.prepare({
-            type: 'endpoint.disabled',
-            data: { endpointId: endpoint.id, url: endpoint.url, reason, lastCode: classification.code, lastStatus: result.status, disabledAt: new Date(started).toISOString() },
-            tenant: endpoint.tenant,
-            idempotencyKey: null,
-          });
-          disabledAnnouncements.set(delivery.id, announcement);
-          return announcement;
-        },
-      },
-      emit,
-    };
-  }
+  // The per-attempt pipeline (attempt-pipeline.ts): request -> send -> classify -> plan -> result.
+  const runAttempt = createAttemptPipeline({
+    sender: opts.sender,
+    auth: opts.auth,
+    publisher: opts.publisher,
+    logger,
+    userAgent: opts.userAgent,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    failingPeriodMs: opts.failingPeriodMs,
+    signingKeys: opts.signingKeys,
+    now,
+    random,
+    onPause: (endpointId, until) => pauses.pause(endpointId, until),
+    onDisableAnnouncement: (deliveryId, event) => disabledAnnouncements.set(deliveryId, event),
+  });
 
   function traced(claim: Claim): Promise<AttemptResult> {
-    return opts.traceAttempt ? opts.traceAttempt(claim, () => attempt(claim)) : attempt(claim);
+    return opts.traceAttempt ? opts.traceAttempt(claim, () => runAttempt(claim)) : runAttempt(claim);
   }
 
   function launch(claim: Claim): void {

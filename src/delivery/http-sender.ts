@@ -116,6 +116,8 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendResult> {
     const started = performance.now();
+    const asGiven: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) asGiven[name.toLowerCase()] = value;
     const failure = (errorCode: AttemptCode, errorMessage: string): SendResult => ({
       status: null,
       headers: null,
@@ -125,6 +127,7 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
       errorCode,
       errorMessage,
       remoteAddress: null,
+      requestHeaders: asGiven,
     });
 
     let url: URL;
@@ -147,8 +150,7 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
     if (closed) return failure('network_error', 'The HTTP sender has been closed (hookd is shutting down).');
 
     const method = req.method ?? 'POST';
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
+    const headers: Record<string, string> = { ...asGiven };
     headers['user-agent'] ??= userAgent;
 
     return new Promise<SendResult>((resolve) => {
@@ -174,6 +176,7 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
           errorCode,
           errorMessage,
           remoteAddress: socket?.remoteAddress ?? null,
+          requestHeaders: headers,
         };
         // undici hands a keep-alive socket back to its pool one event-loop turn after the response
         // ends (client-h1: "wait a full event loop cycle"). Resolving at once lets a caller's next send

@@ -32,6 +32,8 @@ export interface SendResult {
   errorMessage: string | null;
   /** The address actually connected to (after SSRF vetting), when known. */
   remoteAddress: string | null;
+  /** The request headers as sent (lower-cased names), for the attempt log; what would have been sent when nothing was. */
+  requestHeaders: Record<string, string>;
 }
 
 export interface Sender {

@@ -1,0 +1,144 @@
+// One attempt of a claimed delivery, as one unit: build the request -> send -> classify -> plan the
+// delivery's next state -> the AttemptResult the store records. The dispatcher's loop (claim, wake,
+// back-off, stop) only runs this. The transport is the Sender: a destination other than HTTP plugs in
+// there, and nothing here or in the loop changes.
+
+import type { Logger } from 'pino';
+import { classifyNetworkFailure, classifyStatus, type Classification } from '../core/classify-response.js';
+import { planAfterAttempt } from '../core/delivery-plan.js';
+import { newId } from '../core/ids.js';
+import { parseRetryAfter } from '../core/retry-policy.js';
+import type { Attempt } from '../core/types.js';
+import type { AttemptResult, Claim, NewEvent } from '../store/store.js';
+import type { Publisher } from './publisher.js';
+import { redactHeaders } from './redact.js';
+import { buildBody, buildHeaders } from './request-builder.js';
+import type { SigningKeyService } from './signing-key-service.js';
+import { AuthError, type AuthProvider, type Sender, type SendResult } from './sender-types.js';
+
+export const MAX_STORED_RESPONSE_BYTES = 16 * 1024;
+
+export interface AttemptPipelineOptions {
+  sender: Sender;
+  auth: AuthProvider;
+  publisher: Publisher;
+  logger: Logger;
+  userAgent: string;
+  connectTimeoutMs: number;
+  failingPeriodMs: number;
+  signingKeys?: SigningKeyService | undefined;
+  now: () => number;
+  random: () => number;
+  /** The receiver throttled: this process holds back the endpoint's claims in hand until `until`. */
+  onPause: (endpointId: string, until: number) => void;
+  /** The endpoint.disabled event the store will write if this result disables the endpoint. */
+  onDisableAnnouncement: (deliveryId: string, event: NewEvent) => void;
+}
+
+export type AttemptPipeline = (claim: Claim) => Promise<AttemptResult>;
+
+export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipeline {
+  const { logger, now } = opts;
+
+  /** Build the request and send it; the sender reports the headers it sent (for the attempt log). */
+  async function send(claim: Claim, forceRefresh = false): Promise<SendResult> {
+    const { endpoint, event } = claim;
+    const body = buildBody(event, endpoint.payloadFormat);
+    const authHeaders = await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
+    const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
+    const headers = buildHeaders({ endpoint, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
+    return opts.sender.send({
+      url: endpoint.url,
+      headers,
+      body,
+      timeoutMs: endpoint.timeoutMs,
+      connectTimeoutMs: Math.min(opts.connectTimeoutMs, endpoint.timeoutMs),
+      maxResponseBytes: MAX_STORED_RESPONSE_BYTES,
+      tls: endpoint.auth.type === 'mtls' ? { cert: endpoint.auth.cert, key: endpoint.auth.key, ca: endpoint.auth.ca } : undefined,
+    });
+  }
+
+  /** Send (refreshing an OAuth2 token once on a 401) and classify; never throws. */
+  async function sendAndClassify(claim: Claim, started: number): Promise<{ result: SendResult; classification: Classification; message: string | null }> {
+    const { endpoint, delivery } = claim;
+    try {
+      let result = await send(claim);
+      // OAuth2: a 401 may mean our cached token was revoked early; refresh once and retry.
+      if (result.status === 401 && endpoint.auth.type === 'oauth2') result = await send(claim, true);
+      if (result.status !== null) return { result, classification: classifyStatus(result.status), message: null };
+      return { result, classification: classifyNetworkFailure(result.errorCode ?? 'network_error'), message: result.errorMessage };
+    } catch (err) {
+      const code = err instanceof AuthError ? err.code : 'network_error';
+      const message = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof AuthError)) logger.error({ err, deliveryId: delivery.id }, 'unexpected error while sending');
+      const result: SendResult = { status: null, headers: null, body: null, bodyTruncated: false, durationMs: now() - started, errorCode: code, errorMessage: message, remoteAddress: null, requestHeaders: {} };
+      return { result, classification: classifyNetworkFailure(code), message };
+    }
+  }
+
+  return async function runAttempt(claim: Claim): Promise<AttemptResult> {
+    const { endpoint, delivery, event } = claim;
+    const started = now();
+    const { result, classification, message } = await sendAndClassify(claim, started);
+    const finished = now();
+    const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], finished);
+    const plan = planAfterAttempt({ delivery, endpoint, classification, responseStatus: result.status, retryAfterMs, now: finished, random: opts.random, failingPeriodMs: opts.failingPeriodMs });
+    // At once for this process's claims in hand; the store holds it for everyone once the result commits.
+    if (plan.pauseUntil !== undefined) opts.onPause(endpoint.id, plan.pauseUntil);
+    const attemptRecord: Attempt = {
+      id: newId('attempt'),
+      deliveryId: delivery.id,
+      endpointId: endpoint.id,
+      eventId: event.id,
+      tenant: delivery.tenant,
+      createdAt: started,
+      durationMs: Math.round(result.durationMs),
+      responseStatus: result.status,
+      code: classification.code,
+      outcome: classification.outcome,
+      // What made this attempt happen; the store sets the delivery back to 'scheduled' with it.
+      trigger: delivery.nextTrigger,
+      message: message ?? (result.bodyTruncated ? `response body truncated at ${MAX_STORED_RESPONSE_BYTES} bytes` : null),
+      requestHeaders: redactHeaders(result.requestHeaders, endpoint.auth.type === 'header' ? [endpoint.auth.name] : []),
+      responseHeaders: result.headers,
+      responseBody: result.body,
+    };
+    const emit = plan.exhausted
+      ? [
+          opts.publisher.prepare({
+            type: 'delivery.exhausted',
+            data: { deliveryId: delivery.id, eventId: event.id, eventType: event.type, endpointId: endpoint.id, attempts: delivery.attempts + 1, lastCode: classification.code, lastStatus: result.status },
+            tenant: endpoint.tenant,
+            idempotencyKey: null,
+          }),
+        ]
+      : [];
+    const logFields = { attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs };
+    logger.debug(logFields, 'attempt');
+    if (classification.outcome !== 'success') logger.info({ ...logFields, next: plan.nextAttemptAt }, 'attempt failed');
+    return {
+      deliveryId: delivery.id,
+      leaseToken: delivery.leaseToken,
+      attempt: attemptRecord,
+      update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },
+      endpoint: {
+        health: plan.health,
+        disable: plan.disableGone ? 'gone' : undefined,
+        disableIfFailingSince: plan.disableIfFailingSince,
+        pauseUntil: plan.pauseUntil,
+        // Committed with the disabling itself, or not at all (kill -9 cannot fall in between).
+        announceDisabled: (reason) => {
+          const announcement = opts.publisher.prepare({
+            type: 'endpoint.disabled',
+            data: { endpointId: endpoint.id, url: endpoint.url, reason, lastCode: classification.code, lastStatus: result.status, disabledAt: new Date(started).toISOString() },
+            tenant: endpoint.tenant,
+            idempotencyKey: null,
+          });
+          opts.onDisableAnnouncement(delivery.id, announcement);
+          return announcement;
+        },
+      },
+      emit,
+    };
+  };
+}
