@@ -49,6 +49,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { HOOKD_HEARTBEAT_MS: '2500', HOOKD_OWNER_DEAD_AFTER_MS: '5000' } })).toMatchObject({ heartbeatMs: 2500, ownerDeadAfterMs: 5000 });
   });
 
+  it('refuses settings that only work together when they do not fit: each message names both', () => {
+    expect(() => loadConfig({ env: { HOOKD_TLS_CERT: '/tmp/c.pem' } })).toThrow(/HOOKD_TLS_CERT.*HOOKD_TLS_KEY/);
+    expect(() => loadConfig({ env: { HOOKD_HEADERS_TIMEOUT_MS: '40000' } })).toThrow(/HOOKD_HEADERS_TIMEOUT_MS.*HOOKD_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ env: { HOOKD_SIGNING_KEY_ROTATION_DAYS: '1', HOOKD_SIGNING_KEY_OVERLAP_SECONDS: '86400' } })).toThrow(/HOOKD_KEY_SET_MAX_AGE_SECONDS.*HOOKD_SIGNING_KEY_OVERLAP_SECONDS.*HOOKD_SIGNING_KEY_ROTATION_DAYS/);
+    // Rotation off: no bound applies.
+    expect(loadConfig({ env: { HOOKD_SIGNING_KEY_ROTATION_DAYS: '0', HOOKD_SIGNING_KEY_OVERLAP_SECONDS: '86400' } }).signingKeyRotationDays).toBe(0);
+  });
+
   it('normalises CIDR lists', () => {
     expect(loadConfig({ env: { HOOKD_ALLOW_PRIVATE: ' 127.0.0.1/32 , ::1/128' } }).allowPrivate).toEqual(['127.0.0.1/32', '::1/128']);
   });

@@ -72,6 +72,12 @@ function checkCombinations(config: Config): void {
   if (config.ownerDeadAfterMs < 2 * config.heartbeatMs) {
     throw new ConfigError(`${name('ownerDeadAfterMs')} (${config.ownerDeadAfterMs}) must be at least twice ${name('heartbeatMs')} (${config.heartbeatMs})`);
   }
+  // A rotation must finish (publish lead + overlap) before the next one is due, or keys pile up.
+  if (config.signingKeyRotationDays > 0 && config.keySetMaxAgeSeconds + config.signingKeyOverlapSeconds >= config.signingKeyRotationDays * 86_400) {
+    throw new ConfigError(
+      `${name('keySetMaxAgeSeconds')} + ${name('signingKeyOverlapSeconds')} (${config.keySetMaxAgeSeconds + config.signingKeyOverlapSeconds} s) must be shorter than ${name('signingKeyRotationDays')} (${config.signingKeyRotationDays} days): one rotation must end before the next begins`,
+    );
+  }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(`${name('headersTimeoutMs')} (${config.headersTimeoutMs}) must not exceed ${name('requestTimeoutMs')} (${config.requestTimeoutMs}): the headers are part of the request`);
   }
