@@ -16,7 +16,8 @@ import { HookdError, type FieldError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { SchemaChecker } from '../core/payload-check.js';
 import type { EventRecord } from '../core/types.js';
-import type { NewEvent, PublishResult, Store } from '../store/store.js';
+import type { InboundRecordResult, NewEvent, PublishResult, Store } from '../store/store.js';
+import type { InboundRequest } from '../core/inbound-types.js';
 import type { EventBus } from '../core/event-bus.js';
 import { createEventTypeCache, type EventTypeCacheOptions } from './event-type-cache.js';
 import { writeIsolated } from './isolate-failures.js';
@@ -34,6 +35,8 @@ export interface PublishInput {
   rawBody?: Buffer | null | undefined;
   sourceId?: string | null | undefined;
   onlyEndpointId?: string | undefined;
+  /** Deliveries become due only after this (NewEvent.holdMs): the endpoint test claims its own. */
+  holdMs?: number | undefined;
 }
 
 export interface Publisher {
@@ -41,8 +44,18 @@ export interface Publisher {
   validate(input: PublishInput, pathPrefix?: string): Promise<void>;
   /** Build the store record (ids, hash) for an input that passed validate(). */
   prepare(input: PublishInput): NewEvent;
-  /** Validate and publish one event. */
+  /** Validate and publish one event (group commit with concurrent callers). */
   publish(input: PublishInput): Promise<PublishResult>;
+  /**
+   * Validate every item (errors by `/body/events/{i}/...`, all of them, nothing written if any), then
+   * publish them in one transaction and tell listeners.
+   */
+  publishBatch(inputs: PublishInput[], pathPrefix: (index: number) => string): Promise<PublishResult[]>;
+  /**
+   * An inbound request's event (validated by the caller, which logs a rejection itself): the log row,
+   * the dedupe decision and the event commit together; listeners hear of a created event.
+   */
+  publishInbound(request: InboundRequest, input: PublishInput): Promise<InboundRecordResult>;
   /** Publish prepared events in one transaction (all or nothing). */
   publishMany(events: NewEvent[]): Promise<PublishResult[]>;
   /** Tell listeners about events the store accepted by another path (ingress, emits). */
@@ -153,6 +166,7 @@ export function createPublisher(deps: {
         createdAt: deps.now(),
         deliveryIds: () => newId('delivery'),
         onlyEndpointId: input.onlyEndpointId,
+        holdMs: input.holdMs,
       };
       deps.onPrepare?.(event);
       return event;
@@ -167,6 +181,26 @@ export function createPublisher(deps: {
           setImmediate(() => void flush());
         }
       });
+    },
+    async publishBatch(inputs, pathPrefix) {
+      const errors: FieldError[] = [];
+      const prepared: NewEvent[] = [];
+      for (const [index, input] of inputs.entries()) {
+        try {
+          await publisher.validate(input, pathPrefix(index));
+          prepared.push(publisher.prepare(input));
+        } catch (err) {
+          if (err instanceof HookdError && err.errors) errors.push(...err.errors);
+          else throw err;
+        }
+      }
+      if (errors.length > 0) throw new HookdError('schema_mismatch', `${errors.length} problem(s) in the batch; nothing was published.`, { errors });
+      return publisher.publishMany(prepared);
+    },
+    async publishInbound(request, input) {
+      const result = await store.recordInbound(request, publisher.prepare(input));
+      if (result.publish !== null && result.publish.kind === 'created') announce([result.publish.event]);
+      return result;
     },
     async publishMany(events) {
       const results = await store.publishEvents(events);

@@ -154,16 +154,14 @@ async function accept(
   source: Source,
   input: PublishInput,
 ): Promise<FastifyReply> {
-  const event = ctx.publisher.prepare(input);
   // One transaction: the log row, the dedupe decision, the event and its deliveries. If it fails the
   // provider gets a 5xx (503 when the database is down) and retries; nothing was half-written.
-  const result = await ctx.store.recordInbound(logged, event);
+  const result = await ctx.publisher.publishInbound(logged, input);
   if (result.duplicateOf !== null) {
     // A provider retry of a delivery we already have: acknowledged, not re-processed.
     return reply.code(DUPLICATE_STATUS).send({ id: result.request.id, eventId: result.request.eventId, duplicate: true, duplicateOf: result.duplicateOf });
   }
   const publish = result.publish;
-  if (publish !== null && publish.kind === 'created') ctx.publisher.announce([publish.event]);
   return reply.code(202).send({
     id: result.request.id,
     eventId: result.request.eventId,

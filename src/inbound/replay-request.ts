@@ -58,9 +58,8 @@ export async function replayRequest(ctx: ApiContext, source: Source, requestId: 
     eventId: null,
     tenant: source.tenant,
   };
-  const result = await ctx.store.recordInbound(logged, ctx.publisher.prepare(input));
+  const result = await ctx.publisher.publishInbound(logged, input);
   const publish = result.publish;
   if (publish === null || publish.kind === 'conflict') throw new Error('replay: the store did not publish the event');
-  ctx.publisher.announce([publish.event]);
   return { id: result.request.id, eventId: publish.event.id, type: publish.event.type, replayOf: original.id, deliveries: publish.deliveries, createdAt: iso(publish.event.createdAt) };
 }

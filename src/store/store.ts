@@ -68,10 +68,24 @@ export interface NewEvent {
    * and in the event's tenant; otherwise nothing is created. Without it: every matching enabled endpoint.
    */
   onlyEndpointId?: string | undefined;
+  /**
+   * The deliveries become due this long after createdAt instead of at once. The endpoint test claims
+   * its delivery by id meanwhile, so no dispatcher races it; if that caller dies, a dispatcher sends
+   * it when the hold ends. Default 0.
+   */
+  holdMs?: number | undefined;
+}
+
+/** What recordInbound wrote: the log row, the publish (null when none, or a duplicate), the original. */
+export interface InboundRecordResult {
+  request: InboundRequest;
+  publish: PublishResult | null;
+  duplicateOf: string | null;
 }
 
 export type PublishResult =
-  | { kind: 'created'; event: EventRecord; deliveries: number }
+  /** `deliveryIds`: the deliveries this publish created, one per target endpoint. */
+  | { kind: 'created'; event: EventRecord; deliveries: number; deliveryIds: string[] }
   /** The idempotency key was seen before with the same request: the original event, nothing created. */
   | { kind: 'replayed'; event: EventRecord; deliveries: number }
   /** The idempotency key was seen before with a different request. */
@@ -479,10 +493,7 @@ export interface Store {
    * among accepted ones is stored with verdict 'duplicate' and returns the first request's eventId.
    * With `event`, the event is published in the same transaction as the log row (accepted only).
    */
-  recordInbound(
-    request: InboundRequest,
-    event: NewEvent | null,
-  ): Promise<{ request: InboundRequest; publish: PublishResult | null; duplicateOf: string | null }>;
+  recordInbound(request: InboundRequest, event: NewEvent | null): Promise<InboundRecordResult>;
   getInboundRequest(id: string, sourceId: string): Promise<InboundRequest | null>;
   listInboundRequests(query: InboundRequestQuery, page: PageRequest): Promise<Page<InboundRequest>>;
 

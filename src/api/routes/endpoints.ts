@@ -65,6 +65,9 @@ async function loadEndpoint(ctx: ApiContext, request: FastifyRequest): Promise<E
   return endpoint;
 }
 
+/** How much longer than the endpoint's timeout a test delivery is held back from the dispatchers. */
+const TEST_HOLD_EXTRA_MS = 10_000;
+
 export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { store, config } = ctx;
   const params = idParams();
@@ -233,14 +236,15 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
         const catalogued = await store.getEventType(type);
         data = catalogued?.example ?? { message: 'This is a test event from hookd.', endpointId: endpoint.id };
       }
-      const result = await ctx.publisher.publish({ type, data, payload, tenant: endpoint.tenant, idempotencyKey: null, onlyEndpointId: endpoint.id });
-      const deliveries = await store.listDeliveries({ tenant: undefined, eventId: result.event.id }, { limit: 1 });
-      const delivery = deliveries.data[0];
-      if (!delivery) throw new HookdError('internal_error', 'The test delivery was not created.');
-      // A worker (here or in another process) may have claimed the delivery first: then wait for
-      // its attempt instead of sending twice.
-      const attempt = (await ctx.dispatcher.deliverNow(delivery.id)) ?? (await waitForFirstAttempt(ctx, delivery.id, endpoint.timeoutMs + 5000));
-      return { eventId: result.event.id, deliveryId: delivery.id, attempt: attempt ? renderAttempt(attempt) : null };
+      // The delivery is held back from the dispatchers (holdMs) and claimed here by the id the publish
+      // returns: this request sends it, once. If this process died before sending, a dispatcher would
+      // send it when the hold ends.
+      const holdMs = endpoint.timeoutMs + TEST_HOLD_EXTRA_MS;
+      const result = await ctx.publisher.publish({ type, data, payload, tenant: endpoint.tenant, idempotencyKey: null, onlyEndpointId: endpoint.id, holdMs });
+      const deliveryId = result.kind === 'created' ? result.deliveryIds[0] : undefined;
+      if (deliveryId === undefined) throw new HookdError('endpoint_disabled', `Endpoint ${endpoint.id} took no test delivery (it was disabled meanwhile); enable it first.`);
+      const attempt = (await ctx.dispatcher.deliverNow(deliveryId)) ?? (await waitForFirstAttempt(ctx, deliveryId, holdMs + endpoint.timeoutMs));
+      return { eventId: result.event.id, deliveryId, attempt: attempt ? renderAttempt(attempt) : null };
     },
   );
 

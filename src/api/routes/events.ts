@@ -84,21 +84,15 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     async (request, reply) => {
       const principal = principalOf(request);
       const items = (request.body as { events: PublishBody[] }).events;
-      const errors: Array<{ path: string; message: string }> = [];
-      const prepared = [];
       const texts = dataTextsOf(request, ['events', '*', 'data']);
-      for (const [index, item] of items.entries()) {
-        const input = { type: item.type, data: item.data, payload: texts[index], tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`), idempotencyKey: item.idempotencyKey ?? null };
-        try {
-          await ctx.publisher.validate(input, `/body/events/${index}`);
-          prepared.push(ctx.publisher.prepare(input));
-        } catch (err) {
-          if (err instanceof HookdError && err.errors) errors.push(...err.errors);
-          else throw err;
-        }
-      }
-      if (errors.length > 0) throw new HookdError('schema_mismatch', `${errors.length} problem(s) in the batch; nothing was published.`, { errors });
-      const results = await ctx.publisher.publishMany(prepared);
+      const inputs = items.map((item, index) => ({
+        type: item.type,
+        data: item.data,
+        payload: texts[index],
+        tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`),
+        idempotencyKey: item.idempotencyKey ?? null,
+      }));
+      const results = await ctx.publisher.publishBatch(inputs, (index) => `/body/events/${index}`);
       const data = results.map((r) =>
         r.kind === 'conflict'
           ? { status: 409, code: 'idempotency_conflict', id: r.event.id }

@@ -33,6 +33,30 @@ export function agreementSuite(factory: StoreFactory): void {
       expect(fanOut(otherTenant)).toBe(0);
     });
 
+    it('a publish returns the ids of the deliveries it created, in the store', async () => {
+      const a = await addEndpoint(store());
+      const b = await addEndpoint(store());
+      const [result] = await store().publishEvents([makeEvent()]);
+      expect(result!.kind).toBe('created');
+      const ids = result!.kind === 'created' ? result!.deliveryIds : [];
+      expect(ids).toHaveLength(2);
+      const stored = await deliveriesOf(store(), result!.event.id);
+      expect(new Set(stored.map((d) => d.id))).toEqual(new Set(ids));
+      expect(new Set(stored.map((d) => d.endpointId))).toEqual(new Set([a.id, b.id]));
+    });
+
+    it('holdMs keeps a delivery from claimDue until the hold ends, while claimById takes it at once', async () => {
+      await addEndpoint(store());
+      const [result] = await store().publishEvents([makeEvent({ createdAt: T0, holdMs: 30_000 })]);
+      const [id] = result!.kind === 'created' ? result!.deliveryIds : [];
+      expect(await store().claimDue(claimRequest(T0 + 29_000))).toEqual([]);
+      expect((await store().claimById(id!, claimRequest(T0 + 1_000, { leaseGraceMs: 60_000 })))?.delivery.id).toBe(id);
+      // Another held one is claimed by a dispatcher once the hold is over (its caller died).
+      const [late] = await store().publishEvents([makeEvent({ createdAt: T0, holdMs: 30_000 })]);
+      const [lateId] = late!.kind === 'created' ? late!.deliveryIds : [];
+      expect((await store().claimDue(claimRequest(T0 + 30_000))).map((c) => c.delivery.id)).toEqual([lateId]);
+    });
+
     it('an event type without an example reads back with example null (JSON null is no example either)', async () => {
       const base = { description: null, schema: null, createdAt: T0, updatedAt: T0 };
       await store().putEventType({ name: 'no.example', example: undefined, ...base });

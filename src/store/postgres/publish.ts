@@ -52,9 +52,9 @@ WITH inserted AS (
   RETURNING ${EVENT_COLUMNS}
 ), fanned_out AS (
   INSERT INTO deliveries (id, event_id, endpoint_id, tenant, event_type, status, next_attempt_at, created_at, updated_at)
-  SELECT u.id, u.event_id, u.endpoint_id, u.tenant, u.event_type, 'pending', u.at, u.at, u.at
-  FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[])
-    AS u(id, event_id, endpoint_id, tenant, event_type, at)
+  SELECT u.id, u.event_id, u.endpoint_id, u.tenant, u.event_type, 'pending', u.due, u.at, u.at
+  FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], $20::bigint[])
+    AS u(id, event_id, endpoint_id, tenant, event_type, at, due)
   WHERE u.event_id IN (SELECT id FROM inserted)
 )
 SELECT ${EVENT_COLUMNS}, (SELECT true FROM pg_notify($3, '')) AS notified FROM inserted`;
@@ -72,19 +72,23 @@ export async function publishInTransaction(ctx: PgContext, db: Queryable, events
   if (events.length === 0) return { results: [], created: 0 };
   const endpoints = await loadFanOutEndpoints(db, events);
 
-  const rows = { id: [] as string[], event: [] as string[], endpoint: [] as string[], tenant: [] as (string | null)[], type: [] as string[], at: [] as number[] };
-  const fanOut = new Map<string, number>();
+  const rows = { id: [] as string[], event: [] as string[], endpoint: [] as string[], tenant: [] as (string | null)[], type: [] as string[], at: [] as number[], due: [] as number[] };
+  const fanOut = new Map<string, string[]>();
   for (const e of events) {
     const targets = targetsFor(e, endpoints);
+    const ids: string[] = [];
     for (const ep of targets) {
-      rows.id.push(e.deliveryIds());
+      const id = e.deliveryIds();
+      ids.push(id);
+      rows.id.push(id);
       rows.event.push(e.id);
       rows.endpoint.push(ep.id);
       rows.tenant.push(e.tenant);
       rows.type.push(e.type);
       rows.at.push(e.createdAt);
+      rows.due.push(e.createdAt + Math.max(0, e.holdMs ?? 0));
     }
-    fanOut.set(e.id, targets.length);
+    fanOut.set(e.id, ids);
   }
 
   const inserted = await query(db, WRITE_EVENTS, [
@@ -107,13 +111,17 @@ export async function publishInTransaction(ctx: PgContext, db: Queryable, events
     rows.tenant,
     rows.type,
     rows.at,
+    rows.due,
   ]);
   const createdById = new Map(inserted.rows.map((r) => [r.id as string, eventFromRow(r)]));
 
   const existing = await loadReplays(db, events.filter((e) => !createdById.has(e.id)));
   const results = events.map((e): PublishResult => {
     const created = createdById.get(e.id);
-    if (created) return { kind: 'created', event: created, deliveries: fanOut.get(e.id) ?? 0 };
+    if (created) {
+      const deliveryIds = fanOut.get(e.id) ?? [];
+      return { kind: 'created', event: created, deliveries: deliveryIds.length, deliveryIds };
+    }
     const original = e.idempotencyKey === null ? undefined : existing.get(replayKey(e.tenant, e.idempotencyKey));
     if (!original) {
       // Only the idempotency index is a tolerated conflict; reaching here means a lookup bug.

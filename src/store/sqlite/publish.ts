@@ -58,8 +58,12 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
 
   const targets = fanOutTargets(ctx, event);
   const insert = ctx.stmt(INSERT_DELIVERY);
+  const dueAt = event.createdAt + Math.max(0, event.holdMs ?? 0);
+  const deliveryIds: string[] = [];
   for (const endpointId of targets) {
-    insert.run(event.deliveryIds(), event.id, endpointId, event.tenant, event.type, event.createdAt, event.createdAt, event.createdAt);
+    const id = event.deliveryIds();
+    deliveryIds.push(id);
+    insert.run(id, event.id, endpointId, event.tenant, event.type, dueAt, event.createdAt, event.createdAt);
   }
 
   return {
@@ -78,6 +82,7 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
       createdAt: event.createdAt,
     },
     deliveries: targets.length,
+    deliveryIds,
   };
 }
 
