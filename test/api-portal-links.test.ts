@@ -1,6 +1,7 @@
 // Portal links with options: read-only mode (enforced by the API, not just hidden in the page) and a
 // theme signed into the token; bad options are precise problems; plus the favicon the pages ask for.
 
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.js';
 
@@ -38,6 +39,22 @@ describe('portal links: read-only and theme', () => {
     expectProblem(await h.request('PATCH', `/v1/endpoints/${list.body.data[0].id}`, { key, body: { enabled: false } }), 403, 'forbidden');
     expectProblem(await h.request('DELETE', `/v1/endpoints/${list.body.data[0].id}`, { key }), 403, 'forbidden');
     expect((await h.request('GET', `/v1/endpoints/${list.body.data[0].id}`)).body.enabled).toBe(true);
+    // Other spellings of the same routes reach the same handlers, so they are refused just the same.
+    await h.runtime.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = h.runtime.app.server.address() as { port: number };
+    for (const path of ['/%761/endpoints', '/x/../v1/endpoints', `http://127.0.0.1:${port}/v1/endpoints`, '/v1/./endpoints']) {
+      const res = await new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ url: 'http://127.0.0.1:9/sneaky' });
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, agent: false, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect([403, 404], path).toContain(res);
+    }
+    expect((await h.request('GET', '/v1/endpoints')).body.data.filter((e: { url: string }) => e.url.includes('sneaky'))).toEqual([]);
   });
 
   it('a normal portal link may still change its tenant, and carries no options', async () => {

@@ -3,7 +3,7 @@ import { deadOwners, type LivenessContext } from './owner-liveness.js';
 import type { LeaseOwner } from './types.js';
 
 const NOW = 1_800_000_000_000;
-const ctx = (over: Partial<LivenessContext> = {}): LivenessContext => ({ self: 'me', now: NOW, deadAfterMs: 5_000, pidScope: 'boot/ns', pid: 100, pidRunning: () => true, ...over });
+const ctx = (over: Partial<LivenessContext> = {}): LivenessContext => ({ self: 'me', now: NOW, deadAfterMs: 5_000, pidScope: 'boot/ns', pid: 100, processStartedAt: NOW - 30_000, pidRunning: () => true, ...over });
 const owner = (over: Partial<LeaseOwner>): LeaseOwner => ({ owner: 'other', host: 'h', pid: 200, pidScope: 'boot/ns', startedAt: NOW - 60_000, heartbeatAt: NOW - 1_000, ...over });
 
 describe('deadOwners', () => {
@@ -23,6 +23,10 @@ describe('deadOwners', () => {
 
   it('an owner that had this process’s pid in this scope is dead (the pid was reused by us)', () => {
     expect(deadOwners([owner({ pid: 100 })], ctx())).toEqual([{ owner: 'other', heartbeatAt: NOW - 1_000, reason: 'exited' }]);
+  });
+
+  it('another runtime in this same process (same pid, registered since it started) is alive', () => {
+    expect(deadOwners([owner({ pid: 100, startedAt: NOW - 10_000 })], ctx())).toEqual([]);
   });
 
   it('does not test pids of another scope, or when the scope is unknown', () => {

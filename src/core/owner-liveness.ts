@@ -3,8 +3,10 @@
 //
 // Two kinds of evidence:
 // - exited: the owner ran in this process's PID scope (same kernel boot and PID namespace) and its
-//   pid is not running any more, or is this very process (a pid can only belong to one live
-//   process). This is what makes a restart on the same machine recover at once;
+//   pid is not running any more, or it had this very pid and registered before this process
+//   started (an earlier process whose pid was reused). An owner with this pid registered since
+//   this process started is another runtime in this same process (createRuntime is public), and
+//   alive. This is what makes a restart on the same machine recover at once;
 // - stale: no heartbeat for `deadAfterMs`. Covers other machines and frozen processes. A process
 //   frozen this long is treated as dead too: its late results are refused by the lease token.
 // A pid that is running is not proof of life (pids are reused), so a running pid only means "wait
@@ -19,6 +21,8 @@ export interface LivenessContext {
   /** This process's pid scope and pid (see LeaseOwner.pidScope). */
   pidScope: string | null;
   pid: number;
+  /** When this process started (epoch ms): an owner with our pid from before then is a dead namesake. */
+  processStartedAt: number;
   pidRunning: (pid: number) => boolean;
 }
 
@@ -29,7 +33,8 @@ export function deadOwners(owners: readonly LeaseOwner[], ctx: LivenessContext):
   for (const o of owners) {
     if (o.owner === ctx.self) continue;
     const sameScope = ctx.pidScope !== null && o.pidScope === ctx.pidScope;
-    if (sameScope && (o.pid === ctx.pid || !ctx.pidRunning(o.pid))) dead.push({ owner: o.owner, heartbeatAt: o.heartbeatAt, reason: 'exited' });
+    const earlierSelf = o.pid === ctx.pid && o.startedAt < ctx.processStartedAt;
+    if (sameScope && (earlierSelf || (o.pid !== ctx.pid && !ctx.pidRunning(o.pid)))) dead.push({ owner: o.owner, heartbeatAt: o.heartbeatAt, reason: 'exited' });
     else if (ctx.now - o.heartbeatAt >= ctx.deadAfterMs) dead.push({ owner: o.owner, heartbeatAt: o.heartbeatAt, reason: 'stale' });
   }
   return dead;

@@ -79,8 +79,10 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
 
     // A read-only portal may look, never change: every method but GET/HEAD is refused on /v1 (runs
     // after the authenticator's onRequest hook, so a bad token is still a 401 first).
+    // Decided on the matched route, like authentication (api/server.ts): `/%761/...` or an
+    // absolute-form target reaches the same /v1 handlers as `/v1/...`.
     app.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/v1/') || request.method === 'GET' || request.method === 'HEAD') return;
+      if (request.is404 || !(request.routeOptions.url ?? '').startsWith('/v1/') || request.method === 'GET' || request.method === 'HEAD') return;
       if (portalClaimsOf(request)?.readOnly) throw new HookdError('forbidden', 'This portal link is read-only: it can show everything but change nothing.');
     });
 

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../store/store.js';
 import { writeIsolated } from './isolate-failures.js';
+import { StoreUnavailableError } from '../store/store-error.js';
 
 const GROUP_SIZE = 256;
 const GROUP_DELAY_MS = 3;
@@ -58,21 +59,28 @@ export function createResultWriter(opts: {
         failingSince = null;
         report(group, outcomes);
       } catch (err) {
-        // One bad result must not hold every other endpoint's results hostage. If some items of the
-        // group can be written alone, the database is up and the rest are poison: they are dropped
-        // (their leases expire and the deliveries are sent again). If none can, it is an outage.
+        // One bad result must not hold every other endpoint's results hostage: the group's items are
+        // written one by one. Those written are reported. If any could be written, the database is up,
+        // and an item that failed for good (not StoreUnavailableError: a dropped connection, a
+        // deadlock, a busy SQLite, which may pass) is poison: it is dropped (its lease expires and the
+        // delivery is sent again). Items that failed in passing stay for the back-off retry. If none
+        // could be written, it is an outage: everything stays.
         if (group.length > 1) {
           const outcomes = await writeIsolated(group.map((g) => g.result), (results) => opts.store.recordResults(results));
           if (outcomes.some((o) => o.ok)) {
-            buffer = buffer.slice(group.length);
-            backoffMs = 0;
-            failingSince = null;
+            const kept: typeof group = [];
             group.forEach((item, i) => {
               const outcome = outcomes[i]!;
               if (outcome.ok) report([item], [outcome.value]);
+              else if (outcome.error instanceof StoreUnavailableError) kept.push(item);
               else opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
             });
-            continue;
+            buffer = [...kept, ...buffer.slice(group.length)];
+            if (kept.length === 0) {
+              backoffMs = 0;
+              failingSince = null;
+              continue;
+            }
           }
         }
         backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000);

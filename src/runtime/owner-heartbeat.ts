@@ -44,6 +44,9 @@ export function currentPidScope(): string | null {
   }
 }
 
+/** Wall-clock time this process started (performance.timeOrigin is its start in epoch ms). */
+const PROCESS_STARTED_AT = Math.floor(performance.timeOrigin);
+
 function pidRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -70,7 +73,7 @@ export function createOwnerHeartbeat(opts: OwnerHeartbeatOptions): OwnerHeartbea
         logger.warn({ owner: self.owner, deadAfterMs: opts.deadAfterMs }, 'this process was presumed dead (no heartbeat in time): its in-flight deliveries were handed back, their results will be refused');
       }
       registered = true;
-      const dead = deadOwners(await store.listLeaseOwners(), { self: self.owner, now: now(), deadAfterMs: opts.deadAfterMs, pidScope: self.pidScope, pid: self.pid, pidRunning });
+      const dead = deadOwners(await store.listLeaseOwners(), { self: self.owner, now: now(), deadAfterMs: opts.deadAfterMs, pidScope: self.pidScope, pid: self.pid, processStartedAt: PROCESS_STARTED_AT, pidRunning });
       if (dead.length > 0) {
         const out = await store.releaseDeadOwners(dead, now());
         if (out.owners.length > 0) {

@@ -1,5 +1,6 @@
-// Which PostgreSQL driver errors mean "the database is not reachable right now" (503, retry), as
-// opposed to a statement that failed. Used by classifyStoreErrors (store-error.ts).
+// Which PostgreSQL driver errors mean "the database cannot do this right now; the same call may
+// succeed if retried" (503 with Retry-After on the API; kept and retried by the result writer), as
+// opposed to a statement that fails whenever it runs. Used by classifyStoreErrors (store-error.ts).
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -15,6 +16,8 @@ const UNAVAILABLE_CODES = new Set([
   '08001', // sqlclient_unable_to_establish_sqlconnection
   '08003', // connection_does_not_exist
   '08006', // connection_failure
+  '40001', // serialization_failure: the transaction lost a race; it succeeds when run again
+  '40P01', // deadlock_detected: likewise
 ]);
 
 export function isPostgresUnavailable(err: unknown): boolean {

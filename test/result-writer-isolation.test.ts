@@ -1,0 +1,39 @@
+// The result writer's failure isolation, with a store scripted to fail in the three ways that matter:
+// a result the store can never hold (dropped, alone), a passing failure (kept and retried), and the
+// rest (written and reported). A real database cannot be made to fail one row of a group on cue.
+
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createResultWriter } from '../src/delivery/result-writer.js';
+import { StoreUnavailableError } from '../src/store/store-error.js';
+import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../src/store/store.js';
+
+const result = (deliveryId: string): AttemptResult => ({ deliveryId, leaseToken: 1 }) as unknown as AttemptResult;
+
+describe('result writer isolation', () => {
+  it('reports what can be written, keeps passing failures for the retry, drops only poison', async () => {
+    let passingFailuresLeft = 1;
+    const written: string[] = [];
+    const store = {
+      async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
+        if (results.some((r) => r.deliveryId === 'poison')) throw new Error('value too long for type character varying');
+        if (results.some((r) => r.deliveryId === 'flaky') && passingFailuresLeft-- > 0) {
+          throw new StoreUnavailableError('PostgreSQL is unavailable: deadlock detected', { cause: Object.assign(new Error('deadlock detected'), { code: '40P01' }) });
+        }
+        written.push(...results.map((r) => r.deliveryId));
+        return results.map(() => ({ applied: true, endpointDisabled: null }));
+      },
+    } as unknown as Store;
+    const applied: string[] = [];
+    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: (r) => applied.push(r.deliveryId), onStale: () => undefined });
+    writer.start();
+    for (const id of ['a', 'poison', 'flaky', 'b']) writer.add(result(id), {} as Claim);
+    const deadline = Date.now() + 5_000;
+    while (applied.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await writer.stop();
+    expect(applied.sort()).toEqual(['a', 'b', 'flaky']);
+    expect(written.filter((id) => id === 'flaky')).toHaveLength(1);
+    expect(written).not.toContain('poison');
+    expect(writer.health().buffered).toBe(0);
+  });
+});
