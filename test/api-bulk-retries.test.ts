@@ -165,4 +165,29 @@ describe('bulk retry durability and cancel', () => {
     expect(after.status).toBe(200);
     expect(after.body.status).toBe('cancelled');
   });
+  it('a cancel of a task whose process died ends it at once, here', async () => {
+    const orphan = task({ filter: { endpointId: acme }, owner: 'crashed-process', leaseExpiresAt: Date.now() - 1 });
+    await h.runtime.store.insertBulkRetry(orphan);
+    expect((await h.request('DELETE', `/v1/bulk-retries/${orphan.id}`)).status).toBe(202);
+    const final = await eventually(async () => {
+      const t = await h.request('GET', `/v1/bulk-retries/${orphan.id}`);
+      return t.body.status === 'cancelled' ? t.body : null;
+    }, 10_000, 50);
+    expect(final.processed).toBe(0);
+  });
+
+  it("skips a disabled endpoint's deliveries (nothing would send them)", async () => {
+    const off = (await h.request('POST', '/v1/endpoints', { body: { url: receiver.url, tenant: 'acme', eventTypes: ['bulk.off'], retrySchedule: [0] } })).body.id;
+    failing = true;
+    expect((await h.request('POST', '/v1/events', { body: { type: 'bulk.off', tenant: 'acme', data: {} } })).status).toBe(202);
+    await eventually(async () => (await countStatus(off, 'failed')) === 1 || null, 15_000, 50);
+    await h.runtime.store.updateEndpoint(off, undefined, { enabled: false, disabledReason: 'manual', updatedAt: Date.now() });
+    const created = await h.request('POST', '/v1/bulk-retries', { body: { filter: { endpoint: off, status: 'failed' } } });
+    const done = await eventually(async () => {
+      const t = await h.request('GET', `/v1/bulk-retries/${created.body.id}`);
+      return t.body.status === 'completed' ? t.body : null;
+    }, 10_000, 50);
+    expect(done).toMatchObject({ total: 1, requeued: 0, skipped: 1 });
+    expect(await countStatus(off, 'failed')).toBe(1);
+  }, 30_000);
 });

@@ -14,7 +14,7 @@ import { tenantFilter, principalOf } from '../auth.js';
 import { parseTime } from '../cursor.js';
 import { iso } from '../render.js';
 import { idParams, isoDate } from '../schemas/common.js';
-import { createBulkRetryRunner } from './bulk-retry-runner.js';
+import { BULK_LEASE_MS, createBulkRetryRunner } from './bulk-retry-runner.js';
 
 
 export function renderBulkRetry(t: BulkRetry): Record<string, unknown> {
@@ -52,10 +52,19 @@ const filterSchema = {
 export function registerBulkRetryRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const runner = createBulkRetryRunner({ store: ctx.store, wake: () => ctx.dispatcher.wake(), now: ctx.now, logger: app.log });
   // Resume what a previous process left running; on close, stop after the batch and give it back.
+  // While running, look again every lease length: a task whose process died while others live is
+  // taken over once its lease has expired, not only when some process restarts.
+  const resume = (): Promise<void> => runner.resumeAll().catch((err: unknown) => app.log.error({ err }, 'could not resume bulk retries'));
+  let rescan: NodeJS.Timeout | null = null;
   app.addHook('onReady', async () => {
-    await runner.resumeAll().catch((err: unknown) => app.log.error({ err }, 'could not resume bulk retries'));
+    await resume();
+    rescan = setInterval(() => void resume(), BULK_LEASE_MS);
+    rescan.unref();
   });
-  app.addHook('onClose', async () => runner.stop());
+  app.addHook('onClose', async () => {
+    if (rescan) clearInterval(rescan);
+    await runner.stop();
+  });
 
   app.post(
     '/v1/bulk-retries',
@@ -103,6 +112,9 @@ export function registerBulkRetryRoutes(app: FastifyInstance, ctx: ApiContext): 
     const { id } = request.params as { id: string };
     const task = await ctx.store.cancelBulkRetry(id, tenantFilter(principalOf(request)), ctx.now());
     if (!task) throw new HookdError('not_found', `No bulk retry ${id}.`);
+    // If no live process holds the task (its owner died), this one takes it and ends it at once;
+    // otherwise its runner stops after the current batch.
+    if (task.status === 'running') runner.run(task.id);
     // 202: the runner stops after its current batch; a finished task is returned as it is.
     return reply.code(task.status === 'running' ? 202 : 200).send(renderBulkRetry(task));
   };

@@ -57,9 +57,13 @@ export function createBulkRetryRunner(opts: { store: Store; wake: () => void; no
         const page = await store.listDeliveries(query, { limit: batch, cursor: task.cursor ?? undefined });
         let requeued = 0;
         let skipped = 0;
+        // A disabled endpoint's deliveries are skipped, as a single retry refuses them: nothing
+        // would ever send them, and they would sit pending with their next attempt in the past.
+        const enabled = new Map<string, boolean>();
+        for (const id of new Set(page.data.map((d) => d.endpointId))) enabled.set(id, (await store.getEndpoint(id, scopeOf(task)))?.enabled === true);
         for (const d of page.data) {
           // A delivery being sent right now is left alone (its own attempt is the retry).
-          const result = d.status === 'sending' ? 'in_flight' : await store.requeueDelivery(d.id, scopeOf(task), now(), { trigger: 'bulk' });
+          const result = d.status === 'sending' || !enabled.get(d.endpointId) ? 'skipped' : await store.requeueDelivery(d.id, scopeOf(task), now(), { trigger: 'bulk' });
           if (typeof result === 'string') skipped += 1;
           else requeued += 1;
         }
