@@ -46,6 +46,10 @@ for (const storeName of ['sqlite', 'postgres'] as const) {
         expect(one.text).toContain('"data":{"id":9007199254740993,"huge":1e400,"price":1.50,"tiny":1e-400}');
         const feed = await h.request('GET', '/v1/events?type=numbers.kept');
         expect(feed.text).toContain('"id":9007199254740993');
+        // The dashboard's event log shows the same text.
+        const log = await h.request('GET', '/v1/meta/recent-events?type=numbers.kept');
+        expect(log.status).toBe(200);
+        expect(log.text).toContain('"data":{"id":9007199254740993,"huge":1e400,"price":1.50,"tiny":1e-400}');
       });
 
       it('a batch keeps each item as written', async () => {
