@@ -12,7 +12,7 @@ import type {
   EventType,
 } from '../../core/types.js';
 import type { InboundRequest, Source } from '../../core/inbound-types.js';
-import { deliveryFromRow as sharedDeliveryFromRow, eventFromRow as sharedEventFromRow, type DeliveryRow, type EventRow } from '../shared/row-mapping.js';
+import { deliveryFromRow as sharedDeliveryFromRow, eventFromRow as sharedEventFromRow, type DeliveryRow, type EventRow } from '../row-mapping.js';
 
 // pg's own row type: columns are untyped at this edge, and the mappers below are where they get types.
 type Row = QueryResultRow;

@@ -11,7 +11,7 @@ import type {
   EventType,
 } from '../../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../../core/inbound-types.js';
-import type { DeliveryRow, EventRow } from '../shared/row-mapping.js';
+import type { DeliveryRow, EventRow } from '../row-mapping.js';
 
 export interface ApiKeyRow {
   id: string;
@@ -298,7 +298,7 @@ export function inboundToParams(q: InboundRequest, duplicateOf: string | null): 
   };
 }
 
-export { deliveryFromRow, eventFromRow, type DeliveryRow, type EventRow } from '../shared/row-mapping.js';
+export { deliveryFromRow, eventFromRow, type DeliveryRow, type EventRow } from '../row-mapping.js';
 
 /** The events columns in the order eventRowFromValues() reads them (as DELIVERY_COLUMNS below). */
 export const EVENT_COLUMNS =

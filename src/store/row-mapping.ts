@@ -2,7 +2,7 @@
 // plain columns (text, integers, bytes), so SQLite and PostgreSQL rows map identically. Adapters keep
 // their own mappers only where the dialects differ (booleans, JSON, sealed columns).
 
-import type { Delivery, DeliveryStatus, EventRecord } from '../../core/types.js';
+import type { Delivery, DeliveryStatus, EventRecord } from '../core/types.js';
 
 export interface EventRow {
   seq: number;
