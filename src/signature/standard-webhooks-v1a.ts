@@ -9,15 +9,12 @@
 import { sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { bodyBytes, type RawBody } from './body.js';
 import { decodePublicKey, decodeSigningKey } from './ed25519-keys.js';
-import { firstHeader, normalizeHeaders, type HeaderInput } from './headers.js';
-import { assertSigningTimestamp, assertTolerance, checkTolerance, nowSeconds, parseUnixSeconds } from './timestamp.js';
+import type { HeaderInput } from './headers.js';
+import { readSignedRequestHeaders } from './standard-webhooks-headers.js';
+import { assertSigningTimestamp, assertTolerance, checkTolerance, nowSeconds } from './timestamp.js';
 import { DEFAULT_TOLERANCE_SECONDS, verifyFailure, type VerifyFailure } from './verify-result.js';
 
 export const KEY_ID_HEADER = 'webhook-key-id';
-const ID_HEADERS = ['webhook-id', 'svix-id'] as const;
-const TIMESTAMP_HEADERS = ['webhook-timestamp', 'svix-timestamp'] as const;
-const SIGNATURE_HEADERS = ['webhook-signature', 'svix-signature'] as const;
-const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 /** base64 of a 64-byte ed25519 signature is exactly 88 characters with padding. */
 const SIGNATURE_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
 
@@ -73,21 +70,9 @@ export interface V1aRequestParts {
 /** Parse headers and body into what a v1a check needs; failures are data. */
 export function readV1aRequest(body: RawBody, headerInput: HeaderInput): V1aRequestParts | VerifyFailure {
   const bytes = bodyBytes(body);
-  const headers = normalizeHeaders(headerInput);
-  const id = firstHeader(headers, ID_HEADERS);
-  const timestampValue = firstHeader(headers, TIMESTAMP_HEADERS);
-  const signatureValue = firstHeader(headers, SIGNATURE_HEADERS);
-  if (id === undefined || id === '' || timestampValue === undefined || signatureValue === undefined) {
-    const missing = [
-      id === undefined || id === '' ? 'webhook-id' : null,
-      timestampValue === undefined ? 'webhook-timestamp' : null,
-      signatureValue === undefined ? 'webhook-signature' : null,
-    ].filter((name) => name !== null);
-    return verifyFailure('signature_missing', `Missing header(s): ${missing.join(', ')} (or the svix-* equivalents).`);
-  }
-  const timestamp = parseUnixSeconds(timestampValue);
-  if (typeof timestamp !== 'number') return timestamp;
-  if (signatureValue.length > MAX_SIGNATURE_HEADER_LENGTH) return verifyFailure('signature_invalid', 'The signature header is too long.');
+  const read = readSignedRequestHeaders(headerInput);
+  if ('ok' in read) return read;
+  const { headers, id, timestamp, signatureValue } = read;
   const signatures: Buffer[] = [];
   for (const entry of signatureValue.split(' ')) {
     // Only canonical base64: Buffer's decoder skips stray characters, which would make several

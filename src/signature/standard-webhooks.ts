@@ -5,20 +5,17 @@
 import { createHmac } from 'node:crypto';
 import { bodyBytes, type RawBody } from './body.js';
 import { safeEqual } from './constant-time.js';
-import { firstHeader, normalizeHeaders, type HeaderInput } from './headers.js';
+import type { HeaderInput } from './headers.js';
+import { readSignedRequestHeaders } from './standard-webhooks-headers.js';
 import { decodeSecret } from './standard-webhooks-secret.js';
-import { assertSigningTimestamp, assertTolerance, checkTolerance, nowSeconds, parseUnixSeconds } from './timestamp.js';
+import { assertSigningTimestamp, assertTolerance, checkTolerance, nowSeconds } from './timestamp.js';
 import { DEFAULT_TOLERANCE_SECONDS, verifyFailure, type VerifyFailure } from './verify-result.js';
 
-const ID_HEADERS = ['webhook-id', 'svix-id'] as const;
-const TIMESTAMP_HEADERS = ['webhook-timestamp', 'svix-timestamp'] as const;
-const SIGNATURE_HEADERS = ['webhook-signature', 'svix-signature'] as const;
 
 /**
  * A signature header longer than this is refused before parsing. Node caps all headers at 16 KiB by
  * default, but callers may pass headers from elsewhere; ten live secrets need under 500 bytes.
  */
-const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
 export interface StandardWebhookSignInput {
   id: string;
@@ -74,23 +71,9 @@ export function verifyStandardWebhook(input: StandardWebhookVerifyInput): Standa
   assertTolerance(toleranceSeconds);
   const body = bodyBytes(input.body);
 
-  const headers = normalizeHeaders(input.headers);
-  const id = firstHeader(headers, ID_HEADERS);
-  const timestampValue = firstHeader(headers, TIMESTAMP_HEADERS);
-  const signatureValue = firstHeader(headers, SIGNATURE_HEADERS);
-  if (id === undefined || id === '' || timestampValue === undefined || signatureValue === undefined) {
-    const missing = [
-      id === undefined || id === '' ? 'webhook-id' : null,
-      timestampValue === undefined ? 'webhook-timestamp' : null,
-      signatureValue === undefined ? 'webhook-signature' : null,
-    ].filter((name) => name !== null);
-    return verifyFailure('signature_missing', `Missing header(s): ${missing.join(', ')} (or the svix-* equivalents).`);
-  }
-  const timestamp = parseUnixSeconds(timestampValue);
-  if (typeof timestamp !== 'number') return timestamp;
-  if (signatureValue.length > MAX_SIGNATURE_HEADER_LENGTH) {
-    return verifyFailure('signature_invalid', 'The signature header is too long.');
-  }
+  const read = readSignedRequestHeaders(input.headers);
+  if ('ok' in read) return read;
+  const { id, timestamp, signatureValue } = read;
 
   // Unknown versions (v1a, v2 ...) are skipped, not errors, so a sender can add a scheme without
   // breaking old receivers. Node joins repeated header lines with ", ", which leaves a trailing
