@@ -4,39 +4,16 @@
 // deliveries, inbound sources, the tenant portal, and tenant isolation. Any console error fails the
 // run; every page is saved as a screenshot (laptop and phone) in test-output/screenshots/.
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createHarness, type Harness } from '../helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from '../helpers/receiver.js';
+import { CHROMIUM, go as goTo, launch, shot, signIn as signInAs, watch, type Watched } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-interface Watched {
-  page: Page;
-  errors: string[];
-  /** Responses with these URL patterns may fail (a page that is expected to show "not found"). */
-  allow: RegExp[];
-}
-
-function watch(page: Page): Watched {
-  // Fail a step with playwright's own message well before the test's timeout.
-  page.setDefaultTimeout(10_000);
-  const w: Watched = { page, errors: [], allow: [] };
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location()?.url ?? '';
-    if (w.allow.some((re) => re.test(url))) return;
-    w.errors.push(`${m.text()} ${url}`);
-  });
-  page.on('pageerror', (e) => w.errors.push(`pageerror: ${e.message}`));
-  return w;
-}
 
 describe('dashboard (browser)', () => {
   const notes: string[] = [];
@@ -54,25 +31,11 @@ describe('dashboard (browser)', () => {
   let acmeKey: string;
   let createdEndpointId = '';
 
-  const shot = async (page: Page, name: string) => {
-    // Not 'networkidle': the live stream and the long-poll keep a request open on purpose.
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  };
-  const go = async (page: Page, hash: string, heading: string | RegExp) => {
-    await page.goto(`${base}/${hash}`);
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-  };
-  const signIn = async (page: Page, key: string) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  };
+  const go = (page: Page, hash: string, heading: string | RegExp) => goTo(page, base, hash, heading);
+  const signIn = (page: Page, key: string) => signInAs(page, base, key);
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
     // The runtime registers the dashboard, doctor and inbound modules itself.
     h = await createHarness({});
     await h.runtime.app.listen({ port: 0, host: '127.0.0.1' });
@@ -103,10 +66,7 @@ describe('dashboard (browser)', () => {
     features = who.body.features;
     expect(features).toMatchObject({ doctor: true, sources: true });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launch();
     ctx = await browser.newContext({ viewport: LAPTOP });
     w = watch(await ctx.newPage());
   }, 90_000);
