@@ -11,6 +11,7 @@ import { CliError } from '../errors.js';
 import { eventTypesOption, intOption, listOption } from '../input.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
 import { readSse } from '../sse.js';
+import type { BusMessages } from '../../core/event-bus.js';
 
 interface TailFlags {
   endpoint?: string[];
@@ -22,18 +23,8 @@ interface TailFlags {
   json?: boolean;
 }
 
-interface AttemptMessage {
-  id: string;
-  deliveryId: string;
-  endpointId: string;
-  eventId: string;
-  tenant: string | null;
-  code: string;
-  responseStatus: number | null;
-  durationMs: number;
-  status: string;
-  createdAt: string;
-}
+/** `attempt.recorded` as GET /v1/stream sends it: the bus message, its time as ISO 8601. */
+type AttemptMessage = Omit<BusMessages['attempt.recorded'], 'createdAt'> & { createdAt: string };
 
 const MAX_REMEMBERED_TYPES = 10_000;
 const MIN_BACKOFF_MS = 500;
