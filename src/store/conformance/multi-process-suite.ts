@@ -30,18 +30,27 @@ export function multiProcessSuite(factory: PeerFactory): void {
       };
     }
 
-    it('no delivery is held by two live leases: concurrent claims never hand out one twice', async (t) => {
+    /** Run `body` with the stores, closing them after; skip where the store is single-process. */
+    async function withPeers(t: { skip: () => void }, body: (stores: Store[]) => Promise<void>): Promise<void> {
       const env = await open();
       if (!env) return t.skip();
       try {
-        const [first] = env.stores;
+        await body(env.stores);
+      } finally {
+        await env.close();
+      }
+    }
+
+    it('no delivery is held by two live leases: concurrent claims never hand out one twice', async (t) =>
+      withPeers(t, async (stores) => {
+        const [first] = stores;
         const endpoints = Array.from({ length: 5 }, () => makeEndpoint({ maxConcurrency: 1000, eventTypes: ['skip.locked'] }));
         for (const e of endpoints) await first!.insertEndpoint(e);
         const events = Array.from({ length: 60 }, (_, i) => makeEvent({ type: 'skip.locked', createdAt: T0 + i }));
         await first!.publishEvents(events);
         const claimed: string[] = [];
         await Promise.all(
-          env.stores.map(async (store, worker) => {
+          stores.map(async (store, worker) => {
             for (let round = 0; round < 200; round++) {
               const claims = await store.claimDue({ now: T0 + 1_000, limit: 7, owner: `w${worker}`, leaseGraceMs: 60_000 });
               if (claims.length === 0) return;
@@ -51,22 +60,17 @@ export function multiProcessSuite(factory: PeerFactory): void {
         );
         expect(claimed).toHaveLength(events.length * endpoints.length);
         expect(new Set(claimed).size).toBe(claimed.length);
-      } finally {
-        await env.close();
-      }
-    });
+      }));
 
-    it('an endpoint’s maxConcurrency holds across processes claiming at the same moment', async (t) => {
-      const env = await open();
-      if (!env) return t.skip();
-      try {
-        const [first] = env.stores;
+    it('an endpoint’s maxConcurrency holds across processes claiming at the same moment', async (t) =>
+      withPeers(t, async (stores) => {
+        const [first] = stores;
         const endpoint = makeEndpoint({ maxConcurrency: 3, eventTypes: ['capped'] });
         await first!.insertEndpoint(endpoint);
         await first!.publishEvents(Array.from({ length: 40 }, (_, i) => makeEvent({ type: 'capped', createdAt: T0 + i })));
         const now = T0 + 5_000;
         for (let round = 0; round < 5; round += 1) {
-          const batches = await Promise.all(env.stores.flatMap((store, worker) => [0, 1].map(() => store.claimDue({ now, limit: 10, owner: `w${worker}`, leaseGraceMs: 60_000 }))));
+          const batches = await Promise.all(stores.flatMap((store, worker) => [0, 1].map(() => store.claimDue({ now, limit: 10, owner: `w${worker}`, leaseGraceMs: 60_000 }))));
           const claims = batches.flat();
           expect(claims.length).toBeLessThanOrEqual(3);
           if (round === 0) expect(claims).toHaveLength(3);
@@ -74,32 +78,27 @@ export function multiProcessSuite(factory: PeerFactory): void {
           const outcomes = await first!.recordResults(claims.map((c) => resultFor(c, { at: now })));
           expect(outcomes.every((o) => o.applied)).toBe(true);
         }
-      } finally {
-        await env.close();
-      }
-    });
+      }));
 
-    it('feed order is commit order: a reader racing concurrent publishers misses nothing', async (t) => {
-      const env = await open();
-      if (!env) return t.skip();
-      try {
+    it('feed order is commit order: a reader racing concurrent publishers misses nothing', async (t) =>
+      withPeers(t, async (stores) => {
         const published = new Set<string>();
         const seen: string[] = [];
         let writing = true;
         // The starting point is read before any publisher runs (events committed before it are,
         // rightly, not in the feed after it).
-        let after = await env.stores[0]!.lastEventSeq();
+        let after = await stores[0]!.lastEventSeq();
         const reader = (async () => {
           for (let round = 0; round < 100_000; round++) {
             const done = !writing;
-            const batch = await env.stores[0]!.listEventsFeed({ afterSeq: after, tenant: 'feed', limit: 50 });
+            const batch = await stores[0]!.listEventsFeed({ afterSeq: after, tenant: 'feed', limit: 50 });
             for (const e of batch) seen.push(e.id);
             after = batch.at(-1)?.seq ?? after;
             if (done && batch.length === 0) return;
           }
         })();
         await Promise.all(
-          env.stores.map(async (store) => {
+          stores.map(async (store) => {
             for (let i = 0; i < 25; i += 1) {
               const events = [makeEvent({ tenant: 'feed' }), makeEvent({ tenant: 'feed' })];
               await store.publishEvents(events);
@@ -111,45 +110,31 @@ export function multiProcessSuite(factory: PeerFactory): void {
         await reader;
         expect(seen).toHaveLength(published.size);
         expect(new Set(seen)).toEqual(published);
-      } finally {
-        await env.close();
-      }
-    });
+      }));
 
-    it('concurrent publishes with one idempotency key create one event; the others replay it', async (t) => {
-      const env = await open();
-      if (!env) return t.skip();
-      try {
-        const results = await Promise.all(env.stores.map((store) => store.publishEvents([makeEvent({ tenant: 'idem', idempotencyKey: 'same', requestHash: 'h' })])));
+    it('concurrent publishes with one idempotency key create one event; the others replay it', async (t) =>
+      withPeers(t, async (stores) => {
+        const results = await Promise.all(stores.map((store) => store.publishEvents([makeEvent({ tenant: 'idem', idempotencyKey: 'same', requestHash: 'h' })])));
         expect(results.flat().map((r) => r.kind).sort()).toEqual(['created', 'replayed', 'replayed', 'replayed']);
         expect(new Set(results.flat().map((r) => r.event.id)).size).toBe(1);
-      } finally {
-        await env.close();
-      }
-    });
+      }));
 
-    it('wakes another process: a publish through one store reaches the listen() of another', async (t) => {
-      const env = await open();
-      if (!env) return t.skip();
-      const [listener, publisher] = env.stores;
-      if (!listener!.capabilities.crossProcessNotify || !listener!.listen) {
-        await env.close();
-        return t.skip();
-      }
-      let calls = 0;
-      const stop = await listener!.listen(() => {
-        calls += 1;
-      });
-      try {
-        const before = calls;
-        await publisher!.publishEvents([makeEvent()]);
-        const deadline = Date.now() + 10_000;
-        while (calls === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        expect(calls).toBeGreaterThan(before);
-      } finally {
-        await stop();
-        await env.close();
-      }
-    });
+    it('wakes another process: a publish through one store reaches the listen() of another', async (t) =>
+      withPeers(t, async ([listener, publisher]) => {
+        if (!listener!.capabilities.crossProcessNotify || !listener!.listen) return t.skip();
+        let calls = 0;
+        const stop = await listener!.listen(() => {
+          calls += 1;
+        });
+        try {
+          const before = calls;
+          await publisher!.publishEvents([makeEvent()]);
+          const deadline = Date.now() + 10_000;
+          while (calls === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          expect(calls).toBeGreaterThan(before);
+        } finally {
+          await stop();
+        }
+      }));
   });
 }
