@@ -6,6 +6,6 @@ import type { FastifyRequest } from 'fastify';
 import { jsonTextsAt } from '../core/json-text.js';
 
 export function dataTextsOf(request: FastifyRequest, path: ReadonlyArray<string>): Array<string | undefined> {
-  if (!request.rawBody) return [];
-  return jsonTextsAt(request.rawBody.toString('utf8'), path);
+  if (request.bodyText === null) return [];
+  return jsonTextsAt(request.bodyText, path);
 }

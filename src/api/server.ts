@@ -34,6 +34,8 @@ const addFormats = addFormatsModule.default;
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody: Buffer | null;
+    /** The JSON body as decoded text (set with rawBody by the JSON parser), so it is decoded once. */
+    bodyText: string | null;
   }
   interface FastifyInstance {
     hookd: ApiContext;
@@ -92,6 +94,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.decorate('authenticator', createAuthenticator(ctx.store, ctx.adminKeyHash, ctx.now, ctx.portalKey));
   app.decorateRequest('principal', null);
   app.decorateRequest('rawBody', null);
+  app.decorateRequest('bodyText', null);
 
   // Replace Fastify's JSON parser: ours keeps the raw bytes and reports line and column. The API takes
   // JSON only: without its text/plain parser Fastify answers any other media type 415 (spec section 3)
@@ -112,7 +115,9 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
       done(new HookdError('invalid_json', `The body is not valid UTF-8: invalid byte 0x${buffer[badByte]!.toString(16).padStart(2, '0')} at line ${line}, column ${column} (byte ${badByte}).`, { extra: { line, column } }), undefined);
       return;
     }
-    const parsed = parseJson(buffer.toString('utf8'));
+    const text = buffer.toString('utf8');
+    request.bodyText = text;
+    const parsed = parseJson(text);
     if (!parsed.ok) {
       done(new HookdError('invalid_json', `Malformed JSON: ${parsed.error.message}.`, { extra: { line: parsed.error.line, column: parsed.error.column } }), undefined);
       return;
