@@ -14,10 +14,13 @@ function skipWs(text: string, i: number): number {
 
 /** Index just past the string starting at `i` (a '"'). */
 function endOfString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c) j++;
-    else if (c === 0x22) return j + 1;
+  // indexOf runs natively; a quote preceded by an odd number of backslashes is escaped.
+  let j = text.indexOf('"', i + 1);
+  while (j !== -1) {
+    let slashes = 0;
+    for (let k = j - 1; text.charCodeAt(k) === 0x5c; k--) slashes++;
+    if (slashes % 2 === 0) return j + 1;
+    j = text.indexOf('"', j + 1);
   }
   return text.length;
 }
