@@ -63,6 +63,18 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
 }
 
 /**
+ * Every route registered under /v1/ needs an API key; the others (health, docs, dashboard, ingress)
+ * do not. Decided on the route the router matched, never on the raw URL (`/%761/...` and the absolute
+ * form reach /v1 handlers too); a route without a pattern fails closed. Anything else that acts on
+ * "API routes" (the read-only portal check) asks this too.
+ */
+export function requiresApiKey(request: FastifyRequest): boolean {
+  if (request.is404) return false;
+  const pattern = request.routeOptions.url;
+  return pattern === undefined || pattern.startsWith('/v1/') || pattern === '/v1';
+}
+
+/**
  * The caller of a route that needs an API key. Authentication runs in the app's onRequest hook for
  * every route whose registered path is under /v1/ (server.ts); this is the second lock: a handler
  * that somehow runs without a principal answers 401 instead of failing on a null.

@@ -11,7 +11,7 @@ import { lineColumn, parseJson } from '../core/json-syntax.js';
 import { firstInvalidUtf8 } from '../core/utf8.js';
 import { refuseNul } from './text-guard.js';
 import type { ApiContext } from './context.js';
-import { createAuthenticator, type Authenticator } from './auth.js';
+import { createAuthenticator, requiresApiKey, type Authenticator } from './auth.js';
 import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -53,13 +53,6 @@ export interface BuildOptions {
   logger?: FastifyBaseLogger | undefined;
   https?: { cert: string | Buffer; key: string | Buffer } | undefined;
   modules?: RouteModule[] | undefined;
-}
-
-/** Every route registered under /v1/ needs an API key; the others (health, docs, dashboard, ingress) do not. */
-function requiresApiKey(request: FastifyRequest): boolean {
-  if (request.is404) return false;
-  const pattern = request.routeOptions.url;
-  return pattern === undefined || pattern.startsWith('/v1/') || pattern === '/v1';
 }
 
 /** Where a route's body carries event data (stored as JSON text, so U+0000 is fine there). */

@@ -10,7 +10,7 @@ import { HookdError } from '../core/errors.js';
 import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
-import { principalOf, requireAdmin } from '../api/auth.js';
+import { principalOf, requireAdmin, requiresApiKey } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';
@@ -79,10 +79,9 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
 
     // A read-only portal may look, never change: every method but GET/HEAD is refused on /v1 (runs
     // after the authenticator's onRequest hook, so a bad token is still a 401 first).
-    // Decided on the matched route, like authentication (api/server.ts): `/%761/...` or an
-    // absolute-form target reaches the same /v1 handlers as `/v1/...`.
+    // The same test of "an API route" as authentication's, so every spelling of a path is covered.
     app.addHook('onRequest', async (request) => {
-      if (request.is404 || !(request.routeOptions.url ?? '').startsWith('/v1/') || request.method === 'GET' || request.method === 'HEAD') return;
+      if (!requiresApiKey(request) || request.method === 'GET' || request.method === 'HEAD') return;
       if (portalClaimsOf(request)?.readOnly) throw new HookdError('forbidden', 'This portal link is read-only: it can show everything but change nothing.');
     });
 
