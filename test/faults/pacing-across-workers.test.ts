@@ -64,10 +64,12 @@ describe('pacing across three worker processes on PostgreSQL', () => {
       // No worker died, so none may have been taken for dead (that would hand its paced claims to another).
       expect(workers.flatMap((w) => w.logs).filter((l) => /dead lease owners|presumed dead/.test(l.msg))).toEqual([]);
 
-      // Rate: 60 deliveries at 20/s take at least 59 slots x 50 ms. The attempts' start times (the
-      // workers' clocks, recorded in the table) hold the limit exactly: at most 21 in any second (a
-      // window can touch slots at both ends). At the receiver, arrival jitter on a loaded machine may
-      // bunch a few more.
+      // Rate: 60 deliveries at 20/s take at least 59 slots x 50 ms (the span check, which three
+      // uncoordinated workers at 60/s fail by a factor of three). The slots hold at most 21 in any
+      // second (a window can touch slots at both ends). An attempt's recorded start comes after its
+      // slot, never before, by the event-loop delay of a busy worker; one late start can fall into the
+      // next window (CI measured 22 once in five runs), so the starts may show one more. At the
+      // receiver, arrival jitter on a loaded machine may bunch a few more.
       // The receiver sees a request before its attempt is recorded (results are written in groups a
       // few milliseconds later): wait for the last results to commit.
       const readStarts = async (): Promise<number[]> =>
@@ -81,7 +83,7 @@ describe('pacing across three worker processes on PostgreSQL', () => {
       const busiestArrival = busiestWindow(rateTimes, 1000);
       console.info(`pacing: 60 deliveries at 20/s over 3 workers took ${span} ms; busiest second: ${busiestStart} started, ${busiestArrival} arrived`);
       expect(span).toBeGreaterThanOrEqual(2_700);
-      expect(busiestStart).toBeLessThanOrEqual(21);
+      expect(busiestStart).toBeLessThanOrEqual(22);
       expect(busiestArrival).toBeLessThanOrEqual(25);
 
       // Pause: after the 429 (Retry-After: 2), no worker sent to that endpoint for 2 s.
