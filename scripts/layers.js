@@ -3,8 +3,8 @@
 // turns this table into no-restricted-imports rules; test/architecture.test.ts checks that the rule
 // fires and that no import cycle exists between files.
 export const LAYERS = [
-  ['core'],
-  ['config', 'signature', 'security'],
+  ['core', 'wire'],
+  ['config', 'signature', 'security', 'client'],
   ['store', 'receiver'],
   ['delivery'],
   ['observability'],

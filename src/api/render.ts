@@ -1,11 +1,17 @@
-// Domain objects -> API JSON. Credentials never leave through here: auth configs are rendered
+// Domain objects -> API JSON, typed by the wire models (src/wire/) that the routes declare as their
+// response schemas, so a field added here without the model fails to compile. Credentials never leave through here: auth configs are rendered
 // without their secret parts, and custom headers that look like credentials are masked.
 
 import type { Attempt, Delivery, Endpoint, EndpointAuth, EventRecord, EventType, ApiKey } from '../core/types.js';
 import type { InboundRequest, Source, VerifyConfig } from '../core/inbound-types.js';
 import { RawJson } from './raw-json.js';
+import type { ApiKeyView, AttemptView, DeliveryView, EndpointAuthView, EndpointView, EventTypeView, EventView, InboundRequestView, SourceView } from '../wire/index.js';
 
-export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 
 const CREDENTIAL_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|signature/i;
 
@@ -15,7 +21,7 @@ export function maskHeaders(headers: Record<string, string>): Record<string, str
   return out;
 }
 
-export function renderAuth(auth: EndpointAuth): Record<string, unknown> {
+export function renderAuth(auth: EndpointAuth): EndpointAuthView {
   switch (auth.type) {
     case 'none':
       return { type: 'none' };
@@ -32,7 +38,7 @@ export function renderAuth(auth: EndpointAuth): Record<string, unknown> {
   }
 }
 
-export function renderEndpoint(e: Endpoint): Record<string, unknown> {
+export function renderEndpoint(e: Endpoint): EndpointView {
   return {
     id: e.id,
     url: e.url,
@@ -55,7 +61,7 @@ export function renderEndpoint(e: Endpoint): Record<string, unknown> {
   };
 }
 
-export function renderEvent(e: EventRecord): Record<string, unknown> {
+export function renderEvent(e: EventRecord): EventView {
   return {
     id: e.id,
     type: e.type,
@@ -67,7 +73,7 @@ export function renderEvent(e: EventRecord): Record<string, unknown> {
   };
 }
 
-export function renderDelivery(d: Delivery): Record<string, unknown> {
+export function renderDelivery(d: Delivery): DeliveryView {
   return {
     id: d.id,
     eventId: d.eventId,
@@ -84,7 +90,7 @@ export function renderDelivery(d: Delivery): Record<string, unknown> {
   };
 }
 
-export function renderAttempt(a: Attempt): Record<string, unknown> {
+export function renderAttempt(a: Attempt): AttemptView {
   return {
     id: a.id,
     deliveryId: a.deliveryId,
@@ -102,21 +108,21 @@ export function renderAttempt(a: Attempt): Record<string, unknown> {
   };
 }
 
-export function renderEventType(t: EventType): Record<string, unknown> {
+export function renderEventType(t: EventType): EventTypeView {
   return { name: t.name, description: t.description, schema: t.schema, example: t.example ?? null, createdAt: iso(t.createdAt), updatedAt: iso(t.updatedAt) };
 }
 
-export function renderApiKey(k: ApiKey): Record<string, unknown> {
+export function renderApiKey(k: ApiKey): ApiKeyView {
   return { id: k.id, name: k.name, role: k.role, tenant: k.tenant, prefix: k.prefix, createdAt: iso(k.createdAt), revokedAt: iso(k.revokedAt), lastUsedAt: iso(k.lastUsedAt) };
 }
 
-export function renderVerify(v: VerifyConfig): Record<string, unknown> {
+export function renderVerify(v: VerifyConfig): SourceView['verify'] {
   const out: Record<string, unknown> = { ...v };
   for (const k of ['secret', 'value', 'token', 'password']) if (k in out) out[k] = '[redacted]';
-  return out;
+  return { ...out, scheme: v.scheme };
 }
 
-export function renderSource(s: Source, ingressUrl: string): Record<string, unknown> {
+export function renderSource(s: Source, ingressUrl: string): SourceView {
   return {
     id: s.id,
     name: s.name,
@@ -131,7 +137,7 @@ export function renderSource(s: Source, ingressUrl: string): Record<string, unkn
   };
 }
 
-export function renderInboundRequest(r: InboundRequest): Record<string, unknown> {
+export function renderInboundRequest(r: InboundRequest): InboundRequestView {
   return {
     id: r.id,
     sourceId: r.sourceId,

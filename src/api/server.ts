@@ -14,6 +14,7 @@ import type { ApiContext } from './context.js';
 import { createAuthenticator, requiresApiKey, type Authenticator } from './auth.js';
 import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
+import { installResponseModels } from './responses.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerBulkRetryRoutes } from './routes/bulk-retries.js';
@@ -82,6 +83,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   addFormats(bodyAjv);
   addFormats(paramAjv);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv.compile(schema) : paramAjv.compile(schema)));
+  installResponseModels(app, ctx.config.validateResponses);
 
   app.decorate('hookd', ctx);
   app.decorate('authenticator', createAuthenticator(ctx.store, ctx.adminKeyHash, ctx.now, ctx.portalKey));

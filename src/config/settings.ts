@@ -32,6 +32,7 @@ export const SETTINGS = {
   allowPrivate: { env: 'HOOKD_ALLOW_PRIVATE', flag: 'allow-private', type: 'cidr-list', default: '', doc: 'Comma-separated CIDR ranges exempt from the SSRF policy (e.g. 127.0.0.1/32,10.0.0.0/8). Empty: only public addresses.' },
   trustedProxies: { env: 'HOOKD_TRUSTED_PROXIES', type: 'cidr-list', default: '', doc: 'Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is believed for inbound IP allowlists. Empty: the socket peer is the client.' },
   requireHttps: { env: 'HOOKD_REQUIRE_HTTPS', flag: 'require-https', type: 'boolean', default: false, doc: 'Refuse http:// endpoint URLs.' },
+  validateResponses: { env: 'HOOKD_VALIDATE_RESPONSES', type: 'boolean', default: false, doc: 'Check every API answer against its documented response model before sending it; a mismatch is logged and answered 500. For tests and development (the test suite turns it on); off in production, where answers are only serialised.' },
   requireEventTypes: { env: 'HOOKD_REQUIRE_EVENT_TYPES', type: 'boolean', default: false, doc: 'Refuse to publish event types missing from the catalogue (422).' },
   tlsCert: { env: 'HOOKD_TLS_CERT', flag: 'tls-cert', type: 'string', default: '', doc: 'PEM certificate file: serve HTTPS.' },
   tlsKey: { env: 'HOOKD_TLS_KEY', flag: 'tls-key', type: 'string', default: '', doc: 'PEM private key file for --tls-cert.' },

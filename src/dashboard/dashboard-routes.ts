@@ -26,6 +26,8 @@ import {
   type PortalClaims,
   type PortalTheme,
 } from '../security/portal-token.js';
+import { PortalLinkModel } from '../wire/index.js';
+import { responses } from '../api/responses.js';
 
 export interface DashboardOptions {
   /** The folder holding index.html; defaults to <package root>/web. */
@@ -91,6 +93,7 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       '/v1/portal-links',
       {
         schema: {
+        response: responses({ 201: PortalLinkModel }),
           tags: ['dashboard'],
           summary: "Create a short-lived link to a tenant's portal (admin)",
           body: {

@@ -16,6 +16,8 @@ import { computeOverview } from './overview.js';
 import { listRecentEvents } from './recent-events.js';
 import type { PortalClaims } from '../security/portal-token.js';
 import { parseTypeFilter } from '../core/event-type-filter.js';
+import { CodesModel, OverviewModel, RecentEventsModel, WhoamiModel } from '../wire/index.js';
+import { responses } from '../api/responses.js';
 
 
 /** An admin may narrow to one tenant (`tenant=` with `-` meaning "no tenant"); a tenant key never widens. */
@@ -27,7 +29,7 @@ function narrowTenant(principal: Principal, requested: string | undefined): Tena
 }
 
 export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portalClaimsOf: (request: FastifyRequest) => PortalClaims | null = () => null): void {
-  app.get('/v1/meta/whoami', { schema: { tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
+  app.get('/v1/meta/whoami', { schema: { response: responses({ 200: WhoamiModel }), tags: ['dashboard'], summary: 'The role and tenant of the calling key' } }, async (request) => {
     const p = principalOf(request);
     // Features other modules may or may not have registered: the dashboard hides what is missing
     // instead of calling it and logging 404s.
@@ -43,12 +45,13 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
     return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features, defaults, portalOptions };
   });
 
-  app.get('/v1/meta/codes', { schema: { tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);
+  app.get('/v1/meta/codes', { schema: { response: responses({ 200: CodesModel }), tags: ['dashboard'], summary: 'Attempt and doctor codes with their explanation and fix' } }, async () => ATTEMPT_CODES);
 
   app.get(
     '/v1/meta/overview',
     {
       schema: {
+        response: responses({ 200: OverviewModel }),
         tags: ['dashboard'],
         summary: 'Dashboard overview: deliveries over time, success rate, latency, queue depth, endpoints by failures',
         querystring: { type: 'object', additionalProperties: false, properties: { hours: { type: 'integer', minimum: 1, maximum: 720, default: 24 }, tenant: { type: 'string', maxLength: 128 } } },
@@ -64,6 +67,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
     '/v1/meta/recent-events',
     {
       schema: {
+        response: responses({ 200: RecentEventsModel }),
         tags: ['dashboard'],
         summary: 'Events newest first, with their delivery summary (the pull feed is oldest first)',
         querystring: {

@@ -15,6 +15,8 @@ import { idParams } from '../api/schemas/common.js';
 import { authSchema } from '../api/schemas/endpoint.js';
 import type { DoctorDeps } from './doctor-deps.js';
 import { runDoctor, runPayloadDoctor } from './run-doctor.js';
+import { DoctorReportModel } from '../wire/index.js';
+import { responses } from '../api/responses.js';
 
 
 const diagnoseBody = {
@@ -44,6 +46,7 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
     '/v1/endpoints/:id/diagnose',
     {
       schema: {
+        response: responses({ 200: DoctorReportModel }),
         tags: ['doctor'],
         summary: 'Run the doctor on an endpoint: event, address, dns, tcp, tls, http, auth, payload, latency, logs',
         params: idParams(),
@@ -61,7 +64,7 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
 
   app.post(
     '/v1/diagnose',
-    { schema: { tags: ['doctor'], summary: 'Run the doctor on an ad-hoc URL (the SSRF policy applies)', body: diagnoseBody } },
+    { schema: { response: responses({ 200: DoctorReportModel }), tags: ['doctor'], summary: 'Run the doctor on an ad-hoc URL (the SSRF policy applies)', body: diagnoseBody } },
     async (request) => {
       const body = request.body as { url: string; auth?: EndpointAuth; method?: 'POST'; timeoutMs?: number };
       checkAuthHeaders(body.auth);
@@ -71,7 +74,7 @@ export function registerDoctorRoutes(app: FastifyInstance, ctx: ApiContext, deps
 
   app.post(
     '/v1/diagnose/payload',
-    { schema: { tags: ['doctor'], summary: "Check a payload: JSON syntax with line and column, then the event type's schema", body: payloadBody } },
+    { schema: { response: responses({ 200: DoctorReportModel }), tags: ['doctor'], summary: "Check a payload: JSON syntax with line and column, then the event type's schema", body: payloadBody } },
     async (request) => {
       const body = request.body as { payload: string; type?: string };
       return runPayloadDoctor(deps, { text: body.payload, type: body.type });

@@ -13,6 +13,8 @@ import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, type VerifyInput 
 import { createSourceBody, patchSourceBody, requestListQuery, requestParams, sourceParams } from './source-schema.js';
 import { replayRequest } from './replay-request.js';
 import { openCursor, sealCursor } from '../api/page-cursor.js';
+import { InboundRequestModel, InboundRequestPageModel, ReplayResultModel, SourceModel, SourcePageModel } from '../wire/index.js';
+import { responses, NoContent } from '../api/responses.js';
 
 interface SourceBody {
   name: string;
@@ -43,7 +45,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
   const { store } = ctx;
   const tags = ['sources'];
 
-  app.post('/v1/sources', { schema: { tags, summary: 'Create an inbound source (the verify secret is returned once)', body: createSourceBody } }, async (request, reply) => {
+  app.post('/v1/sources', { schema: { response: responses({ 201: SourceModel }), tags, summary: 'Create an inbound source (the verify secret is returned once)', body: createSourceBody } }, async (request, reply) => {
     const body = request.body as SourceBody;
     const now = ctx.now();
     const source: Source = {
@@ -61,19 +63,19 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     return reply.code(201).send({ ...renderSource(source, ingressUrl(ingressBase(ctx, request), source.id)), verify: source.verify });
   });
 
-  app.get('/v1/sources', { schema: { tags, summary: 'List sources', querystring: { type: 'object', additionalProperties: false, properties: { limit: requestListQuery.properties.limit, cursor: requestListQuery.properties.cursor } } } }, async (request) => {
+  app.get('/v1/sources', { schema: { response: responses({ 200: SourcePageModel }), tags, summary: 'List sources', querystring: { type: 'object', additionalProperties: false, properties: { limit: requestListQuery.properties.limit, cursor: requestListQuery.properties.cursor } } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
     const page = await store.listSources(tenantFilter(principalOf(request)), { limit: q.limit, cursor: openCursor('sources', q.cursor) });
     const base = ingressBase(ctx, request);
     return { data: page.data.map((s) => renderSource(s, ingressUrl(base, s.id))), nextCursor: sealCursor('sources', page.nextCursor) };
   });
 
-  app.get('/v1/sources/:id', { schema: { tags, summary: 'Get a source (secrets redacted)', params: sourceParams } }, async (request) => {
+  app.get('/v1/sources/:id', { schema: { response: responses({ 200: SourceModel }), tags, summary: 'Get a source (secrets redacted)', params: sourceParams } }, async (request) => {
     const source = await loadSource(ctx, request);
     return renderSource(source, ingressUrl(ingressBase(ctx, request), source.id));
   });
 
-  app.patch('/v1/sources/:id', { schema: { tags, summary: 'Update a source (a new verify is returned once)', params: sourceParams, body: patchSourceBody } }, async (request) => {
+  app.patch('/v1/sources/:id', { schema: { response: responses({ 200: SourceModel }), tags, summary: 'Update a source (a new verify is returned once)', params: sourceParams, body: patchSourceBody } }, async (request) => {
     const current = await loadSource(ctx, request);
     const body = request.body as Partial<SourceBody>;
     const patch: Partial<Omit<Source, 'id' | 'createdAt'>> = { updatedAt: ctx.now() };
@@ -89,7 +91,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     return patch.verify !== undefined ? { ...rendered, verify: updated.verify } : rendered;
   });
 
-  app.delete('/v1/sources/:id', { schema: { tags, summary: 'Delete a source (its ingress answers 404 from now on)', params: sourceParams } }, async (request, reply) => {
+  app.delete('/v1/sources/:id', { schema: { response: responses({ 204: NoContent }), tags, summary: 'Delete a source (its ingress answers 404 from now on)', params: sourceParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!(await store.deleteSource(id, tenantFilter(principalOf(request))))) throw new HookdError('not_found', `No source ${id}.`);
     return reply.code(204).send();
@@ -97,7 +99,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   app.get(
     '/v1/sources/:id/requests',
-    { schema: { tags, summary: "The source's request log, newest first (accepted, duplicate and rejected, with the reason)", params: sourceParams, querystring: requestListQuery } },
+    { schema: { response: responses({ 200: InboundRequestPageModel }), tags, summary: "The source's request log, newest first (accepted, duplicate and rejected, with the reason)", params: sourceParams, querystring: requestListQuery } },
     async (request) => {
       const source = await loadSource(ctx, request);
       const q = request.query as { verdict?: InboundVerdict; since?: string; until?: string; limit: number; cursor?: string };
@@ -109,7 +111,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.get('/v1/sources/:id/requests/:requestId', { schema: { tags, summary: 'One logged request', params: requestParams } }, async (request) => {
+  app.get('/v1/sources/:id/requests/:requestId', { schema: { response: responses({ 200: InboundRequestModel }), tags, summary: 'One logged request', params: requestParams } }, async (request) => {
     const source = await loadSource(ctx, request);
     const { requestId } = request.params as { requestId: string };
     const logged = await store.getInboundRequest(requestId, source.id);
@@ -119,7 +121,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   app.post(
     '/v1/sources/:id/requests/:requestId/replay',
-    { schema: { tags, summary: 'Re-run an accepted request through routing: a new event from the same bytes', params: requestParams } },
+    { schema: { response: responses({ 202: ReplayResultModel }), tags, summary: 'Re-run an accepted request through routing: a new event from the same bytes', params: requestParams } },
     async (request, reply) => {
       const source = await loadSource(ctx, request);
       const { requestId } = request.params as { requestId: string };

@@ -23,7 +23,7 @@ export async function createHarness(overrides: Partial<Config> & { env?: Record<
   const dir = mkdtempSync(join(tmpdir(), 'hookd-test-'));
   const { env, ...rest } = overrides;
   const config = {
-    ...loadConfig({ env: { HOOKD_ALLOW_PRIVATE: '127.0.0.0/8,::1/128', HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_DATA_DIR: dir, HOOKD_LOG_LEVEL: 'silent', HOOKD_POLL_INTERVAL_MS: '50', HOOKD_SHUTDOWN_GRACE_MS: '1000', ...env } }),
+    ...loadConfig({ env: { HOOKD_ALLOW_PRIVATE: '127.0.0.0/8,::1/128', HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_DATA_DIR: dir, HOOKD_LOG_LEVEL: 'silent', HOOKD_POLL_INTERVAL_MS: '50', HOOKD_SHUTDOWN_GRACE_MS: '1000', HOOKD_VALIDATE_RESPONSES: 'true', ...env } }),
     ...rest,
   } as Config;
   const runtime = await createRuntime({ config, logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), ...extra });

@@ -15,6 +15,8 @@ import { parseTime } from '../cursor.js';
 import { iso } from '../render.js';
 import { idParams, isoDate } from '../schemas/common.js';
 import { BULK_LEASE_MS, createBulkRetryRunner } from './bulk-retry-runner.js';
+import { BulkRetryModel } from '../../wire/index.js';
+import { responses } from '../responses.js';
 
 
 export function renderBulkRetry(t: BulkRetry): Record<string, unknown> {
@@ -68,7 +70,7 @@ export function registerBulkRetryRoutes(app: FastifyInstance, ctx: ApiContext): 
 
   app.post(
     '/v1/bulk-retries',
-    { schema: { tags: ['deliveries'], summary: 'Retry every delivery matching a filter, as one background task (202 with the task)', body: { type: 'object', additionalProperties: false, required: ['filter'], properties: { filter: filterSchema } } } },
+    { schema: { response: responses({ 202: BulkRetryModel }), tags: ['deliveries'], summary: 'Retry every delivery matching a filter, as one background task (202 with the task)', body: { type: 'object', additionalProperties: false, required: ['filter'], properties: { filter: filterSchema } } } },
     async (request, reply) => {
       const { filter } = request.body as { filter: { status?: DeliveryStatus; endpoint?: string; event?: string; type?: string; since?: string; until?: string } };
       const since = parseTime(filter.since, 'since');
@@ -101,7 +103,7 @@ export function registerBulkRetryRoutes(app: FastifyInstance, ctx: ApiContext): 
     },
   );
 
-  app.get('/v1/bulk-retries/:id', { schema: { tags: ['deliveries'], summary: "A bulk retry's progress", params: idParams() } }, async (request) => {
+  app.get('/v1/bulk-retries/:id', { schema: { response: responses({ 200: BulkRetryModel }), tags: ['deliveries'], summary: "A bulk retry's progress", params: idParams() } }, async (request) => {
     const { id } = request.params as { id: string };
     const task = await ctx.store.getBulkRetry(id, tenantFilter(principalOf(request)));
     if (!task) throw new HookdError('not_found', `No bulk retry ${id}.`);
@@ -118,6 +120,6 @@ export function registerBulkRetryRoutes(app: FastifyInstance, ctx: ApiContext): 
     // 202: the runner stops after its current batch; a finished task is returned as it is.
     return reply.code(task.status === 'running' ? 202 : 200).send(renderBulkRetry(task));
   };
-  app.delete('/v1/bulk-retries/:id', { schema: { tags: ['deliveries'], summary: 'Cancel a bulk retry (it stops after the current batch)', params: idParams() } }, cancel);
-  app.post('/v1/bulk-retries/:id/cancel', { schema: { tags: ['deliveries'], summary: 'Cancel a bulk retry (same as DELETE)', params: idParams() } }, cancel);
+  app.delete('/v1/bulk-retries/:id', { schema: { response: responses({ 200: BulkRetryModel, 202: BulkRetryModel }), tags: ['deliveries'], summary: 'Cancel a bulk retry (it stops after the current batch)', params: idParams() } }, cancel);
+  app.post('/v1/bulk-retries/:id/cancel', { schema: { response: responses({ 200: BulkRetryModel, 202: BulkRetryModel }), tags: ['deliveries'], summary: 'Cancel a bulk retry (same as DELETE)', params: idParams() } }, cancel);
 }

@@ -9,6 +9,8 @@ import { parseTime } from '../cursor.js';
 import { renderAttempt, renderDelivery } from '../render.js';
 import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
+import { DeliveryModel, DeliveryPageModel, DeliveryWithAttemptsModel } from '../../wire/index.js';
+import { responses } from '../responses.js';
 
 
 export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -16,6 +18,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/deliveries',
     {
       schema: {
+        response: responses({ 200: DeliveryPageModel }),
         tags: ['deliveries'],
         summary: 'List deliveries, newest first',
         querystring: {
@@ -51,7 +54,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
     },
   );
 
-  app.get('/v1/deliveries/:id', { schema: { tags: ['deliveries'], summary: 'Get a delivery with its attempts', params: idParams() } }, async (request) => {
+  app.get('/v1/deliveries/:id', { schema: { response: responses({ 200: DeliveryWithAttemptsModel }), tags: ['deliveries'], summary: 'Get a delivery with its attempts', params: idParams() } }, async (request) => {
     const { id } = request.params as { id: string };
     const delivery = await ctx.store.getDelivery(id, tenantFilter(principalOf(request)));
     if (!delivery) throw new HookdError('not_found', `No delivery ${id}.`);
@@ -61,7 +64,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   // One attempt by default (a person asked for one send); ?schedule=fresh runs the retry schedule again.
   const retryQuery = { type: 'object', additionalProperties: false, properties: { schedule: { type: 'string', enum: ['once', 'fresh'], default: 'once' } } } as const;
-  app.post('/v1/deliveries/:id/retry', { schema: { tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams(), querystring: retryQuery } }, async (request, reply) => {
+  app.post('/v1/deliveries/:id/retry', { schema: { response: responses({ 202: DeliveryModel }), tags: ['deliveries'], summary: 'Re-send now (also after success: a manual redelivery with the same webhook-id)', params: idParams(), querystring: retryQuery } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const tenant = tenantFilter(principalOf(request));
     // A disabled endpoint's deliveries are never claimed: re-queueing one would leave it pending

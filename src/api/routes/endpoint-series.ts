@@ -10,6 +10,8 @@ import type { ApiContext } from '../context.js';
 import { tenantFilter, principalOf } from '../auth.js';
 import { iso } from '../render.js';
 import { idParams } from '../schemas/common.js';
+import { EndpointSeriesModel } from '../../wire/index.js';
+import { responses } from '../responses.js';
 
 export const MAX_SERIES_HOURS = 720;
 
@@ -18,6 +20,7 @@ export function registerEndpointSeriesRoutes(app: FastifyInstance, ctx: ApiConte
     '/v1/endpoints/:id/series',
     {
       schema: {
+        response: responses({ 200: EndpointSeriesModel }),
         tags: ['endpoints'],
         summary: 'Attempts over time: volume, error rate and p95 latency per time bucket',
         params: idParams(),

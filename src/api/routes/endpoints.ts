@@ -15,6 +15,8 @@ import { createEndpointBody, patchEndpointBody } from '../schemas/endpoint.js';
 import { checkAuthHeaders, checkCustomHeaders } from '../header-fields.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
+import { EndpointCreatedModel, EndpointModel, EndpointPageModel, EndpointSecretModel, EndpointStatsModel, EndpointTestResultModel, RecoverResultModel, RotatedSecretModel } from '../../wire/index.js';
+import { responses, NoContent } from '../responses.js';
 
 interface EndpointBody {
   url: string;
@@ -72,7 +74,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   const { store, config } = ctx;
   const params = idParams();
 
-  app.post('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'Create an endpoint', body: createEndpointBody } }, async (request, reply) => {
+  app.post('/v1/endpoints', { schema: { response: responses({ 201: EndpointCreatedModel }), tags: ['endpoints'], summary: 'Create an endpoint', body: createEndpointBody } }, async (request, reply) => {
     const body = request.body as EndpointBody;
     const tenant = tenantForWrite(principalOf(request), body.tenant);
     checkAuthHeaders(body.auth);
@@ -111,15 +113,15 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     return reply.code(201).send({ ...renderEndpoint(endpoint), ...reveal });
   });
 
-  app.get('/v1/endpoints', { schema: { tags: ['endpoints'], summary: 'List endpoints', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
+  app.get('/v1/endpoints', { schema: { response: responses({ 200: EndpointPageModel }), tags: ['endpoints'], summary: 'List endpoints', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
     const page = await store.listEndpoints(tenantFilter(principalOf(request)), { limit: q.limit, cursor: openCursor('endpoints', q.cursor) });
     return { data: page.data.map(renderEndpoint), nextCursor: sealCursor('endpoints', page.nextCursor) };
   });
 
-  app.get('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Get an endpoint', params } }, async (request) => renderEndpoint(await loadEndpoint(ctx, request)));
+  app.get('/v1/endpoints/:id', { schema: { response: responses({ 200: EndpointModel }), tags: ['endpoints'], summary: 'Get an endpoint', params } }, async (request) => renderEndpoint(await loadEndpoint(ctx, request)));
 
-  app.patch('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Update an endpoint (also re-enables a disabled one)', params, body: patchEndpointBody } }, async (request) => {
+  app.patch('/v1/endpoints/:id', { schema: { response: responses({ 200: EndpointModel }), tags: ['endpoints'], summary: 'Update an endpoint (also re-enables a disabled one)', params, body: patchEndpointBody } }, async (request) => {
     const current = await loadEndpoint(ctx, request);
     const body = request.body as Partial<EndpointBody>;
     checkAuthHeaders(body.auth);
@@ -175,14 +177,14 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     return renderEndpoint(updated);
   });
 
-  app.delete('/v1/endpoints/:id', { schema: { tags: ['endpoints'], summary: 'Delete an endpoint (cancels its pending deliveries)', params } }, async (request, reply) => {
+  app.delete('/v1/endpoints/:id', { schema: { response: responses({ 204: NoContent }), tags: ['endpoints'], summary: 'Delete an endpoint (cancels its pending deliveries)', params } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!(await store.deleteEndpoint(id, tenantFilter(principalOf(request))))) throw new HookdError('not_found', `No endpoint ${id}.`);
     ctx.forgetAuth(id);
     return reply.code(204).send();
   });
 
-  app.get('/v1/endpoints/:id/secret', { schema: { tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
+  app.get('/v1/endpoints/:id/secret', { schema: { response: responses({ 200: EndpointSecretModel }), tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
     const endpoint = await loadEndpoint(ctx, request);
     refuseUnusedSecret(endpoint);
     const [current, ...previous] = endpoint.secrets;
@@ -193,6 +195,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/endpoints/:id/rotate-secret',
     {
       schema: {
+        response: responses({ 200: RotatedSecretModel }),
         tags: ['endpoints'],
         summary: 'Rotate the signing secret; the old one keeps signing during the grace period',
         params,
@@ -219,6 +222,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/endpoints/:id/test',
     {
       schema: {
+        response: responses({ 200: EndpointTestResultModel }),
         tags: ['endpoints'],
         summary: 'Send a test event now and return the attempt',
         params,
@@ -252,6 +256,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     '/v1/endpoints/:id/recover',
     {
       schema: {
+        response: responses({ 200: RecoverResultModel }),
         tags: ['endpoints'],
         summary: "Re-queue the endpoint's failed (and cancelled) deliveries created in a window",
         params,
@@ -273,7 +278,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
 
   app.get(
     '/v1/endpoints/:id/stats',
-    { schema: { tags: ['endpoints'], summary: 'Success and failure counts and latency percentiles over a window (default 24 h)', params, querystring: { type: 'object', additionalProperties: false, properties: { since: isoDate, until: isoDate } } } },
+    { schema: { response: responses({ 200: EndpointStatsModel }), tags: ['endpoints'], summary: 'Success and failure counts and latency percentiles over a window (default 24 h)', params, querystring: { type: 'object', additionalProperties: false, properties: { since: isoDate, until: isoDate } } } },
     async (request) => {
       const endpoint = await loadEndpoint(ctx, request);
       const q = request.query as { since?: string; until?: string };

@@ -7,6 +7,8 @@ import { principalOf, requireAdmin } from '../auth.js';
 import { renderEventType } from '../render.js';
 import { pageQueryProps } from '../schemas/common.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
+import { EventTypeModel, EventTypePageModel } from '../../wire/index.js';
+import { responses, NoContent } from '../responses.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' } } } as const;
 
@@ -15,6 +17,7 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
     '/v1/event-types/:name',
     {
       schema: {
+        response: responses({ 200: EventTypeModel, 201: EventTypeModel }),
         tags: ['event-types'],
         summary: 'Create or replace an event type (admin)',
         params: nameParams,
@@ -42,20 +45,20 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
     },
   );
 
-  app.get('/v1/event-types', { schema: { tags: ['event-types'], summary: 'List the catalogue', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
+  app.get('/v1/event-types', { schema: { response: responses({ 200: EventTypePageModel }), tags: ['event-types'], summary: 'List the catalogue', querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } }, async (request) => {
     const q = request.query as { limit: number; cursor?: string };
     const page = await ctx.store.listEventTypes({ limit: q.limit, cursor: openCursor('event-types', q.cursor) });
     return { data: page.data.map(renderEventType), nextCursor: sealCursor('event-types', page.nextCursor) };
   });
 
-  app.get('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Get an event type', params: nameParams } }, async (request) => {
+  app.get('/v1/event-types/:name', { schema: { response: responses({ 200: EventTypeModel }), tags: ['event-types'], summary: 'Get an event type', params: nameParams } }, async (request) => {
     const { name } = request.params as { name: string };
     const type = await ctx.store.getEventType(name);
     if (!type) throw new HookdError('not_found', `No event type ${name}.`);
     return renderEventType(type);
   });
 
-  app.delete('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {
+  app.delete('/v1/event-types/:name', { schema: { response: responses({ 204: NoContent }), tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {
     requireAdmin(principalOf(request));
     const { name } = request.params as { name: string };
     const deleted = await ctx.store.deleteEventType(name);

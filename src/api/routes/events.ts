@@ -11,6 +11,8 @@ import type { PublishResult, TenantFilter } from '../../store/store.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
 import { serializeWithRawJson } from '../raw-json.js';
+import { BatchPublishResultModel, DeliveryPageModel, EventFeedModel, EventModel, PublishResultModel } from '../../wire/index.js';
+import { responses } from '../responses.js';
 
 const publishBody = {
   type: 'object',
@@ -57,7 +59,7 @@ export function publishAnswer(result: PublishResult): { status: number; body: Re
 }
 
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/v1/events', { schema: { tags: ['events'], summary: 'Publish an event', body: publishBody } }, async (request, reply) => {
+  app.post('/v1/events', { schema: { response: responses({ 200: PublishResultModel, 202: PublishResultModel }), tags: ['events'], summary: 'Publish an event', body: publishBody } }, async (request, reply) => {
     const body = request.body as PublishBody;
     const principal = principalOf(request);
     const result = await ctx.publisher.publish({
@@ -75,6 +77,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     '/v1/events/batch',
     {
       schema: {
+        response: responses({ 202: BatchPublishResultModel }),
         tags: ['events'],
         summary: 'Publish up to 1,000 events in one transaction',
         description: 'Validation is all-or-nothing: if any item is invalid, nothing is written and every error is listed with its index. Idempotency is per item: a replayed key returns the original event, a conflicting one is reported with status 409 in its slot.',
@@ -106,6 +109,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     '/v1/events',
     {
       schema: {
+        response: responses({ 200: EventFeedModel }),
         tags: ['events'],
         summary: 'Pull feed of events, oldest first, with optional long-polling',
         querystring: {
@@ -143,7 +147,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  app.get('/v1/events/:id', { schema: { tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request, reply) => {
+  app.get('/v1/events/:id', { schema: { response: responses({ 200: EventModel }), tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const event = await ctx.store.getEvent(id, tenantFilter(principalOf(request)));
     if (!event) throw new HookdError('not_found', `No event ${id}.`);
@@ -153,7 +157,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   app.get(
     '/v1/events/:id/deliveries',
-    { schema: { tags: ['events'], summary: "An event's deliveries", params: idParams(), querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } },
+    { schema: { response: responses({ 200: DeliveryPageModel }), tags: ['events'], summary: "An event's deliveries", params: idParams(), querystring: { type: 'object', additionalProperties: false, properties: pageQueryProps } } },
     async (request) => {
       const { id } = request.params as { id: string };
       const q = request.query as { limit: number; cursor?: string };

@@ -9,6 +9,8 @@ import type { ApiContext } from '../context.js';
 import { principalOf, tenantFilter, tenantForWrite } from '../auth.js';
 import { iso } from '../render.js';
 import { tenantSchema } from '../schemas/common.js';
+import { JwksModel, RotatedKeysModel, SigningKeyListModel } from '../../wire/index.js';
+import { responses } from '../responses.js';
 
 export const KEY_SET_PATH = '/.well-known/webhooks/jwks.json';
 const tenantQuery = { type: 'object', additionalProperties: false, properties: { tenant: { ...tenantSchema, type: 'string' } } } as const;
@@ -47,6 +49,7 @@ export function registerSigningKeyRoutes(app: FastifyInstance, ctx: ApiContext):
     KEY_SET_PATH,
     {
       schema: {
+        response: responses({ 200: JwksModel }),
         tags: ['signing keys'],
         summary: "A tenant's public ed25519 keys as a JWK Set (current and next; no tenant: events without a tenant). Public, cacheable.",
         querystring: tenantQuery,
@@ -69,7 +72,7 @@ export function registerSigningKeyRoutes(app: FastifyInstance, ctx: ApiContext):
 
   app.get(
     '/v1/signing-keys',
-    { schema: { tags: ['signing keys'], summary: 'Signing keys by tenant: state, age and the next rotation (a tenant key sees its own)', querystring: tenantQuery } },
+    { schema: { response: responses({ 200: SigningKeyListModel }), tags: ['signing keys'], summary: 'Signing keys by tenant: state, age and the next rotation (a tenant key sees its own)', querystring: tenantQuery } },
     async (request) => {
       const principal = principalOf(request);
       const { tenant } = request.query as { tenant?: string };
@@ -88,6 +91,7 @@ export function registerSigningKeyRoutes(app: FastifyInstance, ctx: ApiContext):
     '/v1/signing-keys/rotate',
     {
       schema: {
+        response: responses({ 200: RotatedKeysModel }),
         tags: ['signing keys'],
         summary: "Rotate a tenant's signing key now: the new key is published at once, signs after the publish lead, and the old one retires after the overlap",
         body: { type: ['object', 'null'], additionalProperties: false, properties: { tenant: tenantSchema } },

@@ -12,6 +12,8 @@ import { HookdError } from '../../core/errors.js';
 import { principalOf } from '../auth.js';
 import { toProblem } from '../problem.js';
 import { iso } from '../render.js';
+import {  } from '../../wire/index.js';
+import { responses, textBody } from '../responses.js';
 
 export const HEARTBEAT_MS = 15_000;
 export const STREAM_REAUTH_MS = 5_000;
@@ -21,7 +23,7 @@ export const SHUTDOWN_MESSAGE = 'retry: 1000\nevent: shutdown\ndata: {"reason":"
 export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/v1/stream',
-    { schema: { tags: ['stream'], summary: 'Server-sent events: event.published, attempt.recorded, endpoint.state', querystring: { type: 'object', additionalProperties: false, properties: { topics: { type: 'string', maxLength: 256 } } } } },
+    { schema: { response: responses({ 200: textBody('A text/event-stream of delivery and event notifications (see docs/api.md)') }), tags: ['stream'], summary: 'Server-sent events: event.published, attempt.recorded, endpoint.state', querystring: { type: 'object', additionalProperties: false, properties: { topics: { type: 'string', maxLength: 256 } } } } },
     (request, reply) => {
       const principal = principalOf(request);
       const q = request.query as { topics?: string };

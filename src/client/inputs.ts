@@ -1,0 +1,127 @@
+// What the client sends: request bodies and query strings of the v1 API (the route schemas in
+// src/api/ are the authority; docs/api.md explains each field).
+
+import type { DeliveryStatusView } from '../wire/delivery.js';
+
+export type EndpointAuthInput =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'header'; name: string; value: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string }
+  | { type: 'mtls'; cert: string; key: string; ca?: string };
+
+export interface EndpointInput {
+  url: string;
+  description?: string | null;
+  tenant?: string | null;
+  eventTypes?: string[] | null;
+  auth?: EndpointAuthInput;
+  secret?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  rateLimitPerSecond?: number | null;
+  maxConcurrency?: number;
+  retrySchedule?: number[] | null;
+  payloadFormat?: 'envelope' | 'raw';
+  signing?: 'hmac' | 'ed25519' | 'both';
+  enabled?: boolean;
+}
+export type EndpointPatch = Partial<Omit<EndpointInput, 'secret' | 'tenant'>>;
+
+export interface PublishInput {
+  type: string;
+  data: unknown;
+  tenant?: string | null;
+  idempotencyKey?: string;
+}
+
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface DeliveryQuery extends PageQuery {
+  status?: DeliveryStatusView;
+  endpoint?: string;
+  event?: string;
+  type?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface FeedQuery {
+  after?: string;
+  type?: string;
+  tenant?: string;
+  limit?: number;
+  /** Seconds to long-poll when nothing is new (at most 30). */
+  wait?: number;
+}
+
+export interface BulkRetryInput {
+  status?: DeliveryStatusView;
+  endpoint?: string;
+  event?: string;
+  type?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface EventTypeInput {
+  description?: string | null;
+  schema?: Record<string, unknown> | null;
+  example?: unknown;
+}
+
+export interface ApiKeyInput {
+  name?: string;
+  tenant?: string;
+}
+
+export interface DiagnoseUrlInput {
+  url: string;
+  auth?: EndpointAuthInput;
+  method?: string;
+  timeoutMs?: number;
+}
+
+export interface DiagnosePayloadInput {
+  payload: string;
+  type?: string;
+}
+
+/** A source's verification, sent in clear once; answers redact it (see docs/inbound.md). */
+export interface SourceInput {
+  name: string;
+  tenant?: string | null;
+  verify: { scheme: string } & Record<string, unknown>;
+  allowIps?: string[] | null;
+  eventType?: string | { header: string } | { pointer: string } | null;
+  maxBodyBytes?: number | null;
+}
+export type SourcePatch = Partial<Omit<SourceInput, 'tenant'>>;
+
+export interface SourceRequestQuery extends PageQuery {
+  verdict?: 'accepted' | 'duplicate' | 'rejected';
+  since?: string;
+  until?: string;
+}
+
+export interface RecentEventsQuery {
+  limit?: number;
+  before?: number;
+  type?: string;
+  operational?: 'show' | 'hide';
+  tenant?: string;
+  status?: DeliveryStatusView | 'none';
+  since?: string;
+  until?: string;
+}
+
+export interface PortalLinkInput {
+  tenant: string;
+  ttlSeconds?: number;
+  readOnly?: boolean;
+  theme?: Record<string, unknown>;
+}

@@ -1,0 +1,67 @@
+// Health, and the routes the dashboard reads about itself (who am I, codes, overview, portal links).
+
+import Type, { type Static } from 'typebox';
+import { Facts, IsoDate, Nullable } from './primitives.js';
+
+export const HealthModel = Type.Object({ status: Type.Literal('ok'), service: Type.Literal('hookd'), version: Type.String() }, { title: 'Health', additionalProperties: false });
+export const ReadyModel = Type.Object({ status: Type.Literal('ready'), database: Type.String(), checks: Type.Record(Type.String(), Facts) }, { title: 'Ready', additionalProperties: false });
+
+export const WhoamiModel = Type.Object(
+  {
+    role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
+    tenant: Nullable(Type.String()),
+    portal: Type.Boolean(),
+    version: Type.String(),
+    features: Type.Record(Type.String(), Type.Boolean()),
+    defaults: Type.Object({ timeoutMs: Type.Integer(), maxConcurrency: Type.Integer() }, { additionalProperties: false }),
+    portalOptions: Nullable(Type.Object({ readOnly: Type.Boolean(), theme: Nullable(Facts), expiresAt: IsoDate }, { additionalProperties: false })),
+  },
+  { title: 'Whoami', additionalProperties: false },
+);
+
+export const CodesModel = Type.Record(Type.String(), Type.Object({ summary: Type.String(), fix: Type.String() }, { additionalProperties: true }), { title: 'Codes' });
+
+const Count = Type.Integer();
+const Ms = Nullable(Type.Number());
+export const OverviewModel = Type.Object(
+  {
+    since: IsoDate,
+    until: IsoDate,
+    bucketSeconds: Type.Number(),
+    buckets: Type.Array(Type.Object({ start: IsoDate, succeeded: Count, failed: Count, pending: Count, cancelled: Count }, { additionalProperties: false })),
+    totals: Type.Object({ deliveries: Count, succeeded: Count, failed: Count, pending: Count, cancelled: Count }, { additionalProperties: false }),
+    truncated: Type.Boolean(),
+    successRate: Ms,
+    latency: Type.Object({ p50: Ms, p95: Ms, sampled: Count }, { additionalProperties: false }),
+    queue: Type.Object({ pending: Count, due: Count, oldestDueAt: Nullable(IsoDate) }, { additionalProperties: false }),
+    endpoints: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          url: Type.String(),
+          description: Nullable(Type.String()),
+          enabled: Type.Boolean(),
+          disabledReason: Nullable(Type.String()),
+          succeeded: Count,
+          failed: Count,
+          successRate: Ms,
+          p50: Ms,
+          p95: Ms,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { title: 'Overview', additionalProperties: false },
+);
+
+export const PortalLinkModel = Type.Object(
+  { url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), theme: Nullable(Facts) },
+  { title: 'PortalLink', additionalProperties: false },
+);
+
+export type HealthView = Static<typeof HealthModel>;
+export type WhoamiView = Static<typeof WhoamiModel>;
+export type CodesView = Static<typeof CodesModel>;
+export type OverviewView = Static<typeof OverviewModel>;
+export type PortalLinkView = Static<typeof PortalLinkModel>;
