@@ -26,6 +26,7 @@ const SUBPATHS: Array<{ spec: string; names: string[] }> = [
   { spec: 'hookd', names: ['createRuntime', 'loadConfig', 'createLogger', 'HookdError', 'VERSION', 'API_ERROR_CODES'] },
   { spec: 'hookd/signature', names: ['signStandardWebhook', 'verifyStandardWebhook', 'generateSecret', 'verifyStripe', 'verifyGithub'] },
   { spec: 'hookd/receiver', names: ['createReceiver', 'nodeHandler', 'expressHandler', 'fastifyPlugin', 'WebhookVerificationError'] },
+  { spec: 'hookd/client', names: ['HookdClient', 'HookdProblemError', 'HookdNetworkError', 'paginate', 'Transport', 'OPERATIONS', 'retryAfterMs'] },
 ];
 
 let work = '';
@@ -117,6 +118,10 @@ describe('the packed package', () => {
       `export const handler = nodeHandler(receiver, async (event: VerifiedWebhook) => { const id: string = event.id; const t: string | undefined = event.type; void [id, t]; });`,
       `export async function start(): Promise<Runtime> { const config = loadConfig({ env: {} }); return createRuntime({ config, logger: createLogger(config.logLevel) }); }`,
       `export function url(endpoint: Endpoint): string { return endpoint.url; }`,
+      `import type { EndpointView, DeliveryView } from 'hookd/client';`,
+      `export async function typed(c: HookdClient): Promise<string> { const e: EndpointView = await c.endpoints.get('ep_1'); for await (const d of c.deliveries.iterate({ status: 'failed' })) { const x: DeliveryView = d; void x; } return e.url; }`,
+      `// @ts-expect-error an endpoint URL is a string`,
+      `void new HookdClient({ baseUrl: 'http://localhost:8080' }).endpoints.create({ url: 42 });`,
       // The declarations are real types, not `any`: a wrong call must be an error.
       `// @ts-expect-error secrets are strings`,
       `createReceiver({ secrets: 42 });`,

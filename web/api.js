@@ -1,6 +1,8 @@
 // The API client: every call carries the API key (kept in sessionStorage, so it goes away with the
 // tab), and every error becomes an ApiError holding the problem+json document.
 
+import { HookdNetworkError, HookdProblemError, Transport, paginate } from '/client/index.js';
+
 const KEY_STORAGE = 'hookd.apiKey';
 let memoryKey = null;
 
@@ -27,14 +29,14 @@ export function clearKey() {
   storage()?.removeItem(KEY_STORAGE);
 }
 
-export class ApiError extends Error {
+// Every call goes through hookd/client's transport (served from dist/client/ at /client/): the same
+// problem errors and 503 retries as the CLI and any integrator. ApiError keeps the dashboard's shape
+// (a message fit for a toast, status 0 when the server could not be reached).
+export class ApiError extends HookdProblemError {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    super(status, problem);
     this.name = 'ApiError';
-    this.status = status;
-    this.code = problem?.code ?? null;
-    this.title = problem?.title ?? null;
-    this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
+    this.message = problem?.detail || problem?.title || `HTTP ${status}`;
     this.problem = problem ?? null;
   }
 }
@@ -46,35 +48,23 @@ export function buildQuery(query) {
   return text ? `?${text}` : '';
 }
 
+// Same origin: the page is served by the hookd it talks to. Two retries at most, so a page never
+// hangs long on a database outage; the key is read at each call (it changes on sign-in).
+const transport = new Transport({ baseUrl: '', apiKey: () => getKey(), retries: 2, maxRetryDelayMs: 5000 });
+
 /** api('/v1/endpoints', { method: 'POST', body: {...}, query: {...} }) -> parsed JSON (null for 204). */
 export async function api(path, { method = 'GET', body, query, signal, key } = {}) {
-  const headers = { accept: 'application/json' };
-  const token = key ?? getKey();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res;
+  const via = key ? new Transport({ baseUrl: '', apiKey: key, retries: 2, maxRetryDelayMs: 5000 }) : transport;
   try {
-    res = await fetch(`${path}${buildQuery(query)}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    const answer = await via.request(method, path, { query, body, signal });
+    return answer.status === 204 ? null : answer.body;
   } catch (err) {
-    if (err?.name === 'AbortError') throw err;
-    throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached.', code: 'network_error' });
-  }
-  if (res.status === 204) return null;
-  const text = await res.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!res.ok) {
-    const error = new ApiError(res.status, data);
-    if (res.status === 401 && !key) window.dispatchEvent(new CustomEvent('hookd:unauthorized', { detail: error }));
+    if (err instanceof HookdNetworkError) throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached.', code: 'network_error' });
+    if (!(err instanceof HookdProblemError)) throw err;
+    const error = new ApiError(err.status, err.problem);
+    if (err.status === 401 && !key) window.dispatchEvent(new CustomEvent('hookd:unauthorized', { detail: error }));
     throw error;
   }
-  return data;
 }
 
 /** true when the server has no such route (a feature another module has not shipped yet). */
@@ -85,13 +75,17 @@ export function isMissingRoute(err) {
 /** Read every page of a list (bounded): returns { data, truncated }. */
 export async function listAll(path, query = {}, { cap = 10000, signal, onProgress } = {}) {
   const data = [];
-  let cursor;
-  for (;;) {
+  let truncated = false;
+  let more = false;
+  for await (const item of paginate(async (cursor) => {
+    if (data.length >= cap) {
+      truncated = more;
+      return { data: [], nextCursor: null };
+    }
     const page = await api(path, { query: { ...query, limit: 250, cursor }, signal });
-    data.push(...page.data);
-    onProgress?.(data.length);
-    if (!page.nextCursor) return { data, truncated: false };
-    if (data.length >= cap) return { data, truncated: true };
-    cursor = page.nextCursor;
-  }
+    more = page.nextCursor !== null;
+    onProgress?.(data.length + page.data.length);
+    return page;
+  })) data.push(item);
+  return { data, truncated };
 }

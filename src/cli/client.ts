@@ -6,8 +6,14 @@
 //
 // Missing configuration is a usage problem (exit 2) with the commands that fix it. Answers that are
 // problem+json become ApiError (rendered by main.ts as `error: <title>: <detail> (<code>)`, exit 1).
+//
+// The HTTP exchange itself is hookd/client's (src/client/): the same transport (key, JSON, 503 retries
+// after Retry-After) and, through `api`, the same typed operations any integrator uses. What this
+// file adds is the CLI's own: where settings come from, the one-time "is this hookd?" check, and
+// errors worded for a terminal.
 
 import type { Command } from 'commander';
+import { HookdClient as ApiClient, HookdProblemError, Transport, reasonOf } from '../client/index.js';
 import { ApiError, CliError } from './errors.js';
 import { checkProfileName, configPath, DEFAULT_PROFILE, readProfiles } from './profiles.js';
 
@@ -74,19 +80,6 @@ export function normalizeUrl(url: string): string {
   return parsed.toString().replace(/\/+$/, '');
 }
 
-/** The most specific reason in a fetch failure's cause chain: an errno code, else the innermost message. */
-function networkMessage(err: unknown): string {
-  let e: unknown = err;
-  let message = err instanceof Error ? err.message : String(err);
-  for (let i = 0; i < 5 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    if (e instanceof Error) message = e.message;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return message;
-}
-
 /** The URL answers, but not as hookd does (another app, a proxy page): exit 1. */
 export class NotHookdError extends CliError {
   constructor(message: string) {
@@ -102,8 +95,15 @@ export interface ServerIdentity {
 
 export class HookdClient {
   private identity: Promise<ServerIdentity> | null = null;
+  readonly transport: Transport;
+  /** The typed client of the v1 API (hookd/client), over this client's checked transport. */
+  readonly api: ApiClient;
 
-  constructor(readonly settings: ClientSettings) {}
+  constructor(readonly settings: ClientSettings) {
+    // Every call the typed client makes passes the identity check first (see raw()).
+    this.transport = new Transport({ baseUrl: settings.url, apiKey: settings.apiKey, fetch: (url, init) => this.checkedFetch(typeof url === 'string' ? url : url instanceof URL ? url.href : url.url, init ?? {}) });
+    this.api = new ApiClient(this.transport);
+  }
 
   /**
    * Check once per process that the server is hookd (GET /healthz answers `{ service: "hookd" }`).
@@ -143,7 +143,7 @@ export class HookdClient {
       return await fetch(url, { method, headers, body, signal: signal ?? null });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new CliError(`cannot reach the hookd server at ${this.settings.url} (${networkMessage(err)}). Is it running? Start it with \`npm start\` or \`hookd serve\`.`, 1, { cause: err });
+      throw new CliError(`cannot reach the hookd server at ${this.settings.url} (${reasonOf(err)}). Is it running? Start it with \`npm start\` or \`hookd serve\`.`, 1, { cause: err });
     }
   }
 
@@ -163,15 +163,15 @@ export class HookdClient {
    * that changes state waits for it, so nothing is posted to a server that is not hookd.
    */
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.settings.apiKey}`, accept: 'application/json', ...options.headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
+    return this.transport.send(method, path, { query: options.query, body: options.body, headers: options.headers, signal: options.signal });
+  }
+
+  /** fetch for the transport: network failures worded for the CLI, and the identity check beside it. */
+  private async checkedFetch(url: string, init: RequestInit): Promise<Response> {
+    const method = init.method ?? 'GET';
     const identity = this.ensureHookd();
     if (method !== 'GET') await identity;
-    const sending = this.send(method, this.urlFor(path, options.query), headers, body, options.signal);
+    const sending = this.send(method, url, (init.headers ?? {}) as Record<string, string>, init.body as string | undefined, init.signal ?? undefined);
     // Both settle before either error is reported: "not a hookd server" wins over what the other
     // server answered.
     const [who, res] = await Promise.allSettled([identity, sending]);
@@ -184,18 +184,12 @@ export class HookdClient {
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const res = await this.raw(method, path, options);
-    const text = await res.text();
-    let parsed: unknown = null;
-    if (text !== '') {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
+    try {
+      return await this.transport.request<T>(method, path, { query: options.query, body: options.body, headers: options.headers, signal: options.signal });
+    } catch (err) {
+      if (err instanceof HookdProblemError) throw toApiError(err.status, err.problem ?? (err.detail !== '' ? err.detail : null));
+      throw err;
     }
-    if (!res.ok) throw toApiError(res.status, parsed);
-    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
   get<T = unknown>(path: string, query?: RequestOptions['query']): Promise<ApiResponse<T>> {

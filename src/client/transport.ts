@@ -100,7 +100,9 @@ export class Transport {
       try {
         res = await doFetch(url, { method, headers, body, signal: call.signal ?? null });
       } catch (err) {
-        if ((err as Error).name === 'AbortError') throw err;
+        // fetch rejects with a TypeError when no answer came (the Fetch standard's "network error");
+        // anything else (an abort, an error of a fetch the caller supplied) is the caller's own.
+        if (!(err instanceof TypeError)) throw err;
         throw new HookdNetworkError(this.baseUrl === '' ? path : this.baseUrl, err);
       }
       if (res.status !== 503 || attempt >= retries) return res;

@@ -157,6 +157,25 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
         },
       });
 
+      // hookd/client as compiled JavaScript: web/api.js imports it from /client/index.js, so the
+      // dashboard calls the API through the same client the CLI and integrators use. It is the
+      // compiler's output (npm start and npm test build it first), never TypeScript source.
+      const clientRoot = join(dirname(webRoot), 'dist', 'client');
+      if (!existsSync(join(clientRoot, 'index.js'))) throw new Error(`hookd dashboard: ${clientRoot}/index.js is missing; run \`npm run build\``);
+      await scope.register(fastifyStatic, {
+        root: clientRoot,
+        prefix: '/client/',
+        decorateReply: false,
+        wildcard: false,
+        cacheControl: false,
+        etag: true,
+        lastModified: true,
+        allowedPath: (path) => path.endsWith('.js'),
+        setHeaders: (reply) => {
+          void reply.headers({ ...dashboardHeaders(false), 'cache-control': 'no-cache' });
+        },
+      });
+
       // Browsers (and pages without the <link rel="icon">, such as /docs) still ask for /favicon.ico;
       // answer with the same mark instead of a problem+json 404 in every console.
       scope.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>

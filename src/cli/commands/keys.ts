@@ -1,7 +1,6 @@
 // `hookd keys create|list|revoke`: API keys (admin only). A new key is shown once.
 
 import type { Command } from 'commander';
-import type { ApiKeyView, Page } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging } from '../command-kit.js';
 import { UsageError } from '../errors.js';
 import { outputFor } from '../output.js';
@@ -23,18 +22,15 @@ export function registerKeys(program: Command): void {
     if (opts.admin && opts.tenant !== undefined) throw new UsageError('--admin and --tenant exclude each other: a tenant key sees only its tenant');
     if (opts.dataDir !== undefined || opts.databaseUrl !== undefined) return createLocally(opts, cmd);
     const ctx = contextOf(cmd);
-    const body: Record<string, unknown> = {};
-    if (opts.name !== undefined) body.name = opts.name;
-    if (opts.tenant !== undefined) body.tenant = opts.tenant;
-    const { body: key } = await ctx.client.post<ApiKeyView>('/v1/api-keys', body);
+    const key = await ctx.client.api.apiKeys.create({ ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) });
     if (ctx.out.json) return ctx.out.document(key);
-    ctx.out.line(key.key ?? '');
+    ctx.out.line(key.key);
     ctx.out.note(`${key.id}: ${key.role} key${key.tenant ? ` for tenant ${key.tenant}` : ''}. It is shown only now: store it.`);
   });
 
   withPaging(withJson(group.command('list').description('List API keys (never the keys themselves)'))).action(async (opts: { limit: number; cursor?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const { body: page } = await ctx.client.get<Page<ApiKeyView>>('/v1/api-keys', { limit: opts.limit, cursor: opts.cursor });
+    const page = await ctx.client.api.apiKeys.list({ limit: opts.limit, ...(opts.cursor !== undefined ? { cursor: opts.cursor } : {}) });
     if (ctx.out.json) return ctx.out.document(page);
     ctx.out.table(
       ['ID', 'NAME', 'ROLE', 'TENANT', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'],
