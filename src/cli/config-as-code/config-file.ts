@@ -211,7 +211,7 @@ class Checker {
       if (required) this.fail([...path, key], 'is required');
       return;
     }
-    const inner = this.object(v, [...path, key], Object.keys((v ?? {}) as object), [tag]);
+    const inner = this.object(v, [...path, key], Object.keys(v ?? {}), [tag]);
     if (!inner) return;
     if (inner[tag] !== undefined) this.oneOf(inner, tag, [...path, key], values);
   }

@@ -55,6 +55,7 @@ export const REDACTED = '[redacted]';
 
 const AUTH_SECRETS = ['password', 'token', 'value', 'clientSecret', 'key'];
 const VERIFY_SECRETS = ['secret', 'value', 'token', 'password'];
+const HEADER_NAME_MEMBERS = ['header', 'name'];
 const ENDPOINT_FIELDS = ['description', 'eventTypes', 'auth', 'headers', 'timeoutMs', 'rateLimitPerSecond', 'maxConcurrency', 'retrySchedule', 'payloadFormat', 'signing', 'enabled'] as const;
 const SOURCE_FIELDS = ['verify', 'allowIps', 'eventType', 'maxBodyBytes'] as const;
 
@@ -86,6 +87,8 @@ function sameWithoutSecrets(declared: Record<string, unknown>, current: unknown,
   return Object.entries(declared).every(([k, v]) => {
     if (v === undefined) return true;
     if (secrets.includes(k)) return cur[k] !== undefined && cur[k] !== null;
+    // Header names are case-insensitive (the server keeps them in lower case).
+    if (HEADER_NAME_MEMBERS.includes(k) && typeof v === 'string' && typeof cur[k] === 'string') return v.toLowerCase() === cur[k].toLowerCase();
     return sameJson(v, cur[k] ?? null);
   });
 }
