@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigFile, ConfigFileError } from './config-file.js';
 import { exportConfig } from './export-file.js';
@@ -151,5 +152,16 @@ describe('export', () => {
     const file = parseConfigFile(text, env);
     expect(file.apiKeys).toEqual([{ name: 'ops', tenant: null }]);
     expect(planChanges(file, current, { prune: true })).toEqual([]);
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('the contact-centre example is a valid file that plans 8 creations', () => {
+    const markdown = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(# hookd\.yaml[\s\S]*?)```/.exec(markdown)?.[1];
+    expect(block).toBeDefined();
+    const env = { ACME_CRM_SIGNING_SECRET: 'whsec_Y3JtLXNpZ25pbmctc2VjcmV0LTAxMjM0NTY3ODlhYmM=', ACME_CRM_TOKEN: 't', TELEPHONY_WEBHOOK_SECRET: 's' };
+    const changes = planChanges(parseConfigFile(block!, env), empty(), { prune: true });
+    expect(summarize(changes)).toEqual({ create: 8, update: 0, replace: 0, delete: 0 });
   });
 });
