@@ -165,4 +165,13 @@ describe('hookd plan / apply / export', () => {
     expect(revoked).toEqual(['acme-integration']);
     expect((await cli(['keys', 'list', '--json'], { HOOKD_API_KEY: created.key })).code).toBe(0);
   });
+
+  it('prints a verify secret the server generated once, and the next apply leaves it alone', async () => {
+    const file = write('generated.yaml', 'sources:\n  - name: partner\n    tenant: globex\n    verify: { scheme: standard-webhooks }\n');
+    const first = await cli(['apply', '-f', file]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/source partner \(tenant globex\): verify \{"scheme":"standard-webhooks","secret":"whsec_[^"]+".*shown only now/);
+    expect(first.stdout).toMatch(/source partner \(tenant globex\): ingress http:\/\/127\.0\.0\.1:\d+\/in\/src_/);
+    expect((await cli(['apply', '-f', file])).stdout).toContain('No changes');
+  });
 });

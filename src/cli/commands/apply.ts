@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import type { Page } from '../api-types.js';
 import type { HookdClient } from '../client.js';
 import { contextOf, enc, withJson } from '../command-kit.js';
-import { ConfigFileError, parseConfigFile, type ConfigFile } from '../config-as-code/config-file.js';
-import { exportConfig } from '../config-as-code/export-file.js';
+// The YAML parser takes a quarter of a second to load: only these commands import it, when they run.
+import type { ConfigFile } from '../config-as-code/config-file.js';
 import { formatPlan, planChanges, summarize, type Change, type CurrentState } from '../config-as-code/plan.js';
 import { ApiError, CliError, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
@@ -41,7 +41,8 @@ async function readCurrent(client: HookdClient, want: { eventTypes: boolean; end
   return { eventTypes, endpoints, sources, apiKeys };
 }
 
-function readFile(path: string): ConfigFile {
+async function readFile(path: string): Promise<ConfigFile> {
+  const { ConfigFileError, parseConfigFile } = await import('../config-as-code/config-file.js');
   let text: string;
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
@@ -116,7 +117,7 @@ export function registerApply(program: Command): void {
       .option('--prune', 'Also list the objects the file does not name, which apply --prune deletes')
       .addHelpText('after', '\nFormat and identity rules: docs/operations.md, "Configuration as code".'),
   ).action(async (opts: { file: string; prune?: boolean }, cmd: Command) => {
-    const file = readFile(opts.file);
+    const file = await readFile(opts.file);
     const ctx = contextOf(cmd);
     const changes = await computePlan(ctx.client, file, opts.prune === true);
     if (ctx.out.json) return ctx.out.document({ changes: changes.map(({ body: _body, ...c }) => c), summary: summarize(changes) });
@@ -131,7 +132,7 @@ export function registerApply(program: Command): void {
       .option('--prune', 'Also delete what the file does not name (only in the sections it has; never the API key in use)')
       .addHelpText('after', '\nSecrets: write them as ${env:NAME}. New API keys and generated source secrets are printed once.'),
   ).action(async (opts: { file: string; prune?: boolean }, cmd: Command) => {
-    const file = readFile(opts.file);
+    const file = await readFile(opts.file);
     const ctx = contextOf(cmd);
     const changes = await computePlan(ctx.client, file, opts.prune === true);
     if (!ctx.out.json) printPlan(ctx.out, changes, opts.prune === true);
@@ -176,6 +177,7 @@ export function registerApply(program: Command): void {
         ctx.out.note('API keys left out: listing them needs an admin key');
         current = await readCurrent(ctx.client, { eventTypes: true, endpoints: true, sources: true, apiKeys: false });
       }
+      const { exportConfig } = await import('../config-as-code/export-file.js');
       const result = exportConfig(current, { includeApiKeys });
       if (opts.output !== undefined) {
         writeFileSync(opts.output, result.text, { mode: 0o644 });

@@ -7,6 +7,7 @@
 // the API's schemas, only those a typo most often breaks.
 
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { endpointKey, sourceKey } from './identity.js';
 
 export interface DeclaredEventType {
   name: string;
@@ -315,14 +316,4 @@ function checkUnique<T>(c: Checker, items: T[] | undefined, section: string, key
     if (first !== undefined) c.fail([section, i], `the same ${what} as ${section}[${first}]: each object is named once`);
     else seen.set(k, i);
   });
-}
-
-/** How an endpoint is known across applies: its tenant and URL (endpoints have no name). */
-export function endpointKey(e: { tenant: string | null; url: string }): string {
-  return `${e.tenant ?? '-'} ${e.url}`;
-}
-
-/** How a source is known across applies: its tenant and name. */
-export function sourceKey(s: { tenant: string | null; name: string }): string {
-  return `${s.tenant ?? '-'} ${s.name}`;
 }

@@ -14,7 +14,8 @@
 // object is created, or together with a change of the non-secret fields it belongs to (auth,
 // verify, headers), never on its own. That keeps a second apply a no-op.
 
-import { endpointKey, sourceKey, type ConfigFile, type DeclaredApiKey, type DeclaredEndpoint, type DeclaredEventType, type DeclaredSource } from './config-file.js';
+import type { ConfigFile, DeclaredApiKey, DeclaredEndpoint, DeclaredEventType, DeclaredSource } from './config-file.js';
+import { endpointKey, sourceKey } from './identity.js';
 
 export type Kind = 'eventType' | 'endpoint' | 'source' | 'apiKey';
 export type Action = 'create' | 'update' | 'replace' | 'delete';
