@@ -18,6 +18,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerSigningKeys } from './commands/signing-keys.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerApply } from './commands/apply.js';
 import { CliError, QuietExit } from './errors.js';
 import { decideColor } from './output.js';
 import { helpConfiguration } from './help-format.js';
@@ -86,6 +87,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerSigningKeys(program);
   registerConfig(program);
   registerDemo(program);
+  registerApply(program);
   return program;
 }
 

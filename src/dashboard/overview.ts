@@ -32,6 +32,59 @@ export interface Overview {
   latency: { p50: number | null; p95: number | null; sampled: number };
   queue: { pending: number; due: number; oldestDueAt: string | null };
   endpoints: Array<{ id: string; url: string; description: string | null; enabled: boolean; disabledReason: string | null; succeeded: number; failed: number; successRate: number | null; p50: number | null; p95: number | null }>;
+  /** Current failures grouped by endpoint and attempt code, most deliveries first. */
+  issues: OverviewIssue[];
+}
+
+export interface OverviewIssue {
+  endpointId: string;
+  url: string | null;
+  description: string | null;
+  enabled: boolean | null;
+  /** The attempt code of the deliveries' last attempt (docs/errors.md). */
+  code: string;
+  /** The HTTP status of the newest of them, when the endpoint answered. */
+  lastStatus: number | null;
+  /** Deliveries whose last attempt failed with this code: still retrying, or given up. */
+  deliveries: number;
+  retrying: number;
+  exhausted: number;
+  latestAt: string;
+}
+
+/** Issues listed at most: the groups with the most deliveries. */
+export const MAX_ISSUES = 20;
+
+/**
+ * A delivery is a current failure when it gave up (failed), or is still retrying after a failed
+ * attempt (pending or sending with a last code). Grouped by endpoint and code, so a CRM answering
+ * 401 to 300 deliveries is one line, next to its doctor.
+ */
+export function groupIssues(deliveries: readonly Delivery[], endpoints: ReadonlyMap<string, Pick<Endpoint, 'url' | 'description' | 'enabled'>>): OverviewIssue[] {
+  const groups = new Map<string, OverviewIssue & { latestMs: number }>();
+  for (const d of deliveries) {
+    const retrying = (d.status === 'pending' || d.status === 'sending') && d.lastCode !== null && d.lastCode !== 'ok';
+    if (d.status !== 'failed' && !retrying) continue;
+    const code = d.lastCode ?? 'unknown';
+    const key = `${d.endpointId} ${code}`;
+    let g = groups.get(key);
+    if (!g) {
+      const e = endpoints.get(d.endpointId);
+      g = { endpointId: d.endpointId, url: e?.url ?? null, description: e?.description ?? null, enabled: e?.enabled ?? null, code, lastStatus: null, deliveries: 0, retrying: 0, exhausted: 0, latestAt: '', latestMs: -1 };
+      groups.set(key, g);
+    }
+    g.deliveries += 1;
+    if (retrying) g.retrying += 1;
+    else g.exhausted += 1;
+    if (d.updatedAt > g.latestMs) {
+      g.latestMs = d.updatedAt;
+      g.lastStatus = d.lastStatus;
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.deliveries - a.deliveries || b.latestMs - a.latestMs)
+    .slice(0, MAX_ISSUES)
+    .map(({ latestMs, ...rest }) => ({ ...rest, latestAt: new Date(latestMs).toISOString() }));
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -111,5 +164,6 @@ export async function computeOverview(store: Store, tenant: TenantFilter, hours:
     latency: { p50: percentile(durations, 50), p95: percentile(durations, 95), sampled: durations.length },
     queue,
     endpoints: ranked.map(({ attempts: _attempts, ...rest }) => rest),
+    issues: groupIssues(deliveries, new Map(endpoints.map((e) => [e.id, e]))),
   };
 }

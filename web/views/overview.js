@@ -1,13 +1,49 @@
-// Overview: deliveries over time by outcome, success rate, latency p50/p95, queue depth and the
-// endpoints ranked by failures, refreshed as attempts stream in.
+// Overview: deliveries over time by outcome, success rate, latency p50/p95, queue depth, the current
+// issues (failures grouped by endpoint and attempt code, each linked to that endpoint's doctor) and
+// the endpoints ranked by failures, refreshed as attempts stream in.
 
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { endpointState, fmtCount, fmtMs, fmtPct, relTime } from '../format.js';
+import { endpointState, fmtCount, fmtMs, fmtPct, httpBadge, relTime } from '../format.js';
+import { codeTag, loadCodes } from '../components/codes.js';
 import { stackedBars } from '../components/chart.js';
 import { debounce, pageHeader, section } from '../components/page.js';
 import { errorBox } from '../components/toast.js';
 import { endpointName } from '../components/endpoint-label.js';
+
+/** Current failures by endpoint and code; the doctor is on the endpoint's Testing tab. */
+function issuesSection(issues) {
+  if (!issues || issues.length === 0) return section('Issues', h('p', { class: 'muted', 'data-issues': 'none' }, 'No current failures.'));
+  return section(
+    'Issues',
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'table', 'data-issues': '' },
+        h('thead', null, h('tr', null, ['Endpoint', 'Code', 'Last status', 'Retrying', 'Given up', 'Latest', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'tbody',
+          null,
+          issues.map((i) =>
+            h(
+              'tr',
+              null,
+              h('td', { class: 'col-endpoint' }, h('a', { href: `#/endpoints/${i.endpointId}`, class: 'trunc', title: i.url ?? i.endpointId }, i.url ? endpointName({ id: i.endpointId, url: i.url, description: i.description }) : i.endpointId)),
+              h('td', null, codeTag(i.code)),
+              h('td', null, httpBadge(i.lastStatus)),
+              h('td', { class: 'num' }, fmtCount(i.retrying)),
+              h('td', { class: i.exhausted ? 'num text-bad' : 'num' }, fmtCount(i.exhausted)),
+              h('td', null, relTime(i.latestAt)),
+              h('td', null, h('a', { href: `#/endpoints/${i.endpointId}?tab=testing`, 'data-doctor-link': '' }, 'Run the doctor')),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
 
 function stat(label, value, note) {
   return h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), note ? h('div', { class: 'stat-note' }, note) : null);
@@ -31,7 +67,7 @@ export async function render(root, _params, app) {
   let lastAttempts = 0;
   async function refresh() {
     try {
-      const o = await api('/v1/meta/overview', { query: { hours: windowSelect.value } });
+      const [o] = await Promise.all([api('/v1/meta/overview', { query: { hours: windowSelect.value } }), loadCodes()]);
       const failing = o.endpoints.filter((e) => e.failed > 0 || !e.enabled);
       replace(
         body,
@@ -43,6 +79,7 @@ export async function render(root, _params, app) {
           stat('Latency p50 / p95', `${fmtMs(o.latency.p50)} / ${fmtMs(o.latency.p95)}`, `${fmtCount(o.latency.sampled)} attempts sampled`),
           stat('Queue depth', fmtCount(o.queue.pending), o.queue.due ? `${fmtCount(o.queue.due)} due · oldest ${relTime(o.queue.oldestDueAt)}` : 'nothing overdue'),
         ),
+        issuesSection(o.issues),
         section('Deliveries over time', stackedBars(o.buckets, { bucketSeconds: o.bucketSeconds })),
         section(
           'Endpoints by failures',
