@@ -51,6 +51,24 @@ export const OverviewModel = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Current failures grouped by endpoint and attempt code, busiest first (at most 20). */
+    issues: Type.Array(
+      Type.Object(
+        {
+          endpointId: Type.String(),
+          url: Nullable(Type.String()),
+          description: Nullable(Type.String()),
+          enabled: Nullable(Type.Boolean()),
+          code: Type.String(),
+          lastStatus: Nullable(Type.Integer()),
+          deliveries: Count,
+          retrying: Count,
+          exhausted: Count,
+          latestAt: IsoDate,
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { title: 'Overview', additionalProperties: false },
 );
