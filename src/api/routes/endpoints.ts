@@ -15,6 +15,8 @@ import { createEndpointBody, patchEndpointBody } from '../schemas/endpoint.js';
 import { checkAuthHeaders, checkCustomHeaders } from '../header-fields.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
+import type { EventFilter } from '../../core/event-filter.js';
+import { checkFilter, checkTransform, nextTransform, type TransformInput } from './routing.js';
 
 interface EndpointBody {
   url: string;
@@ -30,6 +32,8 @@ interface EndpointBody {
   retrySchedule?: number[] | null;
   payloadFormat?: PayloadFormat;
   signing?: SigningMode;
+  filter?: EventFilter | null;
+  transform?: TransformInput | null;
   enabled?: boolean;
 }
 
@@ -79,6 +83,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     const headers = checkCustomHeaders(body.headers) ?? {};
     await vetUrl(ctx, body.url);
     if (body.secret) checkSecret(body.secret);
+    if (body.filter) checkFilter(body.filter, '/body/filter');
+    if (body.transform) await checkTransform(ctx, body.transform);
     if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) {
       throw new HookdError('endpoint_limit_reached', `This tenant already has ${config.maxEndpointsPerTenant} endpoints.`);
     }
@@ -98,6 +104,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       retrySchedule: body.retrySchedule ?? null,
       payloadFormat: body.payloadFormat ?? 'envelope',
       signing: body.signing ?? 'hmac',
+      ...(body.filter ? { filter: body.filter } : {}),
+      ...(body.transform ? nextTransform(null, [], body.transform, now) : {}),
       enabled: body.enabled ?? true,
       disabledReason: body.enabled === false ? 'manual' : null,
       failingSince: null,
@@ -125,6 +133,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     checkAuthHeaders(body.auth);
     const headers = checkCustomHeaders(body.headers);
     if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
+    if (body.filter) checkFilter(body.filter, '/body/filter');
+    if (body.transform) await checkTransform(ctx, body.transform);
     const now = ctx.now();
     const patch: EndpointPatch = { updatedAt: now };
     if (body.url !== undefined) patch.url = body.url;
@@ -137,6 +147,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;
     if (body.retrySchedule !== undefined) patch.retrySchedule = body.retrySchedule;
     if (body.payloadFormat !== undefined) patch.payloadFormat = body.payloadFormat;
+    if (body.filter !== undefined) patch.filter = body.filter;
+    // A changed transform gets the next version; the one it replaces goes into the history.
+    if (body.transform !== undefined) Object.assign(patch, nextTransform(current.transform ?? null, current.transformHistory ?? [], body.transform, now));
     if (body.signing !== undefined) {
       patch.signing = body.signing;
       if (body.signing !== 'hmac') await ctx.signingKeys.ensure(current.tenant);
