@@ -202,7 +202,8 @@ function evalFilter(node: EventFilter, subject: FilterSubject, reasons: string[]
 }
 
 const MISSING: unique symbol = Symbol('missing');
-type Resolved = unknown | typeof MISSING;
+/** A value found at a path, or MISSING (`unknown` already includes the symbol). */
+type Resolved = unknown;
 
 function resolve(subject: FilterSubject, path: string): Resolved {
   const segments = path.split('.');

@@ -57,11 +57,37 @@ interface Compiled {
 }
 
 let modulePromise: Promise<QuickJSWASMModule> | null = null;
-const loadModule = (): Promise<QuickJSWASMModule> => (modulePromise ??= getQuickJS());
+// Loaded once per process, and warmed up: the first run compiles the engine's hot WASM functions,
+// which on a busy machine can take longer than a transform's whole CPU allowance.
+const loadModule = (): Promise<QuickJSWASMModule> =>
+  (modulePromise ??= getQuickJS().then((module) => {
+    const runtime = module.newRuntime();
+    const context = runtime.newContext();
+    const warm = context.evalCode(wrap('function transform(w) { w.body = JSON.parse(JSON.stringify(w.body)); return w; }'));
+    if (warm.error) warm.error.dispose();
+    else {
+      const arg = context.newString(JSON.stringify({ event: {}, url: 'u', method: 'POST', headers: {}, body: { a: [1, 'x'] } }));
+      const out = context.callFunction(warm.value, context.undefined, arg);
+      arg.dispose();
+      (out.error ?? out.value).dispose();
+      warm.value.dispose();
+    }
+    context.dispose();
+    runtime.dispose();
+    return module;
+  }));
 
 // The wrapper defines the user's code inside a function scope and exposes one entry point that
 // takes and returns JSON text, so no handle to a sandbox object ever reaches the host.
+//
+// Binary buffers are removed first: QuickJS allocates ArrayBuffer storage outside the runtime's
+// memory accounting, so `new Uint8Array(1 << 30)` would pass the memory cap (and grow the shared
+// WASM memory for good). Webhooks are JSON; transforms have no use for them.
+const HIDDEN_GLOBALS = ['ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array', 'Float32Array', 'Float64Array', 'Float16Array', 'WeakRef', 'FinalizationRegistry'];
 const wrap = (code: string): string => `(function () {
+for (const name of ${JSON.stringify(HIDDEN_GLOBALS)}) delete globalThis[name];
+})();
+(function () {
 ${code}
 ;
 if (typeof transform !== 'function') throw new TypeError('the code must define function transform(webhook)');
@@ -127,21 +153,23 @@ export function createTransformSandbox(opts: TransformSandboxOptions): Transform
     runtime.setMaxStackSize(STACK_LIMIT_BYTES);
     const context = runtime.newContext();
     const stop = deadlineHandler(runtime);
+    let result;
     try {
-      const result = context.evalCode(wrap(code), 'transform.js');
-      if (result.error) throw new Error(overrun(errorText(context, result.error)));
-      return { runtime, context, fn: result.value, digest };
-    } catch (err) {
+      result = context.evalCode(wrap(code), 'transform.js');
+    } finally {
+      stop();
+    }
+    if (result.error) {
+      const message = overrun(errorText(context, result.error));
       try {
         context.dispose();
         runtime.dispose();
       } catch {
         // See dispose().
       }
-      throw err;
-    } finally {
-      stop();
+      throw new Error(message);
     }
+    return { runtime, context, fn: result.value, digest };
   };
 
   const overrun = (message: string): string => {

@@ -120,7 +120,7 @@ export function registerRoutingRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const endpoint = await loadEndpoint(ctx, request);
       const body = (request.body ?? {}) as { event?: ExampleEvent; transform?: TransformInput };
       if (body.transform) await checkTransform(ctx, body.transform);
-      const candidate: Endpoint = body.transform ? { ...endpoint, ...nextTransform(null, [], body.transform, ctx.now()) } as Endpoint : endpoint;
+      const candidate: Endpoint = body.transform ? { ...endpoint, ...nextTransform(null, [], body.transform, ctx.now()) } : endpoint;
       const example = body.event ?? {};
       const type = example.type ?? 'hookd.test';
       let data = example.data;
