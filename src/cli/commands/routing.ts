@@ -10,10 +10,8 @@ const PRESETS = ['slack', 'discord', 'teams'];
 
 export interface RoutingFlags {
   filter?: string;
-  noFilter?: boolean;
   transform?: string;
   preset?: string;
-  noTransform?: boolean;
 }
 
 export function addRoutingFlags(cmd: Command, creating: boolean): Command {
