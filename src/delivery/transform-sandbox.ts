@@ -4,7 +4,7 @@
 // pass them in, which we never do: the webhook goes in as a JSON string and comes back as one.
 //
 // Caps per call: a memory limit on the runtime (an allocation past it throws "out of memory" inside
-// the sandbox), a CPU deadline checked by QuickJS's interrupt handler (an infinite loop is stopped
+// the sandbox), a CPU-time cap checked by QuickJS's interrupt handler (an infinite loop is stopped
 // there), and a stack limit (deep recursion). The evaluation is synchronous, so the deadline also
 // bounds how long one transform can hold the event loop.
 //
@@ -136,11 +136,19 @@ export function createTransformSandbox(opts: TransformSandboxOptions): Transform
     return `thrown: ${JSON.stringify(dumped) ?? String(dumped)}`.slice(0, MAX_MESSAGE);
   };
 
+  // CPU time, not wall time: on a busy machine the process can be descheduled for longer than the
+  // whole allowance, and a wall-clock cap then fails healthy transforms. The run is synchronous on
+  // this thread, so the process's CPU during it is the transform's. A generous wall-clock backstop
+  // still ends a run that somehow gets no CPU accounted.
   const deadlineHandler = (runtime: QuickJSRuntime): (() => void) => {
-    const deadline = performance.now() + opts.cpuTimeMs;
+    const start = process.cpuUsage();
+    const wallDeadline = performance.now() + Math.max(1000, opts.cpuTimeMs * 20);
     let interrupted = false;
     runtime.setInterruptHandler(() => {
-      if (performance.now() > deadline) interrupted = true;
+      if (!interrupted) {
+        const used = process.cpuUsage(start);
+        if ((used.user + used.system) / 1000 > opts.cpuTimeMs || performance.now() > wallDeadline) interrupted = true;
+      }
       return interrupted;
     });
     return () => runtime.removeInterruptHandler();
