@@ -43,6 +43,14 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
       return ed && hmac ? `${Math.round((ed.median / hmac.median) * 100)}%` : '-';
     })]);
   }
+  add('transform deliveries/s', 'transform', (r) => r.rate, 0, true);
+  if (results.transform && results['burst-fanout']) {
+    rows.push(['transform / burst-fanout without (same run)', ...targets.map((t) => {
+      const tr = figure(results, 'transform', t, (r) => r.rate);
+      const plain = figure(results, 'burst-fanout', t, (r) => r.rate);
+      return tr && plain ? `${Math.round((tr.median / plain.median) * 100)}%` : '-';
+    })]);
+  }
   add('paced p50 ms', 'paced', (r) => r.p50, 1);
   add('paced p99 ms', 'paced', (r) => r.p99, 1);
   add('paced max ms', 'paced', (r) => r.max, 1);

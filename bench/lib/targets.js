@@ -23,8 +23,8 @@ export function hookdTarget(store, { cpuProfDir = null } = {}) {
         batchPath: '/v1/events/batch',
         singlePath: '/v1/events',
         headers: { authorization: `Bearer ${ADMIN_KEY}` },
-        async createEndpoint(url, { eventTypes = null, maxConcurrency, signing } = {}) {
-          const body = { url, ...(eventTypes ? { eventTypes } : {}), ...(maxConcurrency ? { maxConcurrency } : {}), ...(signing ? { signing } : {}) };
+        async createEndpoint(url, { eventTypes = null, maxConcurrency, signing, transform } = {}) {
+          const body = { url, ...(eventTypes ? { eventTypes } : {}), ...(maxConcurrency ? { maxConcurrency } : {}), ...(signing ? { signing } : {}), ...(transform ? { transform } : {}) };
           return server.api('POST', '/v1/endpoints', body);
         },
         /** The processes whose memory and CPU count as "the system". */

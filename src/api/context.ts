@@ -12,6 +12,7 @@ import type { ReadinessCheck } from '../observability/readiness.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { ShutdownRegistry } from '../core/shutdown-registry.js';
 import type { SigningKeyService } from '../delivery/signing-key-service.js';
+import type { TransformRunner } from '../delivery/transform-runner.js';
 
 /** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
 export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
@@ -47,6 +48,8 @@ export interface ApiContext {
   tracing?: Tracing | undefined;
   /** What GET /readyz checks; without it, only the database. */
   readiness?: ReadinessCheck | undefined;
+  /** Endpoint transforms, for the transform test (the dispatcher runs the same runner). */
+  transforms?: TransformRunner | undefined;
   /** Streams and long-polls register here to be ended when the server stops. */
   shutdown?: ShutdownRegistry | undefined;
 }

@@ -2,10 +2,10 @@
 // response schemas, so a field added here without the model fails to compile. Credentials never leave through here: auth configs are rendered
 // without their secret parts, and custom headers that look like credentials are masked.
 
-import type { Attempt, Delivery, Endpoint, EndpointAuth, EventRecord, EventType, ApiKey } from '../core/types.js';
+import type { Attempt, Delivery, Endpoint, EndpointAuth, EndpointTransform, EventRecord, EventType, ApiKey } from '../core/types.js';
 import type { InboundRequest, Source, VerifyConfig } from '../core/inbound-types.js';
 import { RawJson } from './raw-json.js';
-import type { ApiKeyView, AttemptView, DeliveryView, EndpointAuthView, EndpointView, EventTypeView, EventView, InboundRequestView, SourceView } from '../wire/index.js';
+import type { ApiKeyView, AttemptView, TransformView, DeliveryView, EndpointAuthView, EndpointView, EventTypeView, EventView, InboundRequestView, SourceView } from '../wire/index.js';
 
 export function iso(ms: number): string;
 export function iso(ms: number | null): string | null;
@@ -53,12 +53,19 @@ export function renderEndpoint(e: Endpoint): EndpointView {
     retrySchedule: e.retrySchedule,
     payloadFormat: e.payloadFormat,
     signing: e.signing ?? 'hmac',
+    filter: e.filter ?? null,
+    transform: renderTransform(e.transform ?? null),
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     failingSince: iso(e.failingSince),
     createdAt: iso(e.createdAt),
     updatedAt: iso(e.updatedAt),
   };
+}
+
+export function renderTransform(t: EndpointTransform | null): TransformView | null {
+  if (t === null) return null;
+  return t.preset !== undefined ? { version: t.version, preset: t.preset, createdAt: iso(t.createdAt) } : { version: t.version, code: t.code, createdAt: iso(t.createdAt) };
 }
 
 export function renderEvent(e: EventRecord): EventView {

@@ -6,6 +6,7 @@ import { VERSION } from '../runtime/version.js';
 import { ConfigError } from '../config/load-config.js';
 import { registerSend } from './commands/send.js';
 import { registerEndpoints } from './commands/endpoints.js';
+import { registerFilters } from './commands/routing.js';
 import { registerEvents } from './commands/events.js';
 import { registerDeliveries } from './commands/deliveries.js';
 import { registerRecover } from './commands/recover.js';
@@ -75,6 +76,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   await registerServerCommands(program, argv);
   registerSend(program);
   registerEndpoints(program);
+  registerFilters(program);
   registerEvents(program);
   registerDeliveries(program);
   registerRecover(program);

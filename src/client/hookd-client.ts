@@ -85,6 +85,14 @@ export class HookdClient {
     stats: (id: string, query: { since?: string; until?: string } = {}) => this.body<W.EndpointStatsView>('endpointStats', { id }, { query: this.q(query) }),
     series: (id: string, query: { hours?: number } = {}) => this.body<W.EndpointSeriesView>('endpointSeries', { id }, { query: this.q(query) }),
     diagnose: (id: string) => this.body<W.DoctorReportView>('diagnoseEndpoint', { id }, { body: {} }),
+    /** Run the saved transform, or a proposed one, on an example event: the request it would send. */
+    testTransform: (id: string, input: { event?: I.ExampleEvent; transform?: I.TransformInput } = {}) => this.body<W.TransformTestResultView>('testTransform', { id }, { body: input }),
+    transformVersions: (id: string) => this.body<W.TransformVersionsView>('transformVersions', { id }),
+  };
+
+  readonly filters = {
+    /** Whether a filter matches an example event, and why not. */
+    test: (filter: Record<string, unknown>, event: I.ExampleEvent & { type: string }) => this.body<W.FilterTestResultView>('testFilter', {}, { body: { filter, event } }),
   };
 
   readonly deliveries = {

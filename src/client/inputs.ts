@@ -26,6 +26,9 @@ export interface EndpointInput {
   payloadFormat?: 'envelope' | 'raw';
   signing?: 'hmac' | 'ed25519' | 'both';
   enabled?: boolean;
+  /** A content filter (docs/routing.md); null clears it. */
+  filter?: Record<string, unknown> | null;
+  transform?: TransformInput | null;
 }
 export type EndpointPatch = Partial<Omit<EndpointInput, 'secret' | 'tenant'>>;
 
@@ -124,4 +127,16 @@ export interface PortalLinkInput {
   ttlSeconds?: number;
   readOnly?: boolean;
   theme?: Record<string, unknown>;
+}
+
+/** Custom code (a function of the outgoing webhook) or a preset (docs/routing.md). */
+export type TransformInput = { code: string } | { preset: 'slack' | 'discord' | 'teams' };
+
+/** An example event for the filter and transform test routes. */
+export interface ExampleEvent {
+  id?: string;
+  type?: string;
+  tenant?: string | null;
+  data?: unknown;
+  createdAt?: string;
 }

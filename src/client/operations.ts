@@ -31,6 +31,9 @@ export const OPERATIONS = {
   endpointStats: op('GET', '/v1/endpoints/{id}/stats', { 200: 'EndpointStats' }),
   endpointSeries: op('GET', '/v1/endpoints/{id}/series', { 200: 'EndpointSeries' }),
   diagnoseEndpoint: op('POST', '/v1/endpoints/{id}/diagnose', { 200: 'DoctorReport' }),
+  testTransform: op('POST', '/v1/endpoints/{id}/transform/test', { 200: 'TransformTestResult' }),
+  transformVersions: op('GET', '/v1/endpoints/{id}/transform/versions', { 200: 'TransformVersions' }),
+  testFilter: op('POST', '/v1/filters/test', { 200: 'FilterTestResult' }),
 
   listDeliveries: op('GET', '/v1/deliveries', { 200: 'DeliveryPage' }),
   getDelivery: op('GET', '/v1/deliveries/{id}', { 200: 'DeliveryWithAttempts' }),

@@ -145,6 +145,14 @@ export const ATTEMPT_CODES = {
     summary: 'Matching events were published, but none reached this endpoint (tenant or type filter).',
     fix: "Align the endpoint's tenant and eventTypes with the events being published.",
   },
+  transform_failed: {
+    summary: "The endpoint's transform threw, ran past its CPU or memory limit, or returned something that is not a webhook; nothing was sent.",
+    fix: 'Read the error in the attempt log, fix the transform (try it with POST /v1/endpoints/{id}/transform/test) and retry the delivery.',
+  },
+  transform_cancelled: {
+    summary: "The endpoint's transform returned null for this event, so the delivery was cancelled without sending.",
+    fix: 'Nothing to fix if that was intended; otherwise change the transform so it returns the webhook for such events.',
+  },
 } as const satisfies Record<string, AttemptCodeInfo>;
 
 export type AttemptCode = keyof typeof ATTEMPT_CODES;

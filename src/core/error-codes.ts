@@ -29,6 +29,16 @@ export const API_ERROR_CODES = {
     title: 'Invalid endpoint URL',
     description: 'The URL cannot be parsed, has an unsupported scheme, carries credentials, or is not HTTPS while HTTPS is required.',
   },
+  invalid_filter: {
+    status: 422,
+    title: 'Invalid filter',
+    description: 'The endpoint `filter` does not follow the filter syntax (docs/routing.md): unknown operator or path, wrong operand type, an unsupported $regex, or over a size limit. `errors` lists every problem by path.',
+  },
+  invalid_transform: {
+    status: 422,
+    title: 'Invalid transform',
+    description: 'The endpoint `transform` code does not compile or does not define `function transform(webhook)`. `errors` gives the compiler message at /body/transform/code.',
+  },
   blocked_address: {
     status: 422,
     title: 'Address not allowed',

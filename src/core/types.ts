@@ -1,6 +1,8 @@
 // Domain types shared by every layer. Pure data: no I/O, no classes.
 // Times are epoch milliseconds everywhere inside hookd; the API renders them as ISO 8601.
 
+import type { EventFilter } from './event-filter.js';
+
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
 
@@ -31,6 +33,18 @@ export interface SigningSecret {
   expiresAt: number | null;
 }
 
+/** Built-in transforms (delivery/transform-presets.ts). */
+export const TRANSFORM_PRESETS = ['slack', 'discord', 'teams'] as const;
+export type TransformPreset = (typeof TRANSFORM_PRESETS)[number];
+
+/**
+ * A transform of the outgoing webhook: user JavaScript run in a sandbox, or a built-in preset.
+ * `version` counts up on every change of the endpoint's transform (1 for the first).
+ */
+export type EndpointTransform =
+  | { version: number; code: string; preset?: undefined; createdAt: number }
+  | { version: number; preset: TransformPreset; code?: undefined; createdAt: number };
+
 export interface Endpoint {
   id: string;
   tenant: string | null;
@@ -53,6 +67,12 @@ export interface Endpoint {
   /** Seconds after the previous attempt; null means the default schedule. */
   retrySchedule: number[] | null;
   payloadFormat: PayloadFormat;
+  /** Content filter on the event (core/event-filter.ts); null or absent: no filter. */
+  filter?: EventFilter | null;
+  /** Transform applied to each outgoing request; null or absent: none. */
+  transform?: EndpointTransform | null;
+  /** Earlier transforms, newest first (a bounded history; see docs/routing.md). */
+  transformHistory?: EndpointTransform[];
   enabled: boolean;
   disabledReason: DisabledReason | null;
   /** When the current unbroken run of failures started; null while healthy. */

@@ -15,6 +15,7 @@ import { redactHeaders } from './redact.js';
 import { buildBody, buildHeaders } from './request-builder.js';
 import type { SigningKeyService } from './signing-key-service.js';
 import { AuthError, type AuthProvider, type Sender, type SendResult } from './sender-types.js';
+import type { OutgoingRequest, TransformRunner } from './transform-runner.js';
 
 export const MAX_STORED_RESPONSE_BYTES = 16 * 1024;
 
@@ -33,7 +34,15 @@ export interface AttemptPipelineOptions {
   onPause: (endpointId: string, until: number) => void;
   /** The endpoint.disabled event the store will write if this result disables the endpoint. */
   onDisableAnnouncement: (deliveryId: string, event: NewEvent) => void;
+  /** Endpoint transforms (presets and sandboxed code); without it transforms are not applied. */
+  transforms?: TransformRunner | undefined;
 }
+
+/** The request after the endpoint's transform: send it, or the transform cancelled or failed. */
+type Prepared =
+  | { kind: 'send'; request: OutgoingRequest; transformMs: number | null }
+  | { kind: 'cancelled'; transformMs: number }
+  | { kind: 'error'; message: string; transformMs: number };
 
 export type AttemptPipeline = (claim: Claim) => Promise<AttemptResult>;
 
@@ -41,14 +50,16 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
   const { logger, now } = opts;
 
   /** Build the request and send it; the sender reports the headers it sent (for the attempt log). */
-  async function send(claim: Claim, forceRefresh = false): Promise<SendResult> {
+  async function send(claim: Claim, request: OutgoingRequest, forceRefresh = false): Promise<SendResult> {
     const { endpoint, event } = claim;
-    const body = buildBody(event, endpoint.payloadFormat);
+    const { body } = request;
     const authHeaders = await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
     const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
-    const headers = buildHeaders({ endpoint, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
+    // Signed over the bytes that are sent: after the transform, if any. Reserved headers a transform
+    // set are dropped by buildHeaders as an endpoint's stored ones would be.
+    const headers = buildHeaders({ endpoint: { ...endpoint, headers: request.headers }, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
     return opts.sender.send({
-      url: endpoint.url,
+      url: request.url,
       headers,
       body,
       timeoutMs: endpoint.timeoutMs,
@@ -59,12 +70,12 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
   }
 
   /** Send (refreshing an OAuth2 token once on a 401) and classify; never throws. */
-  async function sendAndClassify(claim: Claim, started: number): Promise<{ result: SendResult; classification: Classification; message: string | null }> {
+  async function sendAndClassify(claim: Claim, request: OutgoingRequest, started: number): Promise<{ result: SendResult; classification: Classification; message: string | null }> {
     const { endpoint, delivery } = claim;
     try {
-      let result = await send(claim);
+      let result = await send(claim, request);
       // OAuth2: a 401 may mean our cached token was revoked early; refresh once and retry.
-      if (result.status === 401 && endpoint.auth.type === 'oauth2') result = await send(claim, true);
+      if (result.status === 401 && endpoint.auth.type === 'oauth2') result = await send(claim, request, true);
       if (result.status !== null) return { result, classification: classifyStatus(result.status), message: null };
       return { result, classification: classifyNetworkFailure(result.errorCode ?? 'network_error'), message: result.errorMessage };
     } catch (err) {
@@ -76,10 +87,36 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
     }
   }
 
+  /** Body and headers as built, then the endpoint's transform. Never throws. */
+  async function prepare(claim: Claim): Promise<Prepared> {
+    const { endpoint, event } = claim;
+    const request: OutgoingRequest = { url: endpoint.url, headers: endpoint.headers, body: buildBody(event, endpoint.payloadFormat) };
+    if (!opts.transforms || !endpoint.transform) return { kind: 'send', request, transformMs: null };
+    try {
+      const applied = await opts.transforms.apply(endpoint, event, request);
+      if (applied.kind === 'none') return { kind: 'send', request, transformMs: null };
+      if (applied.kind === 'ok') return { kind: 'send', request: applied.request, transformMs: applied.durationMs };
+      if (applied.kind === 'cancelled') return { kind: 'cancelled', transformMs: applied.durationMs };
+      return { kind: 'error', message: applied.message, transformMs: applied.durationMs };
+    } catch (err) {
+      return { kind: 'error', message: err instanceof Error ? err.message : String(err), transformMs: 0 };
+    }
+  }
+
   return async function runAttempt(claim: Claim): Promise<AttemptResult> {
     const { endpoint, delivery, event } = claim;
     const started = now();
-    const { result, classification, message } = await sendAndClassify(claim, started);
+    const prepared = await prepare(claim);
+    if (prepared.kind === 'cancelled') return cancelledByTransform(claim, started, prepared.transformMs);
+    const transformFailed = prepared.kind === 'error';
+    const { result, classification, message } =
+      prepared.kind === 'send'
+        ? await sendAndClassify(claim, prepared.request, started)
+        : {
+            result: noResponse(now() - started, 'transform_failed', prepared.message),
+            classification: { outcome: 'retry', code: 'transform_failed' } as Classification,
+            message: `transform failed: ${prepared.message}`,
+          };
     const finished = now();
     const retryAfterMs = parseRetryAfter(result.headers?.['retry-after'], finished);
     const plan = planAfterAttempt({ delivery, endpoint, classification, responseStatus: result.status, retryAfterMs, now: finished, random: opts.random, failingPeriodMs: opts.failingPeriodMs });
@@ -122,9 +159,10 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
       attempt: attemptRecord,
       update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },
       endpoint: {
-        health: plan.health,
+        // A broken transform says nothing about the receiver: it neither starts nor ends a failing streak.
+        health: transformFailed ? 'neutral' : plan.health,
         disable: plan.disableGone ? 'gone' : undefined,
-        disableIfFailingSince: plan.disableIfFailingSince,
+        disableIfFailingSince: transformFailed ? undefined : plan.disableIfFailingSince,
         pauseUntil: plan.pauseUntil,
         // Committed with the disabling itself, or not at all (kill -9 cannot fall in between).
         announceDisabled: (reason) => {
@@ -141,4 +179,39 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
       emit,
     };
   };
+
+  /** The transform returned null: this delivery is cancelled, with an attempt saying so; nothing was sent. */
+  function cancelledByTransform(claim: Claim, started: number, transformMs: number): AttemptResult {
+    const { endpoint, delivery, event } = claim;
+    const attempt: Attempt = {
+      id: newId('attempt'),
+      deliveryId: delivery.id,
+      endpointId: endpoint.id,
+      eventId: event.id,
+      tenant: delivery.tenant,
+      createdAt: started,
+      durationMs: Math.round(now() - started),
+      responseStatus: null,
+      code: 'transform_cancelled',
+      outcome: 'fail',
+      trigger: delivery.nextTrigger,
+      message: `the transform (version ${endpoint.transform?.version ?? '?'}) returned null in ${transformMs.toFixed(1)} ms: delivery cancelled, nothing sent`,
+      requestHeaders: {},
+      responseHeaders: null,
+      responseBody: null,
+    };
+    logger.debug({ attemptId: attempt.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id }, 'delivery cancelled by its transform');
+    return {
+      deliveryId: delivery.id,
+      leaseToken: delivery.leaseToken,
+      attempt,
+      update: { status: 'cancelled', nextAttemptAt: null, lastCode: 'transform_cancelled', lastStatus: null },
+      endpoint: { health: 'neutral' },
+      emit: [],
+    };
+  }
+
+  function noResponse(durationMs: number, code: SendResult['errorCode'], message: string): SendResult {
+    return { status: null, headers: null, body: null, bodyTruncated: false, durationMs, errorCode: code, errorMessage: message, remoteAddress: null, requestHeaders: {} };
+  }
 }

@@ -13,6 +13,7 @@ import { createEndpointPauses } from './endpoint-pauses.js';
 import type { SigningKeyService } from './signing-key-service.js';
 import { createResultWriter, type ResultWriter } from './result-writer.js';
 import { createAttemptPipeline } from './attempt-pipeline.js';
+import type { TransformRunner } from './transform-runner.js';
 import type { AuthProvider, Sender } from './sender-types.js';
 
 /**
@@ -49,6 +50,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Called with each recorded attempt and the delivery's next state (metrics). */
   onAttempt?: (attempt: Attempt, endpoint: Endpoint, update: DeliveryUpdate) => void;
+  /** Endpoint transforms (transform-runner.ts); without it, transforms are not applied. */
+  transforms?: TransformRunner | undefined;
   /** Wraps each attempt (tracing: the attempt runs inside its span). */
   traceAttempt?: (claim: Claim, run: () => Promise<AttemptResult>) => Promise<AttemptResult>;
 }
@@ -154,6 +157,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     random,
     onPause: (endpointId, until) => pauses.pause(endpointId, until),
     onDisableAnnouncement: (deliveryId, event) => disabledAnnouncements.set(deliveryId, event),
+    transforms: opts.transforms,
   });
 
   function traced(claim: Claim): Promise<AttemptResult> {

@@ -24,6 +24,8 @@ import { createPublisher, type Publisher } from '../delivery/publisher.js';
 import { createDispatcher, type Dispatcher } from '../delivery/dispatcher.js';
 import { createSigningKeyService } from '../delivery/signing-key-service.js';
 import type { Sender } from '../delivery/sender-types.js';
+import { createTransformRunner } from '../delivery/transform-runner.js';
+import { createTransformSandbox } from '../delivery/transform-sandbox.js';
 import { EventBus } from '../core/event-bus.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 import { openStore } from './open-store.js';
@@ -108,6 +110,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       intervalMs: config.signingKeyRotationDays * 86_400_000,
     },
   });
+  // Presets link to the event in the dashboard: the public URL, else the listen address.
+  const transforms = createTransformRunner({
+    sandbox: createTransformSandbox({ memoryLimitBytes: config.transformMemoryMb * 1024 * 1024, cpuTimeMs: config.transformCpuMs }),
+    dashboardUrl: config.publicUrl.trim() || `http://${config.host}:${config.port}`,
+  });
   const owner = `${hostname()}:${process.pid}:${newId('delivery').slice(-8)}`;
   const dispatcher = createDispatcher({
     store,
@@ -125,6 +132,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     connectTimeoutMs: config.connectTimeoutMs,
     failingPeriodMs: config.failingDisableAfterSeconds * 1000,
     signingKeys,
+    transforms,
     now,
     onAttempt: (attempt, _endpoint, update) => metrics.attempt(attempt, update.status),
     traceAttempt: tracing.enabled ? (claim, run) => tracing.traceAttempt(claim, run) : undefined,
@@ -153,6 +161,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       adminKeyHash: config.adminKey ? hashApiKey(config.adminKey) : null,
       forgetAuth: (id) => auth.forget(id),
       signingKeys,
+      transforms,
       portalKey: derivePortalKey(secretKey.key),
       dispatcher: { deliverNow: (id) => dispatcher.deliverNow(id), wake: () => dispatcher.wake() },
       metrics,
@@ -251,6 +260,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       // After the claims were finished or released: nothing of this owner is left to hand back.
       if (runsWorker) await heartbeat.stop();
       await sender.close();
+      transforms.close();
       await stopListening?.();
       stopObservingBus();
       await store.close();

@@ -225,6 +225,10 @@ export interface EndpointPatch {
   retrySchedule?: number[] | null;
   payloadFormat?: Endpoint['payloadFormat'];
   signing?: NonNullable<Endpoint['signing']>;
+  /** null removes the filter / the transform. */
+  filter?: Endpoint['filter'];
+  transform?: Endpoint['transform'];
+  transformHistory?: Endpoint['transformHistory'];
   enabled?: boolean;
   disabledReason?: DisabledReason | null;
   failingSince?: number | null;

@@ -100,6 +100,10 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('rate_next_at'),
       // Signing mode (migration "ed25519 signing keys").
       text('signing'),
+      // Content filter and transform, with its previous versions (migration "endpoint filters and transforms").
+      json('filter'),
+      json('transform'),
+      json('transform_history'),
     ],
   },
   {

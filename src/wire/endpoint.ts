@@ -3,6 +3,7 @@
 // secret routes.
 
 import Type, { type Static } from 'typebox';
+import { FilterModel, TransformModel } from './routing.js';
 import { IsoDate, Nullable, Page, StringMap } from './primitives.js';
 
 const Redacted = Type.Literal('[redacted]');
@@ -37,6 +38,9 @@ const endpointProps = {
   payloadFormat: Type.Union([Type.Literal('envelope'), Type.Literal('raw')]),
   signing: Type.Union([Type.Literal('hmac'), Type.Literal('ed25519'), Type.Literal('both')]),
   enabled: Type.Boolean(),
+  /** Content filter evaluated at fan-out (docs/routing.md); null: every subscribed event. */
+  filter: Nullable(FilterModel),
+  transform: Nullable(TransformModel),
   disabledReason: Nullable(Type.String()),
   failingSince: Nullable(IsoDate),
   createdAt: IsoDate,

@@ -12,3 +12,4 @@ export * from './source.js';
 export * from './keys.js';
 export * from './doctor.js';
 export * from './meta.js';
+export * from './routing.js';

@@ -16,6 +16,7 @@ import { doctorReport } from '../components/doctor-report.js';
 import { deliveriesTable } from '../components/deliveries-table.js';
 import { debounce, pageHeader, section } from '../components/page.js';
 import { errorBox, errorMessage, toast } from '../components/toast.js';
+import { routingSections } from './endpoint-routing.js';
 
 const DISABLED_WHY = {
   gone: 'The receiver answered 410 Gone, so hookd stopped sending and cancelled pending deliveries.',
@@ -282,6 +283,7 @@ export async function render(root, params, app) {
     app.readOnly
       ? null
       : { id: 'testing', label: 'Testing', content: [e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')), doctorSection(e, app.features.doctor)] },
+    { id: 'routing', label: 'Filter & transform', content: await routingSections(e, app, () => app.reload()) },
     { id: 'settings', label: 'Settings', content: [section('Configuration', settings(e, app.isAdmin), h('p', null, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit settings'))), secretSection(e), app.readOnly ? null : recoverSection(e, () => void loadRecent())].filter(Boolean) },
   ].filter(Boolean);
   const wanted = params.query.get('tab');

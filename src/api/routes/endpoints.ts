@@ -17,6 +17,8 @@ import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
 import { EndpointCreatedModel, EndpointModel, EndpointPageModel, EndpointSecretModel, EndpointStatsModel, EndpointTestResultModel, RecoverResultModel, RotatedSecretModel } from '../../wire/index.js';
 import { responses, NoContent } from '../responses.js';
+import type { EventFilter } from '../../core/event-filter.js';
+import { checkFilter, checkTransform, nextTransform, type TransformInput } from './routing.js';
 
 interface EndpointBody {
   url: string;
@@ -32,6 +34,8 @@ interface EndpointBody {
   retrySchedule?: number[] | null;
   payloadFormat?: PayloadFormat;
   signing?: SigningMode;
+  filter?: EventFilter | null;
+  transform?: TransformInput | null;
   enabled?: boolean;
 }
 
@@ -81,6 +85,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     const headers = checkCustomHeaders(body.headers) ?? {};
     await vetUrl(ctx, body.url);
     if (body.secret) checkSecret(body.secret);
+    if (body.filter) checkFilter(body.filter, '/body/filter');
+    if (body.transform) await checkTransform(ctx, body.transform);
     if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) {
       throw new HookdError('endpoint_limit_reached', `This tenant already has ${config.maxEndpointsPerTenant} endpoints.`);
     }
@@ -100,6 +106,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       retrySchedule: body.retrySchedule ?? null,
       payloadFormat: body.payloadFormat ?? 'envelope',
       signing: body.signing ?? 'hmac',
+      ...(body.filter ? { filter: body.filter } : {}),
+      ...(body.transform ? nextTransform(null, [], body.transform, now) : {}),
       enabled: body.enabled ?? true,
       disabledReason: body.enabled === false ? 'manual' : null,
       failingSince: null,
@@ -127,6 +135,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     checkAuthHeaders(body.auth);
     const headers = checkCustomHeaders(body.headers);
     if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
+    if (body.filter) checkFilter(body.filter, '/body/filter');
+    if (body.transform) await checkTransform(ctx, body.transform);
     const now = ctx.now();
     const patch: EndpointPatch = { updatedAt: now };
     if (body.url !== undefined) patch.url = body.url;
@@ -139,6 +149,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;
     if (body.retrySchedule !== undefined) patch.retrySchedule = body.retrySchedule;
     if (body.payloadFormat !== undefined) patch.payloadFormat = body.payloadFormat;
+    if (body.filter !== undefined) patch.filter = body.filter;
+    // A changed transform gets the next version; the one it replaces goes into the history.
+    if (body.transform !== undefined) Object.assign(patch, nextTransform(current.transform ?? null, current.transformHistory ?? [], body.transform, now));
     if (body.signing !== undefined) {
       patch.signing = body.signing;
       if (body.signing !== 'hmac') await ctx.signingKeys.ensure(current.tenant);

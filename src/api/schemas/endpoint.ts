@@ -1,5 +1,6 @@
 // Request schemas for endpoints. Auth is a tagged union on `type` (spec section 4).
 
+import { TRANSFORM_PRESETS } from '../../core/types.js';
 import { tenantSchema } from './common.js';
 
 const str = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
@@ -27,6 +28,18 @@ const headersSchema = {
   additionalProperties: { type: 'string', maxLength: 4096 },
 } as const;
 
+/** Either JavaScript defining `function transform(webhook)`, or a built-in preset; null removes it. */
+export const transformSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    code: { type: 'string', minLength: 1, maxLength: 65536 },
+    preset: { type: 'string', enum: [...TRANSFORM_PRESETS] },
+  },
+} as const;
+
 const endpointFields = {
   url: { type: 'string', minLength: 1, maxLength: 2048 },
   description: { type: ['string', 'null'], maxLength: 1024 },
@@ -45,6 +58,9 @@ const endpointFields = {
   retrySchedule: { type: ['array', 'null'], minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 604800 } },
   payloadFormat: { type: 'string', enum: ['envelope', 'raw'] },
   signing: { type: 'string', enum: ['hmac', 'ed25519', 'both'] },
+  // Checked in full by core/event-filter.ts (errors by path); the schema only bounds the shape.
+  filter: { type: ['object', 'null'], maxProperties: 128 },
+  transform: transformSchema,
   enabled: { type: 'boolean' },
 } as const;
 

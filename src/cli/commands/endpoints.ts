@@ -1,4 +1,4 @@
-// `hookd endpoints list|create|get|update|delete|enable|disable|rotate-secret|secret|test`.
+// `hookd endpoints list|create|get|update|delete|enable|disable|rotate-secret|secret|test|transform-test`.
 
 import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
@@ -6,8 +6,11 @@ import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx
 import { QuietExit, UsageError } from '../errors.js';
 import { authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
+import { addRoutingFlags, registerTransformTest, routingBody, type RoutingFlags } from './routing.js';
 
-interface EndpointFlags extends AuthFlags {
+interface EndpointFlags extends AuthFlags, RoutingFlags {
+  clearFilter?: boolean;
+  clearTransform?: boolean;
   url?: string;
   events?: string[];
   allEvents?: boolean;
@@ -42,7 +45,7 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
   } else {
     cmd.option('--url <url>', 'New URL').option('--all-events', 'Subscribe to every event type again').option('--auth-none', 'Remove the endpoint auth');
   }
-  return cmd;
+  return addRoutingFlags(cmd, creating);
 }
 
 function bodyFromFlags(flags: EndpointFlags): Record<string, unknown> {
@@ -117,7 +120,7 @@ export function registerEndpoints(program: Command): void {
 
   addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url, ...bodyFromFlags(opts) });
+    const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url, ...bodyFromFlags(opts), ...(await routingBody(opts)) });
     await show(ctx, body);
   });
 
@@ -128,7 +131,7 @@ export function registerEndpoints(program: Command): void {
 
   addEndpointFlags(withJson(group.command('update').description('Change an endpoint (only the flags given)').argument('<id>', 'ep_...')), false).action(async (id: string, opts: EndpointFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const body = bodyFromFlags(opts);
+    const body = { ...bodyFromFlags(opts), ...(await routingBody(opts)) };
     if (Object.keys(body).length === 0) throw new UsageError('nothing to update: give at least one flag (see hookd endpoints update --help)');
     await show(ctx, (await ctx.client.patch<EndpointView>(`/v1/endpoints/${enc(id)}`, body)).body);
   });
@@ -198,4 +201,6 @@ export function registerEndpoints(program: Command): void {
     }
     if (!success) throw new QuietExit(1);
   });
+
+  registerTransformTest(group);
 }

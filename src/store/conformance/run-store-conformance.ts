@@ -10,6 +10,7 @@ import { claimsSuite } from './claims-suite.js';
 import { deliveriesSuite } from './deliveries-suite.js';
 import { endpointsSuite } from './endpoints-suite.js';
 import { eventsSuite } from './events-suite.js';
+import { filtersSuite } from './filters-suite.js';
 import { addEndpoint, useStore, type PeerFactory } from './fixtures.js';
 import { agreementSuite } from './agreement-suite.js';
 import { announcementsSuite } from './announcements-suite.js';
@@ -68,5 +69,6 @@ export function runStoreConformance(
     seriesSuite(factory);
     bulkRetriesSuite(factory);
     triggersSuite(factory);
+    filtersSuite(factory);
   });
 }

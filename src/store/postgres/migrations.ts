@@ -248,4 +248,13 @@ CREATE TABLE signing_keys (
 CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
 `,
   },
+  {
+    version: 7,
+    name: 'endpoint filters and transforms',
+    // A content filter (JSON, core/event-filter.ts), the current transform (JSON: version + code or
+    // preset) and the previous transform versions (JSON array, newest first, capped by the API).
+    sql: `
+ALTER TABLE endpoints ADD COLUMN filter jsonb, ADD COLUMN transform jsonb, ADD COLUMN transform_history jsonb;
+`,
+  },
 ];

@@ -20,13 +20,13 @@
 // its own and the lock is held from the insert to the commit and no longer.
 
 import type pg from 'pg';
-import { endpointMatches } from '../../core/endpoint-match.js';
+import { contentFilterPasses, endpointMatches } from '../../core/endpoint-match.js';
 import type { Endpoint } from '../../core/types.js';
 import type { NewEvent, PublishResult } from '../store.js';
 import { LOCK_EVENT_SEQ, query, type PgContext, type Queryable } from './pool.js';
 import { EVENT_COLUMNS, eventFromRow } from './rows.js';
 
-type FanOutEndpoint = Pick<Endpoint, 'id' | 'enabled' | 'tenant' | 'eventTypes'>;
+type FanOutEndpoint = Pick<Endpoint, 'id' | 'enabled' | 'tenant' | 'eventTypes' | 'filter'>;
 
 export interface PublishOutcome {
   results: PublishResult[];
@@ -149,7 +149,9 @@ function targetsFor(e: NewEvent, endpoints: FanOutEndpoint[]): FanOutEndpoint[] 
     const ep = endpoints.find((x) => x.id === e.onlyEndpointId);
     return ep && ep.enabled && (ep.tenant ?? null) === (e.tenant ?? null) ? [ep] : [];
   }
-  return endpoints.filter((ep) => endpointMatches(ep, e));
+  // The event's data, parsed once and only if some endpoint's content filter reads it.
+  const parsed: { data?: unknown } = {};
+  return endpoints.filter((ep) => endpointMatches(ep, e) && contentFilterPasses(ep.filter, e, parsed));
 }
 
 async function loadFanOutEndpoints(db: Queryable, events: NewEvent[]): Promise<FanOutEndpoint[]> {
@@ -159,12 +161,12 @@ async function loadFanOutEndpoints(db: Queryable, events: NewEvent[]): Promise<F
   const broadcast = events.some((e) => e.onlyEndpointId === undefined);
   const { rows } = await query(
     db,
-    `SELECT id, tenant, event_types, enabled FROM endpoints
+    `SELECT id, tenant, event_types, enabled, filter FROM endpoints
      WHERE ($4 AND enabled AND (tenant = ANY($1::text[]) OR ($2 AND tenant IS NULL))) OR id = ANY($3::text[])
      ORDER BY created_at, id`,
     [tenants, anyNull, only, broadcast],
   );
-  return rows.map((r) => ({ id: r.id, tenant: r.tenant, eventTypes: r.event_types, enabled: r.enabled }));
+  return rows.map((r) => ({ id: r.id, tenant: r.tenant, eventTypes: r.event_types, enabled: r.enabled, filter: r.filter }));
 }
 
 function replayKey(tenant: string | null, key: string): string {

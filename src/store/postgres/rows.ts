@@ -47,7 +47,7 @@ export function eventTypeFromRow(r: Row): EventType {
 export const ENDPOINT_COLUMNS =
   'id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms, ' +
   'rate_limit_per_second, max_concurrency, retry_schedule, payload_format, enabled, disabled_reason, ' +
-  'failing_since, created_at, updated_at, signing';
+  'failing_since, created_at, updated_at, signing, filter, transform, transform_history';
 export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
   return {
     id: r.id,
@@ -64,6 +64,10 @@ export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
     retrySchedule: r.retry_schedule,
     payloadFormat: r.payload_format,
     signing: r.signing,
+    // Present only when set, so endpoints without them look as they did before these columns.
+    ...(r.filter == null ? {} : { filter: r.filter }),
+    ...(r.transform == null ? {} : { transform: r.transform }),
+    ...(r.transform_history == null ? {} : { transformHistory: r.transform_history }),
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
     failingSince: r.failing_since,
@@ -94,6 +98,9 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
     e.createdAt,
     e.updatedAt,
     e.signing ?? 'hmac',
+    e.filter == null ? null : JSON.stringify(e.filter),
+    e.transform == null ? null : JSON.stringify(e.transform),
+    e.transformHistory === undefined || e.transformHistory.length === 0 ? null : JSON.stringify(e.transformHistory),
   ];
 }
 

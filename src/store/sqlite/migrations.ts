@@ -282,6 +282,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
     `,
   },
+  {
+    version: 8,
+    name: 'endpoint filters and transforms',
+    // A content filter (JSON, core/event-filter.ts), the current transform (JSON: version + code or
+    // preset) and the previous transform versions (JSON array, newest first, capped by the API).
+    sql: `
+      ALTER TABLE endpoints ADD COLUMN filter TEXT;
+      ALTER TABLE endpoints ADD COLUMN transform TEXT;
+      ALTER TABLE endpoints ADD COLUMN transform_history TEXT;
+    `,
+  },
 ];
 
 /**

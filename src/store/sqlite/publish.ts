@@ -2,7 +2,8 @@
 // transaction-free on purpose: publishEvents, recordResults (operational events) and recordInbound
 // all call it inside their own transaction, so an event never exists without its deliveries.
 
-import { endpointMatches } from '../../core/endpoint-match.js';
+import { contentFilterPasses, endpointMatches } from '../../core/endpoint-match.js';
+import type { EventFilter } from '../../core/event-filter.js';
 import type { NewEvent, PublishResult } from '../store.js';
 import type { SqliteContext } from './context.js';
 import { eventFromRow, type EventRow } from './rows.js';
@@ -12,6 +13,7 @@ interface FanOutRow {
   tenant: string | null;
   enabled: number;
   event_types: string | null;
+  filter: string | null;
 }
 
 const FIND_BY_IDEMPOTENCY = 'SELECT * FROM events WHERE idempotency_key = ? AND tenant IS ?';
@@ -20,8 +22,8 @@ const INSERT_EVENT = `INSERT INTO events
   (id, type, tenant, payload, raw_body, idempotency_key, request_hash, source_id, created_at, trace_context)
   VALUES (@id, @type, @tenant, @payload, @raw_body, @idempotency_key, @request_hash, @source_id, @created_at, @trace_context)
   RETURNING seq`;
-const FAN_OUT_ENDPOINTS = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE enabled = 1 AND tenant IS ?';
-const ONLY_ENDPOINT = 'SELECT id, tenant, enabled, event_types FROM endpoints WHERE id = ?';
+const FAN_OUT_ENDPOINTS = 'SELECT id, tenant, enabled, event_types, filter FROM endpoints WHERE enabled = 1 AND tenant IS ?';
+const ONLY_ENDPOINT = 'SELECT id, tenant, enabled, event_types, filter FROM endpoints WHERE id = ?';
 const INSERT_DELIVERY = `INSERT INTO deliveries
   (id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at,
    lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at)
@@ -95,9 +97,13 @@ function fanOutTargets(ctx: SqliteContext, event: NewEvent): string[] {
   }
   const rows = ctx.stmt(FAN_OUT_ENDPOINTS).all(event.tenant) as FanOutRow[];
   const targets: string[] = [];
+  // The event's data, parsed once and only if some endpoint's content filter reads it.
+  const parsed: { data?: unknown } = {};
   for (const row of rows) {
     const eventTypes = row.event_types === null ? null : (JSON.parse(row.event_types) as string[]);
-    if (endpointMatches({ enabled: row.enabled === 1, tenant: row.tenant, eventTypes }, event)) targets.push(row.id);
+    if (!endpointMatches({ enabled: row.enabled === 1, tenant: row.tenant, eventTypes }, event)) continue;
+    const filter = row.filter === null ? null : (JSON.parse(row.filter) as EventFilter);
+    if (contentFilterPasses(filter, event, parsed)) targets.push(row.id);
   }
   return targets;
 }

@@ -86,6 +86,9 @@ export interface EndpointRow {
   retry_schedule: string | null;
   payload_format: string;
   signing: string;
+  filter: string | null;
+  transform: string | null;
+  transform_history: string | null;
   enabled: number;
   disabled_reason: string | null;
   failing_since: number | null;
@@ -109,6 +112,10 @@ export function endpointFromRow(r: EndpointRow, box: SecretBox): Endpoint {
     retrySchedule: r.retry_schedule === null ? null : (JSON.parse(r.retry_schedule) as number[]),
     payloadFormat: r.payload_format as Endpoint['payloadFormat'],
     signing: r.signing as NonNullable<Endpoint['signing']>,
+    // Present only when set, so endpoints without them look as they did before these columns.
+    ...(r.filter === null ? {} : { filter: JSON.parse(r.filter) as Endpoint['filter'] }),
+    ...(r.transform === null ? {} : { transform: JSON.parse(r.transform) as Endpoint['transform'] }),
+    ...(r.transform_history === null ? {} : { transformHistory: JSON.parse(r.transform_history) as NonNullable<Endpoint['transformHistory']> }),
     enabled: r.enabled === 1,
     disabledReason: r.disabled_reason as DisabledReason | null,
     failingSince: r.failing_since,
@@ -134,6 +141,9 @@ export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
     retry_schedule: e.retrySchedule === null ? null : JSON.stringify(e.retrySchedule),
     payload_format: e.payloadFormat,
     signing: e.signing ?? 'hmac',
+    filter: e.filter == null ? null : JSON.stringify(e.filter),
+    transform: e.transform == null ? null : JSON.stringify(e.transform),
+    transform_history: e.transformHistory === undefined || e.transformHistory.length === 0 ? null : JSON.stringify(e.transformHistory),
     enabled: e.enabled ? 1 : 0,
     disabled_reason: e.disabledReason,
     failing_since: e.failingSince,
