@@ -100,6 +100,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('rate_next_at'),
       // Signing mode (migration "ed25519 signing keys").
       text('signing'),
+      // Ordered delivery (migration "ordered delivery per key").
+      text('ordering_on_exhausted'),
     ],
   },
   {
@@ -160,6 +162,10 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('updated_at'),
       text('next_trigger'),
       int('run_limit'),
+      // Ordered delivery (migration "ordered delivery per key").
+      text('ordering_key'),
+      int('ordering_seq'),
+      { name: 'ordering_blocked', kind: 'boolean' },
     ],
   },
   {

@@ -47,7 +47,7 @@ export function eventTypeFromRow(r: Row): EventType {
 export const ENDPOINT_COLUMNS =
   'id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms, ' +
   'rate_limit_per_second, max_concurrency, retry_schedule, payload_format, enabled, disabled_reason, ' +
-  'failing_since, created_at, updated_at, signing';
+  'failing_since, created_at, updated_at, signing, ordering_on_exhausted';
 export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
   return {
     id: r.id,
@@ -64,6 +64,7 @@ export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
     retrySchedule: r.retry_schedule,
     payloadFormat: r.payload_format,
     signing: r.signing,
+    ordering: { onExhausted: r.ordering_on_exhausted === 'skip' ? 'skip' : 'block' },
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
     failingSince: r.failing_since,
@@ -94,6 +95,7 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
     e.createdAt,
     e.updatedAt,
     e.signing ?? 'hmac',
+    e.ordering?.onExhausted ?? 'block',
   ];
 }
 
@@ -104,7 +106,7 @@ export const eventFromRow = (r: Row): EventRecord => sharedEventFromRow(r as Eve
 
 export const DELIVERY_COLUMNS =
   'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, ' +
-  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
+  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit, ordering_key, ordering_blocked';
 export const deliveryFromRow = (r: Row): Delivery => sharedDeliveryFromRow(r as DeliveryRow);
 
 export const ATTEMPT_COLUMNS =

@@ -86,6 +86,7 @@ export interface EndpointRow {
   retry_schedule: string | null;
   payload_format: string;
   signing: string;
+  ordering_on_exhausted: string;
   enabled: number;
   disabled_reason: string | null;
   failing_since: number | null;
@@ -109,6 +110,7 @@ export function endpointFromRow(r: EndpointRow, box: SecretBox): Endpoint {
     retrySchedule: r.retry_schedule === null ? null : (JSON.parse(r.retry_schedule) as number[]),
     payloadFormat: r.payload_format as Endpoint['payloadFormat'],
     signing: r.signing as NonNullable<Endpoint['signing']>,
+    ordering: { onExhausted: r.ordering_on_exhausted === 'skip' ? 'skip' : 'block' },
     enabled: r.enabled === 1,
     disabledReason: r.disabled_reason as DisabledReason | null,
     failingSince: r.failing_since,
@@ -134,6 +136,7 @@ export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
     retry_schedule: e.retrySchedule === null ? null : JSON.stringify(e.retrySchedule),
     payload_format: e.payloadFormat,
     signing: e.signing ?? 'hmac',
+    ordering_on_exhausted: e.ordering?.onExhausted ?? 'block',
     enabled: e.enabled ? 1 : 0,
     disabled_reason: e.disabledReason,
     failing_since: e.failingSince,
@@ -326,7 +329,7 @@ export function eventRowFromValues(v: unknown[]): EventRow {
  * the time it takes to build it as an object, even with the object made here afterwards.
  */
 export const DELIVERY_COLUMNS =
-  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
+  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit, ordering_key, ordering_blocked';
 
 export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
   return {
@@ -348,5 +351,7 @@ export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
     updated_at: v[15] as number,
     next_trigger: v[16] as string,
     run_limit: v[17] as number | null,
+    ordering_key: v[18] as string | null,
+    ordering_blocked: v[19] as number,
   };
 }
