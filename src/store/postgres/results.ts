@@ -46,7 +46,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
     // A caller that did not say a result was keyed (orderingKey absent): wake its key now. Callers
     // that give the key take the transaction below, where the wake commits with the result.
     const keyed = rows.filter((row) => row.ordering_key !== null).map((row) => row.id);
-    if (keyed.length > 0) await withTransaction(ctx.pool, (client) => settleKeys(ctx, client, keyed, Math.max(...candidates.map(({ r }) => finishedAt(r)))));
+    if (keyed.length > 0) await withTransaction(ctx.pool, (client) => settleKeys(ctx, client, keyed, wakeAt(candidates.map(({ r }) => r))));
     return outcomes;
   }
 
@@ -124,7 +124,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
     await publishInTransaction(ctx, client, [...applied.flatMap(({ r }) => r.emit), ...announced]);
     // Ordered delivery: an ended keyed head wakes the next row of its key, or blocks it (ordering.ts).
     const ended = applied.filter(({ r }) => r.orderingKey !== null && r.update.status !== 'pending' && r.update.status !== 'sending');
-    if (ended.length > 0) await settleKeys(ctx, client, ended.map(({ r }) => r.deliveryId), Math.max(...ended.map(({ r }) => finishedAt(r))));
+    if (ended.length > 0) await settleKeys(ctx, client, ended.map(({ r }) => r.deliveryId), wakeAt(ended.map(({ r }) => r)));
     return outcomes;
   });
 }
@@ -170,6 +170,11 @@ function endpointStates(rows: AppliedRow[]): Map<string, EndpointState> {
     });
   }
   return states;
+}
+
+/** When a woken row becomes due: the batch's earliest attempt start, so it is due at once. */
+function wakeAt(results: AttemptResult[]): number {
+  return Math.min(...results.map((r) => r.attempt.createdAt));
 }
 
 function finishedAt(r: AttemptResult): number {
