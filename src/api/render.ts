@@ -47,6 +47,7 @@ export function renderEndpoint(e: Endpoint): Record<string, unknown> {
     retrySchedule: e.retrySchedule,
     payloadFormat: e.payloadFormat,
     signing: e.signing ?? 'hmac',
+    ordering: { onExhausted: e.ordering?.onExhausted ?? 'block' },
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     failingSince: iso(e.failingSince),
@@ -79,6 +80,8 @@ export function renderDelivery(d: Delivery): Record<string, unknown> {
     nextAttemptAt: iso(d.status === 'pending' ? d.nextAttemptAt : null),
     lastCode: d.lastCode,
     lastStatus: d.lastStatus,
+    orderingKey: d.orderingKey ?? null,
+    orderingBlocked: d.orderingBlocked ?? false,
     createdAt: iso(d.createdAt),
     updatedAt: iso(d.updatedAt),
   };

@@ -19,6 +19,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerBulkRetryRoutes } from './routes/bulk-retries.js';
 import { registerEndpointSeriesRoutes } from './routes/endpoint-series.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
+import { registerEndpointOrderingRoutes } from './routes/endpoint-ordering.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
@@ -167,6 +168,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
+  registerEndpointOrderingRoutes(app, ctx);
   registerEndpointSeriesRoutes(app, ctx);
   registerBulkRetryRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Attempt, Endpoint, EndpointAuth, PayloadFormat, SigningMode } from '../../core/types.js';
+import type { Attempt, Endpoint, EndpointAuth, EndpointOrdering, PayloadFormat, SigningMode } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
 import type { EndpointPatch, NewEvent } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
@@ -30,6 +30,7 @@ interface EndpointBody {
   retrySchedule?: number[] | null;
   payloadFormat?: PayloadFormat;
   signing?: SigningMode;
+  ordering?: EndpointOrdering;
   enabled?: boolean;
 }
 
@@ -98,6 +99,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       retrySchedule: body.retrySchedule ?? null,
       payloadFormat: body.payloadFormat ?? 'envelope',
       signing: body.signing ?? 'hmac',
+      ordering: { onExhausted: body.ordering?.onExhausted ?? 'block' },
       enabled: body.enabled ?? true,
       disabledReason: body.enabled === false ? 'manual' : null,
       failingSince: null,
@@ -137,6 +139,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.maxConcurrency !== undefined) patch.maxConcurrency = body.maxConcurrency;
     if (body.retrySchedule !== undefined) patch.retrySchedule = body.retrySchedule;
     if (body.payloadFormat !== undefined) patch.payloadFormat = body.payloadFormat;
+    if (body.ordering !== undefined) patch.ordering = { onExhausted: body.ordering.onExhausted };
     if (body.signing !== undefined) {
       patch.signing = body.signing;
       if (body.signing !== 'hmac') await ctx.signingKeys.ensure(current.tenant);

@@ -45,6 +45,13 @@ const endpointFields = {
   retrySchedule: { type: ['array', 'null'], minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 0, maximum: 604800 } },
   payloadFormat: { type: 'string', enum: ['envelope', 'raw'] },
   signing: { type: 'string', enum: ['hmac', 'ed25519', 'both'] },
+  ordering: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['onExhausted'],
+    description: 'Ordered delivery per key: when a key\'s head exhausts its retries, "block" holds the key until a retry or skip, "skip" lets the next event go.',
+    properties: { onExhausted: { type: 'string', enum: ['block', 'skip'] } },
+  },
   enabled: { type: 'boolean' },
 } as const;
 
