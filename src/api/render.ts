@@ -128,6 +128,7 @@ export function renderSource(s: Source, ingressUrl: string): Record<string, unkn
     verify: renderVerify(s.verify),
     allowIps: s.allowIps,
     eventType: s.eventType,
+    orderingKey: s.orderingKey ?? null,
     maxBodyBytes: s.maxBodyBytes,
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),

@@ -118,6 +118,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('max_body_bytes'),
       int('created_at'),
       int('updated_at'),
+      // Ordered delivery (migration "ordered delivery per key").
+      json('ordering_key_rule'),
     ],
   },
   {

@@ -208,6 +208,7 @@ export function makeSource(over: Partial<Source> = {}): Source {
     verify: { scheme: 'stripe', secret: 'whsec_stripe_test_secret', toleranceSeconds: 300 },
     allowIps: null,
     eventType: { pointer: '/type' },
+    orderingKey: null,
     maxBodyBytes: null,
     createdAt: T0,
     updatedAt: T0,

@@ -258,6 +258,7 @@ CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
 ALTER TABLE deliveries ADD COLUMN ordering_key text, ADD COLUMN ordering_seq bigint,
   ADD COLUMN ordering_blocked boolean NOT NULL DEFAULT false;
 ALTER TABLE endpoints ADD COLUMN ordering_on_exhausted text NOT NULL DEFAULT 'block';
+ALTER TABLE sources ADD COLUMN ordering_key_rule jsonb;
 CREATE INDEX deliveries_ordering_open ON deliveries (endpoint_id, ordering_key, ordering_seq)
   WHERE ordering_key IS NOT NULL AND (status IN ('pending', 'sending') OR ordering_blocked);
 CREATE INDEX deliveries_ordering_sending ON deliveries (endpoint_id, ordering_key)

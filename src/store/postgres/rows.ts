@@ -132,7 +132,7 @@ export function attemptFromRow(r: Row): Attempt {
   };
 }
 export const SOURCE_COLUMNS =
-  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at';
+  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule';
 export function sourceFromRow(r: Row, box: SecretBox): Source {
   return {
     id: r.id,
@@ -141,6 +141,7 @@ export function sourceFromRow(r: Row, box: SecretBox): Source {
     verify: JSON.parse(box.open(r.verify_sealed)),
     allowIps: r.allow_ips,
     eventType: r.event_type,
+    orderingKey: r.ordering_key_rule ?? null,
     maxBodyBytes: r.max_body_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -157,6 +158,7 @@ export function sourceParams(s: Source, box: SecretBox): unknown[] {
     s.maxBodyBytes,
     s.createdAt,
     s.updatedAt,
+    s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
   ];
 }
 

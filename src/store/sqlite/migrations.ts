@@ -300,6 +300,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN ordering_seq INTEGER;
       ALTER TABLE deliveries ADD COLUMN ordering_blocked INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE endpoints ADD COLUMN ordering_on_exhausted TEXT NOT NULL DEFAULT 'block';
+      ALTER TABLE sources ADD COLUMN ordering_key_rule TEXT;
       CREATE INDEX deliveries_ordering_open ON deliveries (endpoint_id, ordering_key, ordering_seq)
         WHERE ordering_key IS NOT NULL AND (status IN ('pending', 'sending') OR ordering_blocked = 1);
       CREATE INDEX deliveries_ordering_sending ON deliveries (endpoint_id, ordering_key)

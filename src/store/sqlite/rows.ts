@@ -214,6 +214,7 @@ export interface SourceRow {
   verify_sealed: string;
   allow_ips: string | null;
   event_type: string | null;
+  ordering_key_rule: string | null;
   max_body_bytes: number | null;
   created_at: number;
   updated_at: number;
@@ -227,6 +228,7 @@ export function sourceFromRow(r: SourceRow, box: SecretBox): Source {
     verify: JSON.parse(box.open(r.verify_sealed)) as Source['verify'],
     allowIps: r.allow_ips === null ? null : (JSON.parse(r.allow_ips) as string[]),
     eventType: r.event_type === null ? null : (JSON.parse(r.event_type) as Source['eventType']),
+    orderingKey: r.ordering_key_rule === null ? null : (JSON.parse(r.ordering_key_rule) as Source['eventType']),
     maxBodyBytes: r.max_body_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -241,6 +243,7 @@ export function sourceToParams(s: Source, box: SecretBox): SourceRow {
     verify_sealed: box.seal(JSON.stringify(s.verify)),
     allow_ips: s.allowIps === null ? null : JSON.stringify(s.allowIps),
     event_type: s.eventType === null ? null : JSON.stringify(s.eventType),
+    ordering_key_rule: s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
     max_body_bytes: s.maxBodyBytes,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
