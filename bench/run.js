@@ -82,7 +82,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,burst-1x,burst-fanout,burst-fanout-ed25519,transform,paced,isolation,backlog,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N]\n');
   process.exit(problem ? 2 : 0);
 }
 

@@ -48,8 +48,11 @@ function typeOf(types, seq) {
 }
 
 const handlers = {
-  /** Publish `events` events in batches of `batchSize` with `concurrency` batches in flight. */
-  async batch({ origin, path, headers = {}, events, batchSize, concurrency, types, connections = 8 }) {
+  /**
+   * Publish `events` events in batches of `batchSize` with `concurrency` batches in flight. With
+   * `orderingKeys`, event `seq` carries the ordering key `key-{seq % orderingKeys}`.
+   */
+  async batch({ origin, path, headers = {}, events, batchSize, concurrency, types, connections = 8, orderingKeys = 0 }) {
     const pool = poolFor(origin, connections);
     const batches = Math.ceil(events / batchSize);
     let accepted = 0;
@@ -59,7 +62,7 @@ const handlers = {
     await closedLoop(batches, concurrency, async (b) => {
       const sentAt = nowMs();
       const items = [];
-      for (let seq = b * batchSize; seq < Math.min(events, (b + 1) * batchSize); seq++) items.push({ type: typeOf(types, seq), data: eventData(seq, sentAt) });
+      for (let seq = b * batchSize; seq < Math.min(events, (b + 1) * batchSize); seq++) items.push({ type: typeOf(types, seq), data: eventData(seq, sentAt), ...(orderingKeys > 0 ? { orderingKey: `key-${seq % orderingKeys}` } : {}) });
       const res = await post(pool, path, headers, JSON.stringify({ events: items }));
       if (res.status !== 202 && res.status !== 200) {
         if (errors.length < 5) errors.push(`${res.status} ${res.text.slice(0, 200)}`);

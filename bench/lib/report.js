@@ -51,6 +51,14 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
       return tr && plain ? `${Math.round((tr.median / plain.median) * 100)}%` : '-';
     })]);
   }
+  add('ordered (1,000 keys) deliveries/s', 'ordered', (r) => r.rate, 0, true);
+  if (results.ordered && results['burst-fanout']) {
+    rows.push(['ordered / burst-fanout (same run)', ...targets.map((t) => {
+      const ordered = figure(results, 'ordered', t, (r) => r.rate);
+      const plain = figure(results, 'burst-fanout', t, (r) => r.rate);
+      return ordered && plain ? `${Math.round((ordered.median / plain.median) * 100)}%` : '-';
+    })]);
+  }
   add('paced p50 ms', 'paced', (r) => r.p50, 1);
   add('paced p99 ms', 'paced', (r) => r.p99, 1);
   add('paced max ms', 'paced', (r) => r.max, 1);

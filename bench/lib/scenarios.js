@@ -38,7 +38,7 @@ async function endpoints(sys, receiver, count, opts = {}) {
 }
 
 /** Publish `events` events to `fanout` endpoints as fast as possible and wait for every delivery. */
-async function burst(sys, env, { events, fanout, maxConcurrency, signing, transform }) {
+async function burst(sys, env, { events, fanout, maxConcurrency, signing, transform, orderingKeys = 0 }) {
   const { receiver, loadgen, opts } = env;
   await endpoints(sys, receiver, fanout, { maxConcurrency, signing, transform });
   await receiver.rpc.call('reset');
@@ -46,7 +46,7 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
   const publish =
     opts.publish === 'single'
       ? await loadgen.call('single', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, events, concurrency: 64, types: ['bench.burst'] })
-      : await loadgen.call('batch', { origin: sys.origin, path: sys.batchPath, headers: sys.headers, events, batchSize: opts.batchSize, concurrency: 2, types: ['bench.burst'] });
+      : await loadgen.call('batch', { origin: sys.origin, path: sys.batchPath, headers: sys.headers, events, batchSize: opts.batchSize, concurrency: 2, types: ['bench.burst'], orderingKeys });
   const expected = events * fanout;
   const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: WAIT_MS }, WAIT_MS + 10_000);
   const end = seen.lastAt ?? nowMs();
@@ -108,6 +108,16 @@ export const SCENARIOS = {
     hookdOnly: true,
     async run(sys, env) {
       return burst(sys, env, { events: env.opts.fanoutEvents, fanout: 10, maxConcurrency: env.opts.maxConcurrency, transform: { code: SMALL_TRANSFORM } });
+    },
+  },
+
+  // The burst-fanout run with every event carrying one of 1,000 ordering keys (docs/routing.md,
+  // "Ordering"): per endpoint and key one delivery at a time, in publish order. The report gives its
+  // rate as a share of burst-fanout in the same run. hookd only (the peer has no ordering).
+  ordered: {
+    hookdOnly: true,
+    async run(sys, env) {
+      return burst(sys, env, { events: env.opts.fanoutEvents, fanout: 10, maxConcurrency: env.opts.maxConcurrency, orderingKeys: 1000 });
     },
   },
 
@@ -184,4 +194,4 @@ export const SCENARIOS = {
   },
 };
 
-export const SCENARIO_NAMES = ['raw', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'paced', 'isolation', 'backlog'];
+export const SCENARIO_NAMES = ['raw', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'ordered', 'paced', 'isolation', 'backlog'];

@@ -21,6 +21,7 @@ import { registerBulkRetryRoutes } from './routes/bulk-retries.js';
 import { registerEndpointSeriesRoutes } from './routes/endpoint-series.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerRoutingRoutes } from './routes/routing.js';
+import { registerEndpointOrderingRoutes } from './routes/endpoint-ordering.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEventTypeRoutes } from './routes/event-types.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
@@ -171,6 +172,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerEventRoutes(app, ctx);
   registerEndpointRoutes(app, ctx);
   registerRoutingRoutes(app, ctx);
+  registerEndpointOrderingRoutes(app, ctx);
   registerEndpointSeriesRoutes(app, ctx);
   registerBulkRetryRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);

@@ -90,6 +90,14 @@ export class HookdClient {
     transformVersions: (id: string) => this.body<W.TransformVersionsView>('transformVersions', { id }),
   };
 
+  /** Ordered delivery per key (docs/routing.md): the blocked keys of an endpoint and what to do with one. */
+  readonly ordering = {
+    blocked: (endpointId: string, query: I.PageQuery = {}) => this.body<PageOf<W.BlockedKeyView>>('listBlockedKeys', { id: endpointId }, { query: this.q(query) }),
+    retry: (endpointId: string, key: string) => this.body<W.OrderingActionResultView>('retryOrderingKey', { id: endpointId }, { body: { key } }),
+    skip: (endpointId: string, key: string) => this.body<W.OrderingActionResultView>('skipOrderingKey', { id: endpointId }, { body: { key } }),
+    release: (endpointId: string, key: string) => this.body<W.OrderingActionResultView>('releaseOrderingKey', { id: endpointId }, { body: { key } }),
+  };
+
   readonly filters = {
     /** Whether a filter matches an example event, and why not. */
     test: (filter: Record<string, unknown>, event: I.ExampleEvent & { type: string }) => this.body<W.FilterTestResultView>('testFilter', {}, { body: { filter, event } }),

@@ -29,6 +29,8 @@ export interface EndpointInput {
   /** A content filter (docs/routing.md); null clears it. */
   filter?: Record<string, unknown> | null;
   transform?: TransformInput | null;
+  /** Ordered delivery per key: what happens when a key's head exhausts its retries. */
+  ordering?: { onExhausted: 'block' | 'skip' };
 }
 export type EndpointPatch = Partial<Omit<EndpointInput, 'secret' | 'tenant'>>;
 
@@ -37,6 +39,8 @@ export interface PublishInput {
   data: unknown;
   tenant?: string | null;
   idempotencyKey?: string;
+  /** Deliveries of one key go one at a time, in publish order, per endpoint (docs/routing.md). */
+  orderingKey?: string | null;
 }
 
 export interface PageQuery {
@@ -101,6 +105,7 @@ export interface SourceInput {
   verify: { scheme: string } & Record<string, unknown>;
   allowIps?: string[] | null;
   eventType?: string | { header: string } | { pointer: string } | null;
+  orderingKey?: string | { header: string } | { pointer: string } | null;
   maxBodyBytes?: number | null;
 }
 export type SourcePatch = Partial<Omit<SourceInput, 'tenant'>>;

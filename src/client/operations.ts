@@ -33,6 +33,10 @@ export const OPERATIONS = {
   diagnoseEndpoint: op('POST', '/v1/endpoints/{id}/diagnose', { 200: 'DoctorReport' }),
   testTransform: op('POST', '/v1/endpoints/{id}/transform/test', { 200: 'TransformTestResult' }),
   transformVersions: op('GET', '/v1/endpoints/{id}/transform/versions', { 200: 'TransformVersions' }),
+  listBlockedKeys: op('GET', '/v1/endpoints/{id}/ordering/blocked', { 200: 'BlockedKeyPage' }),
+  retryOrderingKey: op('POST', '/v1/endpoints/{id}/ordering/retry', { 200: 'OrderingActionResult' }),
+  skipOrderingKey: op('POST', '/v1/endpoints/{id}/ordering/skip', { 200: 'OrderingActionResult' }),
+  releaseOrderingKey: op('POST', '/v1/endpoints/{id}/ordering/release', { 200: 'OrderingActionResult' }),
   testFilter: op('POST', '/v1/filters/test', { 200: 'FilterTestResult' }),
 
   listDeliveries: op('GET', '/v1/deliveries', { 200: 'DeliveryPage' }),

@@ -133,6 +133,10 @@ export const ATTEMPT_CODES = {
     summary: 'The endpoint is disabled, so its pending deliveries were cancelled.',
     fix: 'Re-enable the endpoint and recover the cancelled deliveries.',
   },
+  ordering_released: {
+    summary: 'An operator released the ordering key this delivery waited on, which cancelled the key\'s waiting deliveries.',
+    fix: 'Re-publish the events that still matter, or recover the cancelled deliveries (they are then sent in key order again).',
+  },
   endpoint_deleted: {
     summary: 'The endpoint was deleted, so its pending and in-flight deliveries were cancelled (an attempt already on the wire is not recorded).',
     fix: 'Nothing to fix; create a new endpoint to receive these events.',

@@ -74,6 +74,11 @@ export const API_ERROR_CODES = {
     title: 'Delivery in flight',
     description: 'The delivery is being sent right now; retry it once this attempt has finished.',
   },
+  ordering_key_not_blocked: {
+    status: 409,
+    title: 'The ordering key is not blocked',
+    description: 'Retry and skip act on a blocked head only (an exhausted head on an endpoint with `ordering.onExhausted: "block"`). This key\'s head is waiting, retrying or being sent; release the key to cancel its backlog instead.',
+  },
   hmac_secret_unused: {
     status: 409,
     title: 'The endpoint does not use an HMAC secret',

@@ -29,6 +29,11 @@ export interface Source {
   verify: VerifyConfig;
   allowIps: string[] | null;
   eventType: EventTypeRule | null;
+  /**
+   * Ordered delivery per key for the events of this source (docs/routing.md, "Ordering"): a fixed
+   * key, { header } or { pointer } into the body, like eventType. null/absent: unordered.
+   */
+  orderingKey?: EventTypeRule | null;
   maxBodyBytes: number | null;
   createdAt: number;
   updatedAt: number;

@@ -44,6 +44,10 @@ export type TransformPreset = (typeof TRANSFORM_PRESETS)[number];
 export type EndpointTransform =
   | { version: number; code: string; preset?: undefined; createdAt: number }
   | { version: number; preset: TransformPreset; code?: undefined; createdAt: number };
+export interface EndpointOrdering {
+  /** block: the key waits for a manual retry or skip of its head; skip: the next event goes. */
+  onExhausted: 'block' | 'skip';
+}
 
 export interface Endpoint {
   id: string;
@@ -60,6 +64,11 @@ export interface Endpoint {
    * is never sent or revealed.
    */
   signing?: SigningMode;
+  /**
+   * Ordered delivery per key: what happens when a key's head exhausts its retries. Absent means
+   * { onExhausted: 'block' } (docs/routing.md, "Ordering").
+   */
+  ordering?: EndpointOrdering;
   headers: Record<string, string>;
   timeoutMs: number;
   rateLimitPerSecond: number | null;
@@ -131,6 +140,13 @@ export interface Delivery {
   lastStatus: number | null;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The event's ordering key (docs/routing.md, "Ordering"): deliveries of one endpoint with the same
+   * key are attempted one at a time, in publish order. null (or absent in old objects): unordered.
+   */
+  orderingKey?: string | null;
+  /** An exhausted head that holds its key (endpoint ordering.onExhausted "block") until retried or skipped. */
+  orderingBlocked?: boolean;
 }
 
 export type AttemptOutcome = 'success' | 'retry' | 'retry_after' | 'throttle' | 'disable_endpoint' | 'fail';

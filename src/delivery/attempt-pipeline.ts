@@ -155,6 +155,7 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
     if (classification.outcome !== 'success') logger.info({ ...logFields, next: plan.nextAttemptAt }, 'attempt failed');
     return {
       deliveryId: delivery.id,
+      orderingKey: delivery.orderingKey ?? null,
       leaseToken: delivery.leaseToken,
       attempt: attemptRecord,
       update: { status: plan.status, nextAttemptAt: plan.nextAttemptAt, lastCode: classification.code, lastStatus: result.status },

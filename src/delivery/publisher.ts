@@ -11,6 +11,7 @@
 // connections, and claims and catalogue reads waited for the pool behind them (p50 over 3 s). With one
 // group in flight, a caller waits at most for the group ahead of it plus its own.
 
+import { checkOrderingKey } from '../core/ordering-key.js';
 import { createHash } from 'node:crypto';
 import { HookdError, type FieldError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -37,6 +38,8 @@ export interface PublishInput {
   onlyEndpointId?: string | undefined;
   /** Deliveries become due only after this (NewEvent.holdMs): the endpoint test claims its own. */
   holdMs?: number | undefined;
+  /** Ordered delivery per key (NewEvent.orderingKey); checked by validate(). */
+  orderingKey?: string | null | undefined;
 }
 
 export interface Publisher {
@@ -127,6 +130,7 @@ export function createPublisher(deps: {
 
   const publisher: Publisher = {
     async validate(input, pathPrefix = '') {
+      checkOrderingKey(input.orderingKey, `${pathPrefix}/orderingKey`);
       if (!EVENT_TYPE_PATTERN.test(input.type)) {
         throw new HookdError('validation_failed', 'The event type must match ^[a-zA-Z0-9_.-]{1,128}$.', {
           errors: [{ path: `${pathPrefix}/type`, message: 'must match ^[a-zA-Z0-9_.-]{1,128}$' }],
@@ -153,7 +157,11 @@ export function createPublisher(deps: {
     },
     prepare(input) {
       const payload = input.payload ?? JSON.stringify(input.data);
-      const requestHash = createHash('sha256').update(JSON.stringify([input.type, input.tenant, payload])).digest('hex');
+      const orderingKey = input.orderingKey ?? null;
+      // The key is part of the request: reusing an idempotency key with another ordering key is a
+      // conflict. Left out when absent, so hashes of key-less publishes are what they always were.
+      const hashed = orderingKey === null ? [input.type, input.tenant, payload] : [input.type, input.tenant, payload, orderingKey];
+      const requestHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
       const event: NewEvent = {
         id: newId('event'),
         type: input.type,
@@ -167,6 +175,7 @@ export function createPublisher(deps: {
         deliveryIds: () => newId('delivery'),
         onlyEndpointId: input.onlyEndpointId,
         holdMs: input.holdMs,
+        orderingKey,
       };
       deps.onPrepare?.(event);
       return event;

@@ -2,6 +2,7 @@
 // verification over the raw bytes, then (only for verified requests) JSON decoding, the event type and
 // the delivery id. The order is the security argument: nothing parses bytes an unverified caller sent.
 
+import { deriveOrderingKey } from './ordering-key-rule.js';
 import type { ApiErrorCode } from '../core/error-codes.js';
 import type { FieldError } from '../core/errors.js';
 import type { Source } from '../core/inbound-types.js';
@@ -27,6 +28,8 @@ export type IngressCheck =
       /** The exact JSON text of the data (the body, or a form's `payload` field). */
       payload: string;
       dedupeKey: string | null;
+      /** From the source's ordering-key rule; null without one. */
+      orderingKey: string | null;
     }
   | { ok: false; code: ApiErrorCode; reason: string; errors?: FieldError[] | undefined; extra?: Record<string, unknown> | undefined };
 
@@ -51,5 +54,8 @@ export function checkIngress(source: Source, input: IngressInput): IngressCheck 
   const type = deriveEventType(source.eventType, input.headers, decoded.value);
   if (!type.ok) return { ok: false, code: type.code, reason: type.reason, errors: type.errors };
 
-  return { ok: true, type: type.type, data: decoded.value, payload: decoded.text, dedupeKey: dedupeKey(source.verify.scheme, input.headers, decoded.value) };
+  const key = deriveOrderingKey(source.orderingKey, input.headers, decoded.value);
+  if (!key.ok) return { ok: false, code: key.code, reason: key.reason, errors: key.errors };
+
+  return { ok: true, type: type.type, data: decoded.value, payload: decoded.text, dedupeKey: dedupeKey(source.verify.scheme, input.headers, decoded.value), orderingKey: key.key };
 }

@@ -136,7 +136,7 @@ async function handleIngress(ctx: ApiContext, options: IngressOptions, request: 
   const check = checkIngress(source, { headers, contentType, body, now: receivedAt });
   if (!check.ok) return reject(check, body);
 
-  const input: PublishInput = { type: check.type, data: check.data, payload: check.payload, tenant: source.tenant, idempotencyKey: null, rawBody: body, sourceId: source.id };
+  const input: PublishInput = { type: check.type, data: check.data, payload: check.payload, tenant: source.tenant, idempotencyKey: null, rawBody: body, sourceId: source.id, orderingKey: check.orderingKey };
   try {
     await ctx.publisher.validate(input);
   } catch (err) {

@@ -10,6 +10,7 @@
 // - Verification is not re-run: it held when the request arrived, and timestamps would now be stale.
 // - The replay has no delivery id (dedupeKey null): replaying twice on purpose makes two events.
 
+import { deriveOrderingKey } from './ordering-key-rule.js';
 import { HookdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { InboundRequest, Source } from '../core/inbound-types.js';
@@ -33,6 +34,8 @@ export async function replayRequest(ctx: ApiContext, source: Source, requestId: 
   const data = JSON.parse(event.payload) as unknown;
   const type = deriveEventType(source.eventType, original.headers, data);
   if (!type.ok) throw new HookdError(type.code, `Cannot route the replay: ${type.reason}`, { errors: type.errors });
+  const key = deriveOrderingKey(source.orderingKey, original.headers, data);
+  if (!key.ok) throw new HookdError(key.code, `Cannot route the replay: ${key.reason}`, { errors: key.errors });
 
   const input: PublishInput = {
     type: type.type,
@@ -42,6 +45,7 @@ export async function replayRequest(ctx: ApiContext, source: Source, requestId: 
     idempotencyKey: null,
     rawBody: event.rawBody ?? Buffer.from(event.payload, 'utf8'),
     sourceId: source.id,
+    orderingKey: key.key,
   };
   await ctx.publisher.validate(input);
   const now = ctx.now();

@@ -10,6 +10,7 @@
 //   PATCHing `verify`, as with API keys. There is no reveal route: for providers the secret already
 //   lives on their side, and one less way to read it is one less way to leak it.
 
+import { validateOrderingKeyRule } from './ordering-key-rule.js';
 import { randomBytes } from 'node:crypto';
 import { HookdError, type FieldError } from '../core/errors.js';
 import type { EventTypeRule, VerifyConfig } from '../core/inbound-types.js';
@@ -104,5 +105,12 @@ export function checkEventTypeRule(rule: EventTypeRule | null | undefined, path 
   if (rule === null || rule === undefined) return null;
   const errors = validateEventTypeRule(rule, path);
   if (errors.length > 0) throw new HookdError('validation_failed', `eventType is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  return rule;
+}
+
+export function checkOrderingKeyRule(rule: EventTypeRule | null | undefined, path = '/body/orderingKey'): EventTypeRule | null {
+  if (rule === null || rule === undefined) return null;
+  const errors = validateOrderingKeyRule(rule, path);
+  if (errors.length > 0) throw new HookdError('validation_failed', `orderingKey is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   return rule;
 }

@@ -9,7 +9,7 @@ import { renderInboundRequest, renderSource } from '../api/render.js';
 import { HookdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { EventTypeRule, InboundVerdict, Source } from '../core/inbound-types.js';
-import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, type VerifyInput } from './source-config.js';
+import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, checkOrderingKeyRule, type VerifyInput } from './source-config.js';
 import { createSourceBody, patchSourceBody, requestListQuery, requestParams, sourceParams } from './source-schema.js';
 import { replayRequest } from './replay-request.js';
 import { openCursor, sealCursor } from '../api/page-cursor.js';
@@ -21,6 +21,7 @@ interface SourceBody {
   verify: VerifyInput;
   allowIps?: string[] | null;
   eventType?: EventTypeRule | null;
+  orderingKey?: EventTypeRule | null;
   maxBodyBytes?: number | null;
   tenant?: string | null;
 }
@@ -55,6 +56,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
       verify: buildVerifyConfig(body.verify),
       allowIps: checkAllowIps(body.allowIps),
       eventType: checkEventTypeRule(body.eventType),
+      orderingKey: checkOrderingKeyRule(body.orderingKey),
       maxBodyBytes: body.maxBodyBytes ?? null,
       createdAt: now,
       updatedAt: now,
@@ -84,6 +86,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     // null clears these; the store skips undefined members, so null is passed through as a value.
     if (body.allowIps !== undefined) patch.allowIps = checkAllowIps(body.allowIps);
     if (body.eventType !== undefined) patch.eventType = checkEventTypeRule(body.eventType);
+    if (body.orderingKey !== undefined) patch.orderingKey = checkOrderingKeyRule(body.orderingKey);
     if (body.maxBodyBytes !== undefined) patch.maxBodyBytes = body.maxBodyBytes;
     const updated = await store.updateSource(current.id, tenantFilter(principalOf(request)), patch);
     if (!updated) throw new HookdError('not_found', `No source ${current.id}.`);

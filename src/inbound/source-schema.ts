@@ -60,6 +60,15 @@ const sourceFields = {
   verify: verifySchema,
   allowIps: { type: ['array', 'null'], minItems: 1, maxItems: 256, items: { type: 'string', minLength: 1, maxLength: 64 }, description: 'CIDR ranges (or single addresses) allowed to call the ingress.' },
   eventType: { anyOf: [eventTypeRuleSchema, { type: 'null' }] },
+  orderingKey: {
+    description: 'Ordered delivery per key (docs/routing.md, "Ordering"): a fixed key, { header } or { pointer } into the body giving each event its ordering key. null: unordered.',
+    anyOf: [
+      { type: 'string', minLength: 1, maxLength: 256 },
+      { type: 'object', additionalProperties: false, required: ['header'], properties: { header: headerName } },
+      { type: 'object', additionalProperties: false, required: ['pointer'], properties: { pointer: { type: 'string', maxLength: 512 } } },
+      { type: 'null' },
+    ],
+  },
   maxBodyBytes: { type: ['integer', 'null'], minimum: 1, maximum: MAX_SOURCE_BODY_BYTES, description: 'Body cap of the ingress (default HOOKD_MAX_BODY_BYTES).' },
 } as const;
 

@@ -53,6 +53,9 @@ export interface DeliveryRow {
   last_status: number | null;
   created_at: number;
   updated_at: number;
+  ordering_key: string | null;
+  /** 0/1 on SQLite, boolean on PostgreSQL. */
+  ordering_blocked: number | boolean;
 }
 
 export function deliveryFromRow(r: DeliveryRow): Delivery {
@@ -75,6 +78,8 @@ export function deliveryFromRow(r: DeliveryRow): Delivery {
     lastStatus: r.last_status,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    orderingKey: r.ordering_key ?? null,
+    orderingBlocked: r.ordering_blocked === true || r.ordering_blocked === 1,
   };
 }
 

@@ -59,6 +59,11 @@ export interface NewEvent {
   requestHash: string | null;
   sourceId: string | null;
   createdAt: number;
+  /**
+   * Ordered delivery per key (docs/routing.md, "Ordering"): for each endpoint, deliveries of events
+   * with the same key are attempted one at a time, in publish (seq) order. null/absent: unordered.
+   */
+  orderingKey?: string | null;
   /** W3C `traceparent` of the publishing span, stored with the event (null/absent: none). */
   traceContext?: string | null;
   /** Ids for the deliveries, in order, as many as may be needed (the store takes what it uses). */
@@ -171,6 +176,12 @@ export interface EndpointAnnouncements {
 
 export interface AttemptResult {
   deliveryId: string;
+  /**
+   * The delivery's ordering key as claimed (Delivery.orderingKey). A keyed result that ends its
+   * delivery must wake or block the key; null tells the store there is nothing to do, so it may take
+   * its fastest path. Absent: the store finds out itself.
+   */
+  orderingKey?: string | null;
   /** The fencing token the delivery was claimed with. */
   leaseToken: number;
   attempt: Attempt;
@@ -229,10 +240,38 @@ export interface EndpointPatch {
   filter?: Endpoint['filter'];
   transform?: Endpoint['transform'];
   transformHistory?: Endpoint['transformHistory'];
+  ordering?: NonNullable<Endpoint['ordering']>;
   enabled?: boolean;
   disabledReason?: DisabledReason | null;
   failingSince?: number | null;
   updatedAt: number;
+}
+
+/** A key of an endpoint whose head exhausted its retries and holds the key (ordering.onExhausted "block"). */
+export interface BlockedKey {
+  key: string;
+  /** The blocked head. */
+  deliveryId: string;
+  eventId: string;
+  lastCode: string | null;
+  lastStatus: number | null;
+  /** When the head blocked (its last update). */
+  blockedAt: number;
+  /** Deliveries of the key waiting behind the head. */
+  waiting: number;
+}
+
+export type OrderingAction = 'retry' | 'skip' | 'release';
+
+export interface OrderingActionResult {
+  action: OrderingAction;
+  key: string;
+  /** The key's head the action applied to. */
+  deliveryId: string;
+  /** release: waiting deliveries cancelled (code 'ordering_released'). */
+  cancelled: number;
+  /** retry / skip: the head is not blocked, nothing was changed. */
+  notBlocked?: boolean;
 }
 
 export interface EndpointStats {
@@ -454,6 +493,14 @@ export interface Store {
   /** Cancel every pending delivery of the endpoint (410, delete, disable). */
   cancelPendingDeliveries(endpointId: string, code: string, now: number): Promise<number>;
   endpointStats(endpointId: string, since: number, until: number): Promise<EndpointStats>;
+  /** Ordered delivery: the endpoint's blocked keys, by key (docs/routing.md, "Ordering"). */
+  listBlockedKeys(endpointId: string, page: PageRequest): Promise<Page<BlockedKey>>;
+  /**
+   * Act on a key of the endpoint: 'retry' re-queues its blocked head (fresh schedule), 'skip' leaves
+   * the head failed and lets the next delivery go, 'release' cancels every waiting delivery of the
+   * key (code 'ordering_released') and drops its block. null: the key has no open or blocked delivery.
+   */
+  orderingAction(endpointId: string, key: string, action: OrderingAction, now: number): Promise<OrderingActionResult | null>;
   /**
    * The endpoint's attempts made in [since, until), grouped in buckets of bucketMs starting at since,
    * oldest first; empty buckets are left out (the caller fills them). Aggregated in the database.

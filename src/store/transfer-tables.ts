@@ -104,6 +104,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       json('filter'),
       json('transform'),
       json('transform_history'),
+      // Ordered delivery (migration "ordered delivery per key").
+      text('ordering_on_exhausted'),
     ],
   },
   {
@@ -120,6 +122,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('max_body_bytes'),
       int('created_at'),
       int('updated_at'),
+      // Ordered delivery (migration "ordered delivery per key").
+      json('ordering_key_rule'),
     ],
   },
   {
@@ -164,6 +168,10 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('updated_at'),
       text('next_trigger'),
       int('run_limit'),
+      // Ordered delivery (migration "ordered delivery per key").
+      text('ordering_key'),
+      int('ordering_seq'),
+      { name: 'ordering_blocked', kind: 'boolean' },
     ],
   },
   {

@@ -31,6 +31,10 @@ const deliveryProps = {
   tenant: Nullable(Type.String()),
   eventType: Type.String(),
   status: DeliveryStatusModel,
+  /** The event's ordering key (docs/routing.md); null: unordered. */
+  orderingKey: Nullable(Type.String()),
+  /** An exhausted head holding its key (endpoint ordering.onExhausted "block"). */
+  orderingBlocked: Type.Boolean(),
   attempts: Type.Integer(),
   nextAttemptAt: Nullable(IsoDate),
   lastCode: Nullable(Type.String()),

@@ -4,6 +4,7 @@
 
 import Type, { type Static } from 'typebox';
 import { FilterModel, TransformModel } from './routing.js';
+import { EndpointOrderingModel } from './ordering.js';
 import { IsoDate, Nullable, Page, StringMap } from './primitives.js';
 
 const Redacted = Type.Literal('[redacted]');
@@ -41,6 +42,7 @@ const endpointProps = {
   /** Content filter evaluated at fan-out (docs/routing.md); null: every subscribed event. */
   filter: Nullable(FilterModel),
   transform: Nullable(TransformModel),
+  ordering: EndpointOrderingModel,
   disabledReason: Nullable(Type.String()),
   failingSince: Nullable(IsoDate),
   createdAt: IsoDate,

@@ -13,3 +13,4 @@ export * from './keys.js';
 export * from './doctor.js';
 export * from './meta.js';
 export * from './routing.js';
+export * from './ordering.js';

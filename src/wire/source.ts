@@ -3,6 +3,9 @@
 import Type, { type Static } from 'typebox';
 import { IsoDate, Nullable, Page, StringMap } from './primitives.js';
 
+/** A value taken from a request: fixed, from a header, or from a JSON pointer into the body. */
+const TakenFrom = Type.Union([Type.String(), Type.Object({ header: Type.String() }, { additionalProperties: false }), Type.Object({ pointer: Type.String() }, { additionalProperties: false })]);
+
 /** The verification settings, scheme first; secret members read "[redacted]" except in the create answer. */
 export const VerifyModel = Type.Object({ scheme: Type.String() }, { title: 'SourceVerify', additionalProperties: true });
 
@@ -15,7 +18,9 @@ export const SourceModel = Type.Object(
     verify: VerifyModel,
     allowIps: Nullable(Type.Array(Type.String())),
     /** How the event type is taken from a request (a fixed type, a header, a JSON path ...). */
-    eventType: Nullable(Type.Union([Type.String(), Type.Object({ header: Type.String() }, { additionalProperties: false }), Type.Object({ pointer: Type.String() }, { additionalProperties: false })])),
+    eventType: Nullable(TakenFrom),
+    /** How the ordering key is taken from a request; null: events are unordered. */
+    orderingKey: Nullable(TakenFrom),
     maxBodyBytes: Nullable(Type.Integer()),
     createdAt: IsoDate,
     updatedAt: IsoDate,

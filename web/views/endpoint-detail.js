@@ -1,6 +1,7 @@
 // One endpoint: settings, 24 h stats, signing secret (reveal, copy, rotate), enable/disable with the
 // reason, send a test event, run the doctor, recover failed deliveries, and its recent deliveries.
 
+import { blockedKeys } from '../components/blocked-keys.js';
 import { urlText } from '../components/endpoint-label.js';
 import { endpointTraffic } from '../components/endpoint-traffic.js';
 import { openInspector } from '../components/delivery-inspector.js';
@@ -43,6 +44,7 @@ function settings(e, isAdmin) {
     ['Max concurrency', String(e.maxConcurrency)],
     ['Retry schedule', e.retrySchedule ? `${e.retrySchedule.join(', ')} s` : 'default'],
     ['Payload format', e.payloadFormat],
+    ['Ordered keys, on exhaustion', e.ordering?.onExhausted ?? 'block'],
   ]);
 }
 
@@ -269,8 +271,10 @@ export async function render(root, params, app) {
   };
 
   const traffic = endpointTraffic(e.id);
+  const blocked = blockedKeys(e, { readOnly: app.readOnly });
   const refresh = debounce(() => {
     void traffic.load();
+    void blocked.load();
     void loadStats();
     void loadRecent();
   }, 300);
@@ -278,7 +282,7 @@ export async function render(root, params, app) {
   // Four tabs instead of one long page: what it does (overview), what was sent (attempts), trying
   // it out (testing), and how it is configured (settings).
   const tabDefs = [
-    { id: 'overview', label: 'Overview', content: [section('Last 24 hours', statsEl), traffic.el] },
+    { id: 'overview', label: 'Overview', content: [section('Last 24 hours', statsEl), blocked.el, traffic.el] },
     { id: 'attempts', label: 'Attempts', content: [section('Recent deliveries', recent)] },
     app.readOnly
       ? null
@@ -289,7 +293,7 @@ export async function render(root, params, app) {
   const wanted = params.query.get('tab');
   const tabbed = tabs(tabDefs, { selected: tabDefs.some((t) => t.id === wanted) ? wanted : 'overview', onSelect: (id) => rememberTab(id, 'overview') });
   root.append(pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del), banner, tabbed.el);
-  await Promise.all([loadStats(), loadRecent(), traffic.load()]);
+  await Promise.all([loadStats(), loadRecent(), traffic.load(), blocked.load()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),
     app.stream.on('endpoint.state', (m) => {

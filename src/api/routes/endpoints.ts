@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Attempt, Endpoint, EndpointAuth, PayloadFormat, SigningMode } from '../../core/types.js';
+import type { Attempt, Endpoint, EndpointAuth, EndpointOrdering, PayloadFormat, SigningMode } from '../../core/types.js';
 import { decodeSecret, generateSecret } from '../../signature/index.js';
 import type { EndpointPatch, NewEvent } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
@@ -36,6 +36,7 @@ interface EndpointBody {
   signing?: SigningMode;
   filter?: EventFilter | null;
   transform?: TransformInput | null;
+  ordering?: EndpointOrdering;
   enabled?: boolean;
 }
 
@@ -108,6 +109,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
       signing: body.signing ?? 'hmac',
       ...(body.filter ? { filter: body.filter } : {}),
       ...(body.transform ? nextTransform(null, [], body.transform, now) : {}),
+      ordering: { onExhausted: body.ordering?.onExhausted ?? 'block' },
       enabled: body.enabled ?? true,
       disabledReason: body.enabled === false ? 'manual' : null,
       failingSince: null,
@@ -152,6 +154,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.filter !== undefined) patch.filter = body.filter;
     // A changed transform gets the next version; the one it replaces goes into the history.
     if (body.transform !== undefined) Object.assign(patch, nextTransform(current.transform ?? null, current.transformHistory ?? [], body.transform, now));
+    if (body.ordering !== undefined) patch.ordering = { onExhausted: body.ordering.onExhausted };
     if (body.signing !== undefined) {
       patch.signing = body.signing;
       if (body.signing !== 'hmac') await ctx.signingKeys.ensure(current.tenant);

@@ -23,6 +23,8 @@ const publishBody = {
     data: { description: 'Any JSON value.' },
     tenant: tenantSchema,
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 255 },
+    // Length and characters are checked by the publisher (core/ordering-key.ts), with their own message.
+    orderingKey: { type: ['string', 'null'], description: 'Ordered delivery per key (docs/routing.md, "Ordering"): 1-256 characters, no control characters.' },
   },
 } as const;
 
@@ -31,6 +33,7 @@ interface PublishBody {
   data: unknown;
   tenant?: string | null;
   idempotencyKey?: string;
+  orderingKey?: string | null;
 }
 
 export const MAX_WAIT_SECONDS = 30;
@@ -68,6 +71,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       payload: dataTextsOf(request, ['data'])[0],
       tenant: tenantForWrite(principal, body.tenant),
       idempotencyKey: idempotencyKeyOf(request, body.idempotencyKey),
+      orderingKey: body.orderingKey ?? null,
     });
     const answer = publishAnswer(result);
     return reply.code(answer.status).send(answer.body);
@@ -94,6 +98,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
         payload: texts[index],
         tenant: tenantForWrite(principal, item.tenant, `/body/events/${index}/tenant`),
         idempotencyKey: item.idempotencyKey ?? null,
+        orderingKey: item.orderingKey ?? null,
       }));
       const results = await ctx.publisher.publishBatch(inputs, (index) => `/body/events/${index}`);
       const data = results.map((r) =>

@@ -61,6 +61,13 @@ const endpointFields = {
   // Checked in full by core/event-filter.ts (errors by path); the schema only bounds the shape.
   filter: { type: ['object', 'null'], maxProperties: 128 },
   transform: transformSchema,
+  ordering: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['onExhausted'],
+    description: 'Ordered delivery per key: when a key\'s head exhausts its retries, "block" holds the key until a retry or skip, "skip" lets the next event go.',
+    properties: { onExhausted: { type: 'string', enum: ['block', 'skip'] } },
+  },
   enabled: { type: 'boolean' },
 } as const;
 

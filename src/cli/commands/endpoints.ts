@@ -1,4 +1,4 @@
-// `hookd endpoints list|create|get|update|delete|enable|disable|rotate-secret|secret|test|transform-test`.
+// `hookd endpoints list|create|get|update|delete|enable|disable|rotate-secret|secret|test|transform-test|ordering`.
 
 import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
@@ -7,6 +7,7 @@ import { QuietExit, UsageError } from '../errors.js';
 import { authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
 import { addRoutingFlags, registerTransformTest, routingBody, type RoutingFlags } from './routing.js';
+import { registerEndpointOrdering } from './endpoint-ordering.js';
 
 interface EndpointFlags extends AuthFlags, RoutingFlags {
   clearFilter?: boolean;
@@ -23,6 +24,7 @@ interface EndpointFlags extends AuthFlags, RoutingFlags {
   rateLimit?: number;
   maxConcurrency?: number;
   payloadFormat?: string;
+  onExhausted?: string;
   disabled?: boolean;
   json?: boolean;
 }
@@ -39,7 +41,8 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('--retry-schedule <seconds>', 'Seconds between attempts, comma-separated, e.g. 0,5,300')
     .option('--rate-limit <per-second>', 'Most deliveries per second to this endpoint', intOption(1, 100_000))
     .option('--max-concurrency <n>', 'Most attempts in flight to this endpoint', intOption(1, 1000))
-    .option('--payload-format <format>', 'envelope (type, timestamp, data; the default) or raw (data alone)', choiceOption(['envelope', 'raw'] as const));
+    .option('--payload-format <format>', 'envelope (type, timestamp, data; the default) or raw (data alone)', choiceOption(['envelope', 'raw'] as const))
+    .option('--on-exhausted <block|skip>', 'Ordered delivery: when a key\'s head exhausts its retries, block the key (the default) or skip to the next event', choiceOption(['block', 'skip'] as const));
   if (creating) {
     cmd.option('--tenant <tenant>', 'Only events of this tenant reach the endpoint').option('--secret <whsec>', 'Use this signing secret instead of a generated one').option('--disabled', 'Create it disabled');
   } else {
@@ -72,6 +75,7 @@ function bodyFromFlags(flags: EndpointFlags): Record<string, unknown> {
     if (flags.payloadFormat !== 'envelope' && flags.payloadFormat !== 'raw') throw new UsageError('--payload-format is envelope or raw');
     body.payloadFormat = flags.payloadFormat;
   }
+  if (flags.onExhausted !== undefined) body.ordering = { onExhausted: flags.onExhausted };
   if (flags.disabled) body.enabled = false;
   return body;
 }
@@ -105,6 +109,7 @@ async function show(ctx: Ctx, e: EndpointView): Promise<void> {
 
 export function registerEndpoints(program: Command): void {
   const group = program.command('endpoints').description('Manage endpoints (the URLs hookd delivers to)');
+  registerEndpointOrdering(group);
 
   withPaging(withJson(group.command('list').description('List endpoints'))).action(async (opts: { limit: number; cursor?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);

@@ -11,6 +11,7 @@ interface SendFlags {
   data?: string;
   tenant?: string;
   idempotencyKey?: string;
+  orderingKey?: string;
 }
 
 export function registerSend(program: Command): void {
@@ -22,7 +23,8 @@ export function registerSend(program: Command): void {
       .option('-t, --type <type>', 'Event type')
       .option('-d, --data <json>', 'Event data: inline JSON, @file.json, or @- for stdin (default: the catalogue example, else {})')
       .option('--tenant <tenant>', "Deliver only to this tenant's endpoints")
-      .option('--idempotency-key <key>', 'A repeat with the same key returns the first event and sends nothing'),
+      .option('--idempotency-key <key>', 'A repeat with the same key returns the first event and sends nothing')
+      .option('--ordering-key <key>', 'Deliver in publish order with the other events of this key, one at a time per endpoint'),
   ).action(async (typeArg: string | undefined, opts: SendFlags, cmd: Command) => {
     const type = opts.type ?? typeArg;
     if (type === undefined) throw new UsageError('give the event type: hookd send chat.started --data \'{"chatId":"c_1"}\'');
@@ -38,6 +40,7 @@ export function registerSend(program: Command): void {
     const body: Record<string, unknown> = { type, data };
     if (opts.tenant !== undefined) body.tenant = opts.tenant;
     if (opts.idempotencyKey !== undefined) body.idempotencyKey = opts.idempotencyKey;
+    if (opts.orderingKey !== undefined) body.orderingKey = opts.orderingKey;
     const { body: res } = await ctx.client.post<PublishView>('/v1/events', body);
     if (ctx.out.json) return ctx.out.document(res);
     const to = `${res.deliveries} endpoint${res.deliveries === 1 ? '' : 's'}`;

@@ -61,6 +61,7 @@ export function makeEndpoint(over: Partial<Endpoint> = {}): Endpoint {
     retrySchedule: null,
     payloadFormat: 'envelope',
     signing: 'hmac',
+    ordering: { onExhausted: 'block' },
     enabled: true,
     disabledReason: null,
     failingSince: null,
@@ -156,6 +157,7 @@ export function resultFor(claim: Claim, options: ResultOptions = {}): AttemptRes
   const responseStatus = options.responseStatus !== undefined ? options.responseStatus : status === 'succeeded' ? 200 : 500;
   return {
     deliveryId: claim.delivery.id,
+    orderingKey: claim.delivery.orderingKey ?? null,
     leaseToken: options.leaseToken ?? claim.delivery.leaseToken,
     attempt: makeAttempt(claim, {
       createdAt: options.at ?? T0,
@@ -206,6 +208,7 @@ export function makeSource(over: Partial<Source> = {}): Source {
     verify: { scheme: 'stripe', secret: 'whsec_stripe_test_secret', toleranceSeconds: 300 },
     allowIps: null,
     eventType: { pointer: '/type' },
+    orderingKey: null,
     maxBodyBytes: null,
     createdAt: T0,
     updatedAt: T0,

@@ -16,6 +16,7 @@ import { agreementSuite } from './agreement-suite.js';
 import { announcementsSuite } from './announcements-suite.js';
 import { leaseOwnersSuite } from './lease-owners-suite.js';
 import { multiProcessSuite } from './multi-process-suite.js';
+import { orderingSuite } from './ordering-suite.js';
 import { observabilitySuite } from './observability-suite.js';
 import { pacingSuite } from './pacing-suite.js';
 import { pruneSuite } from './prune-suite.js';
@@ -57,6 +58,7 @@ export function runStoreConformance(
     endpointsSuite(factory);
     eventsSuite(factory);
     claimsSuite(factory);
+    orderingSuite(factory);
     leaseOwnersSuite(factory);
     pacingSuite(factory);
     deliveriesSuite(factory);

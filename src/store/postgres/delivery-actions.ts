@@ -46,7 +46,8 @@ export async function requeueDelivery(
     const updated = await query(
       client,
       `UPDATE deliveries SET status = 'pending', next_attempt_at = $2, run_attempts = 0, lease_owner = NULL,
-              lease_expires_at = NULL, updated_at = greatest(updated_at, $2), next_trigger = $3, run_limit = $4
+              lease_expires_at = NULL, updated_at = greatest(updated_at, $2), next_trigger = $3, run_limit = $4,
+              ordering_blocked = false
        WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
       [id, now, how.trigger ?? 'manual', how.freshSchedule ? null : 1],
     );
@@ -67,7 +68,8 @@ export async function recoverDeliveries(
     const r = await query(
       client,
       `UPDATE deliveries SET status = 'pending', next_attempt_at = $4, run_attempts = 0, lease_owner = NULL,
-              lease_expires_at = NULL, updated_at = greatest(updated_at, $4), next_trigger = 'recover', run_limit = NULL
+              lease_expires_at = NULL, updated_at = greatest(updated_at, $4), next_trigger = 'recover', run_limit = NULL,
+              ordering_blocked = false
        WHERE endpoint_id = $1 AND status IN ('failed', 'cancelled') AND created_at >= $2 AND created_at < $3`,
       [endpointId, since, until, now],
     );

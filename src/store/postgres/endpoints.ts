@@ -9,7 +9,7 @@ import { ENDPOINT_COLUMNS, endpointFromRow, endpointParams, placeholders } from 
 import { Where, newestFirst } from './sql-builder.js';
 
 export async function insertEndpoint(ctx: PgContext, e: Endpoint): Promise<void> {
-  await query(ctx.pool, `INSERT INTO endpoints (${ENDPOINT_COLUMNS}) VALUES (${placeholders(22)})`, endpointParams(e, ctx.box));
+  await query(ctx.pool, `INSERT INTO endpoints (${ENDPOINT_COLUMNS}) VALUES (${placeholders(23)})`, endpointParams(e, ctx.box));
 }
 
 export async function getEndpoint(ctx: PgContext, id: string, tenant: TenantFilter): Promise<Endpoint | null> {

@@ -257,4 +257,21 @@ CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
 ALTER TABLE endpoints ADD COLUMN filter jsonb, ADD COLUMN transform jsonb, ADD COLUMN transform_history jsonb;
 `,
   },
+  {
+    version: 8,
+    name: 'ordered delivery per key',
+    // The same as the SQLite migration "ordered delivery per key" (its comment explains the indexes):
+    // a parked waiting row is 'pending' with next_attempt_at NULL, which sorts after every due row in
+    // deliveries_pending_idx and is outside deliveries_due_idx's range.
+    sql: `
+ALTER TABLE deliveries ADD COLUMN ordering_key text, ADD COLUMN ordering_seq bigint,
+  ADD COLUMN ordering_blocked boolean NOT NULL DEFAULT false;
+ALTER TABLE endpoints ADD COLUMN ordering_on_exhausted text NOT NULL DEFAULT 'block';
+ALTER TABLE sources ADD COLUMN ordering_key_rule jsonb;
+CREATE INDEX deliveries_ordering_open ON deliveries (endpoint_id, ordering_key, ordering_seq)
+  WHERE ordering_key IS NOT NULL AND (status IN ('pending', 'sending') OR ordering_blocked);
+CREATE INDEX deliveries_ordering_sending ON deliveries (endpoint_id, ordering_key)
+  WHERE ordering_key IS NOT NULL AND status = 'sending';
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import * as bulk from './bulk-retries.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { Store } from '../store.js';
 import { claimById, claimDue } from './claims.js';
+import * as ordering from './ordering.js';
 import { cancelPendingDeliveries, recoverDeliveries, releaseClaims, requeueDelivery } from './delivery-actions.js';
 import {
   endpointStats,
@@ -133,6 +134,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     recoverDeliveries: (endpointId, since, until, now) => recoverDeliveries(ctx, endpointId, since, until, now),
     cancelPendingDeliveries: (endpointId, code, now) => cancelPendingDeliveries(ctx, endpointId, code, now),
     endpointStats: (endpointId, since, until) => endpointStats(ctx, endpointId, since, until),
+    listBlockedKeys: (endpointId, page) => ordering.listBlockedKeys(ctx, endpointId, page),
+    orderingAction: (endpointId, key, action, now) => ordering.orderingAction(ctx, endpointId, key, action, now),
     endpointSeries: (endpointId, since, until, bucketMs) => endpointSeries(ctx, endpointId, since, until, bucketMs),
     insertBulkRetry: (task) => bulk.insertBulkRetry(ctx, task),
     getBulkRetry: (id, tenant) => bulk.getBulkRetry(ctx, id, tenant),

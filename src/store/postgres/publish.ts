@@ -23,7 +23,8 @@ import type pg from 'pg';
 import { contentFilterPasses, endpointMatches } from '../../core/endpoint-match.js';
 import type { Endpoint } from '../../core/types.js';
 import type { NewEvent, PublishResult } from '../store.js';
-import { LOCK_EVENT_SEQ, query, type PgContext, type Queryable } from './pool.js';
+import { lockOrdering } from './ordering.js';
+import { LOCK_EVENT_SEQ, query, withTransaction, type PgContext, type Queryable } from './pool.js';
 import { EVENT_COLUMNS, eventFromRow } from './rows.js';
 
 type FanOutEndpoint = Pick<Endpoint, 'id' | 'enabled' | 'tenant' | 'eventTypes' | 'filter'>;
@@ -39,7 +40,8 @@ export interface PublishOutcome {
 // ON CONFLICT race silently and are looked up afterwards; rows come back in insertion order, so seq
 // follows the order of the events within a batch. Deliveries are computed for every event (the
 // fan-out needs no database) and kept only for events that were inserted, so a replay draws delivery
-// ids it never uses. The NOTIFY is an
+// ids it never uses. Ordered delivery (ordering.ts): a keyed delivery is parked (next_attempt_at
+// NULL) when an earlier one of its key, in this batch or committed, is still open. The NOTIFY is an
 // uncorrelated sub-select in the output list: evaluated once, and only if an event was inserted;
 // PostgreSQL delivers it on commit and drops it on rollback.
 const WRITE_EVENTS = `
@@ -51,11 +53,18 @@ WITH inserted AS (
   ON CONFLICT ((coalesce(tenant, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${EVENT_COLUMNS}
 ), fanned_out AS (
-  INSERT INTO deliveries (id, event_id, endpoint_id, tenant, event_type, status, next_attempt_at, created_at, updated_at)
-  SELECT u.id, u.event_id, u.endpoint_id, u.tenant, u.event_type, 'pending', u.due, u.at, u.at
-  FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], $20::bigint[])
-    AS u(id, event_id, endpoint_id, tenant, event_type, at, due)
-  WHERE u.event_id IN (SELECT id FROM inserted)
+  INSERT INTO deliveries (id, event_id, endpoint_id, tenant, event_type, status, next_attempt_at, created_at, updated_at,
+                          ordering_key, ordering_seq)
+  SELECT u.id, u.event_id, u.endpoint_id, u.tenant, u.event_type, 'pending',
+         CASE WHEN u.okey IS NULL THEN u.due
+              WHEN row_number() OVER (PARTITION BY u.endpoint_id, u.okey ORDER BY i.seq) > 1 THEN NULL
+              WHEN EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = u.endpoint_id AND p.ordering_key = u.okey
+                             AND (p.status IN ('pending', 'sending') OR p.ordering_blocked)) THEN NULL
+              ELSE u.due END,
+         u.at, u.at, u.okey, CASE WHEN u.okey IS NOT NULL THEN i.seq END
+  FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[], $20::bigint[], $21::text[])
+    AS u(id, event_id, endpoint_id, tenant, event_type, at, due, okey)
+  JOIN inserted i ON i.id = u.event_id
 )
 SELECT ${EVENT_COLUMNS}, (SELECT true FROM pg_notify($3, '')) AS notified FROM inserted`;
 
@@ -72,7 +81,7 @@ export async function publishInTransaction(ctx: PgContext, db: Queryable, events
   if (events.length === 0) return { results: [], created: 0 };
   const endpoints = await loadFanOutEndpoints(db, events);
 
-  const rows = { id: [] as string[], event: [] as string[], endpoint: [] as string[], tenant: [] as (string | null)[], type: [] as string[], at: [] as number[], due: [] as number[] };
+  const rows = { id: [] as string[], event: [] as string[], endpoint: [] as string[], tenant: [] as (string | null)[], type: [] as string[], at: [] as number[], due: [] as number[], key: [] as (string | null)[] };
   const fanOut = new Map<string, string[]>();
   for (const e of events) {
     const targets = targetsFor(e, endpoints);
@@ -87,11 +96,12 @@ export async function publishInTransaction(ctx: PgContext, db: Queryable, events
       rows.type.push(e.type);
       rows.at.push(e.createdAt);
       rows.due.push(e.createdAt + Math.max(0, e.holdMs ?? 0));
+      rows.key.push(e.orderingKey ?? null);
     }
     fanOut.set(e.id, ids);
   }
 
-  const inserted = await query(db, WRITE_EVENTS, [
+  const params = [
     LOCK_EVENT_SEQ,
     ctx.schemaKey,
     ctx.channel,
@@ -112,7 +122,19 @@ export async function publishInTransaction(ctx: PgContext, db: Queryable, events
     rows.type,
     rows.at,
     rows.due,
-  ]);
+    rows.key,
+  ];
+  // Keyed: the publish lock first, in a statement of its own, so that WRITE_EVENTS's snapshot sees
+  // every head that ended before it (ordering.ts); autocommit becomes a short transaction.
+  const keyed = rows.key.some((k) => k !== null);
+  const inserted = !keyed
+    ? await query(db, WRITE_EVENTS, params)
+    : db === ctx.pool
+      ? await withTransaction(ctx.pool, async (client) => {
+          await lockOrdering(ctx, client);
+          return query(client, WRITE_EVENTS, params);
+        })
+      : await lockOrdering(ctx, db).then(() => query(db, WRITE_EVENTS, params));
   const createdById = new Map(inserted.rows.map((r) => [r.id as string, eventFromRow(r)]));
 
   const existing = await loadReplays(db, events.filter((e) => !createdById.has(e.id)));

@@ -29,7 +29,7 @@ WITH locked AS MATERIALIZED (${locked}
     AS u(id, token, status, next_at, last_code, last_status, at)
   WHERE d.id = u.id AND d.lease_token = u.token AND d.status = 'sending'
     AND (SELECT count(*) FROM locked) >= 0
-  RETURNING d.id, d.endpoint_id, d.status
+  RETURNING d.id, d.endpoint_id, d.status, d.ordering_key
 ), written AS (
   INSERT INTO attempts (id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status,
                         code, outcome, message, request_headers, response_headers, response_body, triggered_by)
@@ -81,4 +81,4 @@ export const APPLY_SUCCESSES = `${apply(`
   UPDATE endpoints e SET failing_since = NULL
   WHERE e.id IN (SELECT id FROM locked) AND e.id IN (SELECT endpoint_id FROM updated)
 )
-SELECT id FROM updated`;
+SELECT id, ordering_key FROM updated`;

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { DisabledReason } from '../../core/types.js';
 import type { AttemptResult, AttemptResultOutcome, NewEvent } from '../store.js';
 import { query, withTransaction, type PgContext } from './pool.js';
+import { settleKeys } from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { APPLY_RESULTS, APPLY_SUCCESSES } from './result-sql.js';
 import { storableJson, storableText } from './pg-text.js';
@@ -39,9 +40,13 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
   const params = applyParams(candidates.map(({ r }) => r));
 
   if (candidates.every(({ r }) => isPlainSuccess(r))) {
-    const { rows } = await query<{ id: string }>(ctx.pool, APPLY_SUCCESSES, params);
+    const { rows } = await query<{ id: string; ordering_key: string | null }>(ctx.pool, APPLY_SUCCESSES, params);
     const applied = new Set(rows.map((row) => row.id));
     for (const { i, r } of candidates) if (applied.has(r.deliveryId)) outcomes[i] = { applied: true, endpointDisabled: null };
+    // A caller that did not say a result was keyed (orderingKey absent): wake its key now. Callers
+    // that give the key take the transaction below, where the wake commits with the result.
+    const keyed = rows.filter((row) => row.ordering_key !== null).map((row) => row.id);
+    if (keyed.length > 0) await withTransaction(ctx.pool, (client) => settleKeys(ctx, client, keyed, wakeAt(candidates.map(({ r }) => r))));
     return outcomes;
   }
 
@@ -117,6 +122,9 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
       );
     }
     await publishInTransaction(ctx, client, [...applied.flatMap(({ r }) => r.emit), ...announced]);
+    // Ordered delivery: an ended keyed head wakes the next row of its key, or blocks it (ordering.ts).
+    const ended = applied.filter(({ r }) => r.orderingKey !== null && r.update.status !== 'pending' && r.update.status !== 'sending');
+    if (ended.length > 0) await settleKeys(ctx, client, ended.map(({ r }) => r.deliveryId), wakeAt(ended.map(({ r }) => r)));
     return outcomes;
   });
 }
@@ -127,6 +135,7 @@ export async function recordResults(ctx: PgContext, results: AttemptResult[]): P
  */
 function isPlainSuccess(r: AttemptResult): boolean {
   return (
+    typeof r.orderingKey !== 'string' &&
     r.update.status === 'succeeded' &&
     r.endpoint.health === 'success' &&
     r.endpoint.disable === undefined &&
@@ -161,6 +170,11 @@ function endpointStates(rows: AppliedRow[]): Map<string, EndpointState> {
     });
   }
   return states;
+}
+
+/** When a woken row becomes due: the batch's earliest attempt start, so it is due at once. */
+function wakeAt(results: AttemptResult[]): number {
+  return Math.min(...results.map((r) => r.attempt.createdAt));
 }
 
 function finishedAt(r: AttemptResult): number {

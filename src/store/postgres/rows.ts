@@ -47,7 +47,7 @@ export function eventTypeFromRow(r: Row): EventType {
 export const ENDPOINT_COLUMNS =
   'id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms, ' +
   'rate_limit_per_second, max_concurrency, retry_schedule, payload_format, enabled, disabled_reason, ' +
-  'failing_since, created_at, updated_at, signing, filter, transform, transform_history';
+  'failing_since, created_at, updated_at, signing, filter, transform, transform_history, ordering_on_exhausted';
 export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
   return {
     id: r.id,
@@ -68,6 +68,7 @@ export function endpointFromRow(r: Row, box: SecretBox): Endpoint {
     ...(r.filter == null ? {} : { filter: r.filter }),
     ...(r.transform == null ? {} : { transform: r.transform }),
     ...(r.transform_history == null ? {} : { transformHistory: r.transform_history }),
+    ordering: { onExhausted: r.ordering_on_exhausted === 'skip' ? 'skip' : 'block' },
     enabled: r.enabled,
     disabledReason: r.disabled_reason,
     failingSince: r.failing_since,
@@ -101,6 +102,7 @@ export function endpointParams(e: Endpoint, box: SecretBox): unknown[] {
     e.filter == null ? null : JSON.stringify(e.filter),
     e.transform == null ? null : JSON.stringify(e.transform),
     e.transformHistory === undefined || e.transformHistory.length === 0 ? null : JSON.stringify(e.transformHistory),
+    e.ordering?.onExhausted ?? 'block',
   ];
 }
 
@@ -111,7 +113,7 @@ export const eventFromRow = (r: Row): EventRecord => sharedEventFromRow(r as Eve
 
 export const DELIVERY_COLUMNS =
   'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, ' +
-  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
+  'lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit, ordering_key, ordering_blocked';
 export const deliveryFromRow = (r: Row): Delivery => sharedDeliveryFromRow(r as DeliveryRow);
 
 export const ATTEMPT_COLUMNS =
@@ -137,7 +139,7 @@ export function attemptFromRow(r: Row): Attempt {
   };
 }
 export const SOURCE_COLUMNS =
-  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at';
+  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule';
 export function sourceFromRow(r: Row, box: SecretBox): Source {
   return {
     id: r.id,
@@ -146,6 +148,7 @@ export function sourceFromRow(r: Row, box: SecretBox): Source {
     verify: JSON.parse(box.open(r.verify_sealed)),
     allowIps: r.allow_ips,
     eventType: r.event_type,
+    orderingKey: r.ordering_key_rule ?? null,
     maxBodyBytes: r.max_body_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -162,6 +165,7 @@ export function sourceParams(s: Source, box: SecretBox): unknown[] {
     s.maxBodyBytes,
     s.createdAt,
     s.updatedAt,
+    s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
   ];
 }
 

@@ -6,6 +6,7 @@
 import { DEFAULT_RATE_HOLD_MS, type Claim, type ClaimRequest } from '../store.js';
 import { hydrate } from './claims.js';
 import type { SqliteContext } from './context.js';
+import { HEAD_OF_KEY } from './ordering.js';
 import { slotAt, slotWindow } from './rate-slots.js';
 import { DELIVERY_COLUMNS, deliveryRowFromValues, type DeliveryRow } from './rows.js';
 
@@ -53,11 +54,12 @@ const OPEN_IDS = 'SELECT value FROM json_each(@open)';
 // rowid comes from the index too: the claim updates by it without a primary-key lookup.
 // INDEXED BY because, without table statistics, the planner would rather seek an endpoint index
 // for the `endpoint_id IN` term and sort every pending row of those endpoints.
-const DUE_PENDING = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries INDEXED BY deliveries_pending_due
-  WHERE status = 'pending' AND next_attempt_at <= @now AND endpoint_id IN (${OPEN_IDS})
+// Ordered delivery: a keyed row is taken only as the head of its (endpoint, key) (HEAD_OF_KEY).
+const DUE_PENDING = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries d INDEXED BY deliveries_pending_due
+  WHERE status = 'pending' AND next_attempt_at <= @now AND endpoint_id IN (${OPEN_IDS}) AND ${HEAD_OF_KEY}
   ORDER BY next_attempt_at, id LIMIT @window`;
-const EXPIRED_LEASES = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries INDEXED BY deliveries_live_lease
-  WHERE status = 'sending' AND lease_expires_at <= @now AND endpoint_id IN (${OPEN_IDS})
+const EXPIRED_LEASES = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries d INDEXED BY deliveries_live_lease
+  WHERE status = 'sending' AND lease_expires_at <= @now AND endpoint_id IN (${OPEN_IDS}) AND ${HEAD_OF_KEY}
   ORDER BY lease_expires_at LIMIT @window`;
 
 // One statement per endpoint (they share the lease length).

@@ -5,6 +5,7 @@
 
 import type { Claim, ClaimRequest } from '../store.js';
 import type { SqliteContext } from './context.js';
+import { headOfKey } from './ordering.js';
 import {
   deliveryFromRow,
   endpointFromRow,
@@ -16,7 +17,8 @@ import {
 } from './rows.js';
 
 // An explicit "send now": ignores the due time, the concurrency limit and the enabled flag (the
-// caller asked for this one delivery), but never steals a live lease.
+// caller asked for this one delivery), but never steals a live lease, and never sends a keyed
+// delivery out of its key's order (ordering.ts).
 const CLAIM_BY_ID = `
   UPDATE deliveries SET
     status = 'sending',
@@ -27,6 +29,7 @@ const CLAIM_BY_ID = `
   WHERE id = @id
     AND EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.enabled = 1)
     AND (status = 'pending' OR (status = 'sending' AND lease_expires_at <= @now))
+    AND ${headOfKey('deliveries')}
   RETURNING *`;
 
 const EVENTS_BY_IDS = `SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`;

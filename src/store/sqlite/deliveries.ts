@@ -74,8 +74,10 @@ export function listRecentAttempts(ctx: SqliteContext, endpointId: string, limit
   return rows.map(attemptFromRow);
 }
 
+// A re-queued keyed row still waits for its turn: the claim's head rule (ordering.ts) holds it back
+// while an earlier row of its key is open or a later one is being sent.
 const REQUEUE = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0,
-  next_trigger = @trigger, run_limit = @run_limit,
+  next_trigger = @trigger, run_limit = @run_limit, ordering_blocked = 0,
   lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
   WHERE id = @id AND NOT (status = 'sending' AND lease_expires_at > @now)
   RETURNING *`;
@@ -98,7 +100,7 @@ export function requeueDelivery(
 
 // A recovery gets a fresh schedule (no run limit); its first attempt records 'recover'.
 const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, run_attempts = 0, updated_at = @now,
-  next_trigger = 'recover', run_limit = NULL
+  next_trigger = 'recover', run_limit = NULL, ordering_blocked = 0
   WHERE endpoint_id = @endpoint_id AND status IN ('failed', 'cancelled')
     AND created_at >= @since AND created_at < @until`;
 
@@ -185,7 +187,7 @@ export function queueDepthByEndpoint(ctx: SqliteContext, now: number, limit: num
 const NEXT_DUE = `SELECT min(t) AS t FROM (
     SELECT * FROM (SELECT d.next_attempt_at AS t FROM deliveries d INDEXED BY deliveries_pending_due
       JOIN endpoints e ON e.id = d.endpoint_id
-      WHERE d.status = 'pending' AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1)
+      WHERE d.status = 'pending' AND d.next_attempt_at IS NOT NULL AND e.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1)
     UNION ALL
     SELECT * FROM (SELECT d.lease_expires_at AS t FROM deliveries d INDEXED BY deliveries_live_lease
       JOIN endpoints e ON e.id = d.endpoint_id

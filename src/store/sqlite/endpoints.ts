@@ -13,16 +13,17 @@ import { endpointFromRow, endpointToParams, type EndpointRow } from './rows.js';
 const INSERT = `INSERT INTO endpoints
   (id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms,
    rate_limit_per_second, max_concurrency, retry_schedule, payload_format, signing, filter, transform, transform_history,
-   enabled, disabled_reason, failing_since, created_at, updated_at)
+   enabled, disabled_reason, failing_since, created_at, updated_at, ordering_on_exhausted)
   VALUES (@id, @tenant, @url, @description, @event_types, @auth_sealed, @secrets_sealed, @headers, @timeout_ms,
    @rate_limit_per_second, @max_concurrency, @retry_schedule, @payload_format, @signing, @filter, @transform, @transform_history,
-   @enabled, @disabled_reason, @failing_since, @created_at, @updated_at)`;
+   @enabled, @disabled_reason, @failing_since, @created_at, @updated_at, @ordering_on_exhausted)`;
 const UPDATE = `UPDATE endpoints SET url = @url, description = @description, event_types = @event_types,
   auth_sealed = @auth_sealed, secrets_sealed = @secrets_sealed, headers = @headers, timeout_ms = @timeout_ms,
   rate_limit_per_second = @rate_limit_per_second, max_concurrency = @max_concurrency,
   retry_schedule = @retry_schedule, payload_format = @payload_format, signing = @signing, filter = @filter,
   transform = @transform, transform_history = @transform_history, enabled = @enabled,
-  disabled_reason = @disabled_reason, failing_since = @failing_since, updated_at = @updated_at
+  disabled_reason = @disabled_reason, failing_since = @failing_since, updated_at = @updated_at,
+  ordering_on_exhausted = @ordering_on_exhausted
   WHERE id = @id`;
 const GET = `SELECT * FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 const LIST = `SELECT * FROM endpoints WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after)

@@ -293,6 +293,35 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE endpoints ADD COLUMN transform_history TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'ordered delivery per key',
+    // Ordered delivery (docs/routing.md, "Ordering"). A delivery carries its event's ordering key and
+    // the event's seq (publish order). ordering_blocked marks an exhausted head that holds its key
+    // (endpoint ordering.onExhausted "block"). A waiting delivery of a key is 'pending' with
+    // next_attempt_at NULL ("parked"): it is in no due index range, so a backlog behind a blocked or
+    // retrying head costs a claim nothing; the head's end wakes the next one.
+    // - deliveries_ordering_open: the open rows of each (endpoint, key) in publish order. "Is there
+    //   an earlier open row?" (the claim's head test) and "which row is next?" (the wake) are one
+    //   probe each. Key-less rows are not in it at all.
+    // - deliveries_ordering_sending: in-flight keyed rows only (entered at claim, left with the
+    //   result): "is anything of this key being sent?" is one probe.
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN ordering_key TEXT;
+      ALTER TABLE deliveries ADD COLUMN ordering_seq INTEGER;
+      ALTER TABLE deliveries ADD COLUMN ordering_blocked INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE endpoints ADD COLUMN ordering_on_exhausted TEXT NOT NULL DEFAULT 'block';
+      ALTER TABLE sources ADD COLUMN ordering_key_rule TEXT;
+      CREATE INDEX deliveries_ordering_open ON deliveries (endpoint_id, ordering_key, ordering_seq)
+        WHERE ordering_key IS NOT NULL AND (status IN ('pending', 'sending') OR ordering_blocked = 1);
+      CREATE INDEX deliveries_ordering_sending ON deliveries (endpoint_id, ordering_key)
+        WHERE ordering_key IS NOT NULL AND status = 'sending';
+      -- The claim's due walk tests the head rule from this index alone (no table row per skipped row).
+      DROP INDEX deliveries_pending_due;
+      CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at, id, endpoint_id, ordering_key, ordering_seq)
+        WHERE status = 'pending';
+    `,
+  },
 ];
 
 /**

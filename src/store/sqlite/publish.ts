@@ -26,8 +26,16 @@ const FAN_OUT_ENDPOINTS = 'SELECT id, tenant, enabled, event_types, filter FROM 
 const ONLY_ENDPOINT = 'SELECT id, tenant, enabled, event_types, filter FROM endpoints WHERE id = ?';
 const INSERT_DELIVERY = `INSERT INTO deliveries
   (id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at,
-   lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, ?, 0, NULL, NULL, NULL, NULL, ?, ?)`;
+   lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at,
+   ordering_key, ordering_seq)
+  VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, ?, 0, NULL, NULL, NULL, NULL, ?, ?, ?, ?)`;
+/**
+ * A keyed delivery waits ("parked": pending, next_attempt_at NULL) while its key has an open row on
+ * that endpoint; the end of that row wakes the next one (ordering.ts). One probe of
+ * deliveries_ordering_open. The publish holds the write lock, so no head can end unseen meanwhile.
+ */
+export const KEY_HAS_OPEN_ROW = `SELECT 1 FROM deliveries INDEXED BY deliveries_ordering_open
+  WHERE endpoint_id = ? AND ordering_key = ? AND (status IN ('pending', 'sending') OR ordering_blocked = 1) LIMIT 1`;
 
 /** Publish each event in order. Must run inside a write transaction; throws to roll the batch back. */
 export function publishInTransaction(ctx: SqliteContext, events: readonly NewEvent[]): PublishResult[] {
@@ -62,10 +70,12 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
   const insert = ctx.stmt(INSERT_DELIVERY);
   const dueAt = event.createdAt + Math.max(0, event.holdMs ?? 0);
   const deliveryIds: string[] = [];
+  const key = event.orderingKey ?? null;
   for (const endpointId of targets) {
     const id = event.deliveryIds();
     deliveryIds.push(id);
-    insert.run(id, event.id, endpointId, event.tenant, event.type, dueAt, event.createdAt, event.createdAt);
+    const parked = key !== null && ctx.stmt(KEY_HAS_OPEN_ROW).get(endpointId, key) !== undefined;
+    insert.run(id, event.id, endpointId, event.tenant, event.type, parked ? null : dueAt, event.createdAt, event.createdAt, key, key === null ? null : seq);
   }
 
   return {

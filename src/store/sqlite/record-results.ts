@@ -6,6 +6,7 @@ import type { DisabledReason } from '../../core/types.js';
 import type { AttemptResult, AttemptResultOutcome } from '../store.js';
 import { CANCEL_PENDING } from './claims.js';
 import type { SqliteContext } from './context.js';
+import { settleKeys } from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { ATTEMPT_COLUMNS, attemptValues } from './rows.js';
 
@@ -40,7 +41,11 @@ const PAUSE = 'UPDATE endpoints SET paused_until = max(coalesce(paused_until, 0)
 export function recordResults(ctx: SqliteContext, results: readonly AttemptResult[]): AttemptResultOutcome[] {
   const run = ctx.db.transaction(() => {
     const healthy = new Set<string>();
-    return results.map((result) => recordOne(ctx, result, healthy));
+    const outcomes = results.map((result) => recordOne(ctx, result, healthy));
+    // Ordered delivery: an ended head wakes (or, exhausted on a "block" endpoint, blocks) its key.
+    const ended = results.filter((r, i) => outcomes[i]!.applied && r.update.status !== 'pending' && r.update.status !== 'sending');
+    if (ended.length > 0) settleKeys(ctx, ended.map((r) => r.deliveryId), Math.min(...ended.map((r) => r.attempt.createdAt)));
+    return outcomes;
   });
   return run.immediate();
 }

@@ -89,6 +89,7 @@ export interface EndpointRow {
   filter: string | null;
   transform: string | null;
   transform_history: string | null;
+  ordering_on_exhausted: string;
   enabled: number;
   disabled_reason: string | null;
   failing_since: number | null;
@@ -116,6 +117,7 @@ export function endpointFromRow(r: EndpointRow, box: SecretBox): Endpoint {
     ...(r.filter === null ? {} : { filter: JSON.parse(r.filter) as Endpoint['filter'] }),
     ...(r.transform === null ? {} : { transform: JSON.parse(r.transform) as Endpoint['transform'] }),
     ...(r.transform_history === null ? {} : { transformHistory: JSON.parse(r.transform_history) as NonNullable<Endpoint['transformHistory']> }),
+    ordering: { onExhausted: r.ordering_on_exhausted === 'skip' ? 'skip' : 'block' },
     enabled: r.enabled === 1,
     disabledReason: r.disabled_reason as DisabledReason | null,
     failingSince: r.failing_since,
@@ -144,6 +146,7 @@ export function endpointToParams(e: Endpoint, box: SecretBox): EndpointRow {
     filter: e.filter == null ? null : JSON.stringify(e.filter),
     transform: e.transform == null ? null : JSON.stringify(e.transform),
     transform_history: e.transformHistory === undefined || e.transformHistory.length === 0 ? null : JSON.stringify(e.transformHistory),
+    ordering_on_exhausted: e.ordering?.onExhausted ?? 'block',
     enabled: e.enabled ? 1 : 0,
     disabled_reason: e.disabledReason,
     failing_since: e.failingSince,
@@ -221,6 +224,7 @@ export interface SourceRow {
   verify_sealed: string;
   allow_ips: string | null;
   event_type: string | null;
+  ordering_key_rule: string | null;
   max_body_bytes: number | null;
   created_at: number;
   updated_at: number;
@@ -234,6 +238,7 @@ export function sourceFromRow(r: SourceRow, box: SecretBox): Source {
     verify: JSON.parse(box.open(r.verify_sealed)) as Source['verify'],
     allowIps: r.allow_ips === null ? null : (JSON.parse(r.allow_ips) as string[]),
     eventType: r.event_type === null ? null : (JSON.parse(r.event_type) as Source['eventType']),
+    orderingKey: r.ordering_key_rule === null ? null : (JSON.parse(r.ordering_key_rule) as Source['eventType']),
     maxBodyBytes: r.max_body_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -248,6 +253,7 @@ export function sourceToParams(s: Source, box: SecretBox): SourceRow {
     verify_sealed: box.seal(JSON.stringify(s.verify)),
     allow_ips: s.allowIps === null ? null : JSON.stringify(s.allowIps),
     event_type: s.eventType === null ? null : JSON.stringify(s.eventType),
+    ordering_key_rule: s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
     max_body_bytes: s.maxBodyBytes,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
@@ -336,7 +342,7 @@ export function eventRowFromValues(v: unknown[]): EventRow {
  * the time it takes to build it as an object, even with the object made here afterwards.
  */
 export const DELIVERY_COLUMNS =
-  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit';
+  'id, event_id, endpoint_id, tenant, event_type, status, attempts, run_attempts, next_attempt_at, lease_token, lease_expires_at, lease_owner, last_code, last_status, created_at, updated_at, next_trigger, run_limit, ordering_key, ordering_blocked';
 
 export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
   return {
@@ -358,5 +364,7 @@ export function deliveryRowFromValues(v: unknown[]): DeliveryRow {
     updated_at: v[15] as number,
     next_trigger: v[16] as string,
     run_limit: v[17] as number | null,
+    ordering_key: v[18] as string | null,
+    ordering_blocked: v[19] as number,
   };
 }

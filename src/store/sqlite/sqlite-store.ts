@@ -19,6 +19,7 @@ import * as endpoints from './endpoints.js';
 import * as events from './events.js';
 import * as owners from './lease-owners.js';
 import { applyMigrations } from './migrations.js';
+import * as ordering from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
@@ -214,6 +215,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async endpointStats(endpointId, since, until) {
       return deliveries.endpointStats(ctx, endpointId, since, until);
+    },
+    async listBlockedKeys(endpointId, page) {
+      return ordering.listBlockedKeys(ctx, endpointId, page);
+    },
+    async orderingAction(endpointId, key, action, now) {
+      return ordering.orderingAction(ctx, endpointId, key, action, now);
     },
     async endpointSeries(endpointId, since, until, bucketMs) {
       return endpointSeries(ctx, endpointId, since, until, bucketMs);
