@@ -91,10 +91,28 @@ export type PublishResult =
   /** The idempotency key was seen before with a different request. */
   | { kind: 'conflict'; event: EventRecord };
 
+/**
+ * The pull feed and event search (GET /v1/events): events with seq greater than `afterSeq`, oldest
+ * first, narrowed by every filter present. The routing issue's filter syntax, once it exists, is
+ * translated by the API into these fields (or a new one here), never into SQL by the caller.
+ */
 export interface FeedQuery {
   /** Return events with seq greater than this. */
   afterSeq: number;
+  /** Exactly this event type. */
   type?: string | undefined;
+  /** Event types starting with this text (`order.` for order.created, order.paid). */
+  typePrefix?: string | undefined;
+  id?: string | undefined;
+  idempotencyKey?: string | undefined;
+  /** createdAt >= since, createdAt < until (ms). */
+  since?: number | undefined;
+  until?: number | undefined;
+  /**
+   * JSON text of an object the event's data must contain, with PostgreSQL jsonb `@>` semantics
+   * (core/json-contains.ts). Validated by the caller (core/event-match.ts).
+   */
+  match?: string | undefined;
   tenant: TenantFilter;
   limit: number;
 }
@@ -204,6 +222,10 @@ export interface DeliveryQuery {
   eventType?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
+  /** The last attempt's HTTP response status. */
+  lastStatus?: number | undefined;
+  /** The last attempt's code (core/attempt-codes.ts). */
+  lastCode?: string | undefined;
 }
 
 /** An existing key's new retirement time, applied with the insert of its successor. */

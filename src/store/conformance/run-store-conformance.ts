@@ -24,6 +24,7 @@ import { signingKeysSuite } from './signing-keys-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
+import { searchSuite } from './search-suite.js';
 
 export function runStoreConformance(
   name: string,
@@ -68,5 +69,6 @@ export function runStoreConformance(
     seriesSuite(factory);
     bulkRetriesSuite(factory);
     triggersSuite(factory);
+    searchSuite(factory);
   });
 }

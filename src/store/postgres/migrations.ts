@@ -248,4 +248,25 @@ CREATE TABLE signing_keys (
 CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
 `,
   },
+  {
+    version: 7,
+    name: 'event search',
+    // payload stays text (the exact published bytes go out on the wire); containment searches read
+    // it as jsonb through hookd_jsonb, indexed with GIN (jsonb_path_ops: @> only, smaller and faster
+    // than the default opclass). A text jsonb refuses (a \u0000 escape, a lone surrogate) reads as
+    // null instead of failing the publish that inserts it, and matches nothing. The "C" collation
+    // index serves type-prefix ranges byte-wise, whatever the database's collation.
+    sql: `
+CREATE FUNCTION hookd_jsonb(payload text) RETURNS jsonb
+  LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+BEGIN
+  RETURN payload::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$;
+CREATE INDEX events_data_gin ON events USING gin ((hookd_jsonb(payload)) jsonb_path_ops);
+CREATE INDEX events_type_seq_idx ON events ((type COLLATE "C"), seq);
+`,
+  },
 ];

@@ -282,6 +282,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX signing_keys_generation ON signing_keys (scope, generation);
     `,
   },
+  {
+    version: 8,
+    name: 'event search',
+    // GET /v1/events filters: one tenant's events and a type prefix walk these in seq order (the
+    // feed's order) instead of scanning every event. Payload containment has no index in SQLite:
+    // its JSON functions index fixed paths only (see events.ts and docs/operations.md).
+    sql: `
+      CREATE INDEX events_tenant_seq ON events (tenant, seq);
+      CREATE INDEX events_type_seq ON events (type, seq);
+    `,
+  },
 ];
 
 /**

@@ -28,6 +28,7 @@ import * as transfer from './transfer.js';
 import { BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { classifyStoreErrors } from '../store-error.js';
 import { isSqliteUnavailable } from './unavailable.js';
+import { jsonTextContains } from '../../core/json-contains.js';
 
 /** Delivery-path transactions after which the WAL checkpoint worker starts (see wal-checkpointer.ts). */
 const HOT_TRANSACTIONS = 200;
@@ -52,6 +53,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // few commits. FULL would fsync every publish and cap throughput at the disk's fsync rate.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Event search's `match` (events.ts): jsonb containment rules, the same answers as PostgreSQL.
+  db.function('hookd_json_contains', { deterministic: true }, jsonTextContains());
 
   const ctx = createContext(db, options.secretBox);
   let closed = false;
