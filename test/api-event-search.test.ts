@@ -122,3 +122,23 @@ describe('GET /v1/deliveries filters', () => {
     expectProblem(await h.request('GET', '/v1/deliveries?code=nope'), 400, 'validation_failed');
   });
 });
+
+describe('GET /v1/meta/recent-events search (the dashboard search box)', () => {
+  const recent = (query: Record<string, string>) => h.request('GET', `/v1/meta/recent-events?${new URLSearchParams(query).toString()}`);
+
+  it('searches newest first by match, id and idempotency key', async () => {
+    const vip = await recent({ match: '{"customer":{"tier":"vip"}}' });
+    expect(vip.status).toBe(200);
+    expect(idsOf(vip)).toEqual([ids.chat, ids.globex, ids.vip]);
+    expect(vip.body.data[0].deliveries).toMatchObject({ total: expect.any(Number) });
+    expect(idsOf(await recent({ id: ids.basic! }))).toEqual([ids.basic]);
+    expect(idsOf(await recent({ idempotencyKey: 'order-1' }))).toEqual([ids.vip]);
+    expect(idsOf(await recent({ match: '{"customer":{"tier":"vip"}}', tenant: 'acme' }))).toEqual([ids.vip]);
+  });
+
+  it('answers a malformed match with the same problem as the API', async () => {
+    const res = await recent({ match: '{"customer":' });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.errors).toEqual([{ path: '/query/match', message: expect.any(String) }]);
+  });
+});
