@@ -10,6 +10,7 @@
 // - "tenant filter": `undefined` means no filter (admin), `null` means rows without a tenant, a string
 //   means that tenant's rows only.
 
+import type { AuditRecord } from '../core/audit.js';
 import type {
   ApiKey,
   Attempt,
@@ -36,6 +37,17 @@ export interface StoreCapabilities {
 }
 
 export type TenantFilter = string | null | undefined;
+
+/** GET /v1/audit: newest first, narrowed by every filter present. */
+export interface AuditQuery {
+  tenant: TenantFilter;
+  actorId?: string | undefined;
+  /** Exactly this action, or (ending in `.`) every action of that kind: `endpoint.`. */
+  action?: string | undefined;
+  target?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
 
 export interface Page<T> {
   data: T[];
@@ -538,6 +550,15 @@ export interface Store {
    * with their deliveries and attempts, and inbound requests older than `before`.
    */
   prune(before: number, batchSize: number): Promise<PruneResult>;
+
+  // --- Audit log (core/audit.ts) --------------------------------------------------------------
+  // A request's pending record (core/audit.ts) is written by the store inside the write
+  // transaction of the change itself; these are the other ways in and out.
+  /** Write one record on its own: a change that touches no other table (a portal link). */
+  recordAudit(record: AuditRecord): Promise<void>;
+  listAudit(query: AuditQuery, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** Delete up to batchSize records older than `before`; returns how many. */
+  pruneAudit(before: number, batchSize: number): Promise<number>;
 
   // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
   // Raw rows in the dialect-neutral form of transfer-tables.ts, so that what the domain

@@ -28,7 +28,12 @@ export async function listEventsFeed(ctx: PgContext, q: FeedQuery): Promise<Even
     where.add(`type COLLATE "C" >= ${from} AND type COLLATE "C" < ${where.param(range.to)} AND starts_with(type, ${from})`);
   }
   if (q.id !== undefined) where.add(`id = ${where.param(q.id)}`);
-  if (q.idempotencyKey !== undefined) where.add(`idempotency_key = ${where.param(q.idempotencyKey)}`);
+  if (q.idempotencyKey !== undefined) {
+    // With the tenant known, the unique (coalesce(tenant, ''), idempotency_key) index finds the row;
+    // an admin's search across tenants walks that index instead (docs/operations.md).
+    if (q.tenant !== undefined) where.add(`coalesce(tenant, '') = ${where.param(q.tenant ?? '')}`);
+    where.add(`idempotency_key = ${where.param(q.idempotencyKey)}`);
+  }
   if (q.since !== undefined) where.add(`created_at >= ${where.param(q.since)}`);
   if (q.until !== undefined) where.add(`created_at < ${where.param(q.until)}`);
   if (q.match !== undefined) where.add(`hookd_jsonb(payload) @> ${where.param(q.match)}::jsonb`);

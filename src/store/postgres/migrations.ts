@@ -269,4 +269,26 @@ CREATE INDEX events_data_gin ON events USING gin ((hookd_jsonb(payload)) jsonb_p
 CREATE INDEX events_type_seq_idx ON events ((type COLLATE "C"), seq);
 `,
   },
+  {
+    version: 8,
+    name: 'audit log',
+    // Who changed what through the API (core/audit.ts), written in the change's own transaction.
+    // Ids are time-ordered: the listing walks the primary key backwards; tenant keys read their own.
+    sql: `
+CREATE TABLE audit_log (
+  id text PRIMARY KEY,
+  at bigint NOT NULL,
+  actor_kind text NOT NULL,
+  actor_id text NOT NULL,
+  actor_name text,
+  tenant text,
+  request_id text,
+  action text NOT NULL,
+  target text,
+  diff jsonb NOT NULL
+);
+CREATE INDEX audit_log_tenant_idx ON audit_log (tenant, id);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
+`,
+  },
 ];

@@ -22,6 +22,7 @@ import { applyMigrations } from './migrations.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
 import * as signingKeys from './signing-keys.js';
 import * as sources from './sources.js';
 import * as transfer from './transfer.js';
@@ -57,6 +58,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.function('hookd_json_contains', { deterministic: true }, jsonTextContains());
 
   const ctx = createContext(db, options.secretBox);
+  wrapTransactions(db, () => ctx);
   let closed = false;
 
   // The checkpoint worker starts once the store is busy (after HOT_TRANSACTIONS delivery-path
@@ -271,6 +273,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return sources.listInboundRequests(ctx, query, page);
     },
 
+    async recordAudit(record) {
+      writeAudit(ctx, record);
+    },
+    async listAudit(query, page) {
+      return listAudit(ctx, query, page);
+    },
+    async pruneAudit(before, batchSize) {
+      return pruneAudit(ctx, before, batchSize);
+    },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
     },
@@ -285,6 +296,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return transfer.countRows(ctx, table);
     },
   };
+  auditInTransactions(store, db, () => ctx);
   // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
   return classifyStoreErrors(store, 'SQLite', isSqliteUnavailable);
 }
