@@ -25,6 +25,7 @@ import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
 import { searchSuite } from './search-suite.js';
+import { auditSuite } from './audit-suite.js';
 
 export function runStoreConformance(
   name: string,
@@ -70,5 +71,6 @@ export function runStoreConformance(
     bulkRetriesSuite(factory);
     triggersSuite(factory);
     searchSuite(factory);
+    auditSuite(factory);
   });
 }

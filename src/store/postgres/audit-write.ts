@@ -3,7 +3,7 @@
 // back with the change. Kept apart from audit.ts so pool.ts can use it without an import cycle.
 
 import type pg from 'pg';
-import { takePendingAudit, type AuditRecord } from '../../core/audit.js';
+import { hasPendingAudit, takePendingAudit, type AuditRecord } from '../../core/audit.js';
 
 export const AUDIT_COLUMNS = 'id, at, actor_kind, actor_id, actor_name, tenant, request_id, action, target, diff';
 
@@ -24,8 +24,9 @@ export async function writeAudit(db: Pick<pg.PoolClient, 'query'> | Pick<pg.Pool
 
 /** Before COMMIT: the pending record, if this transaction changed anything (it has an xid then). */
 export async function writePendingAudit(client: pg.PoolClient): Promise<void> {
-  const record = takePendingAudit();
-  if (!record) return;
+  if (!hasPendingAudit()) return;
   const { rows } = await client.query<{ wrote: boolean }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote');
-  if (rows[0]?.wrote) await writeAudit(client, record);
+  if (!rows[0]?.wrote) return;
+  const record = takePendingAudit();
+  if (record) await writeAudit(client, record);
 }
