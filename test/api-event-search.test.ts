@@ -142,3 +142,23 @@ describe('GET /v1/meta/recent-events search (the dashboard search box)', () => {
     expect(res.body.errors).toEqual([{ path: '/query/match', message: expect.any(String) }]);
   });
 });
+
+describe('GET /v1/audit', () => {
+  it('records the acting key by id and name; a tenant key sees only its tenant; bad filters are 400', async () => {
+    const ops = await h.request('POST', '/v1/api-keys', { body: { name: 'ops-bot', tenant: 'acme' } });
+    const made = await h.request('POST', '/v1/endpoints', { body: { url: 'http://127.0.0.1:9/a', auth: { type: 'bearer', token: 'tok-secret-1' } }, key: ops.body.key });
+    expect(made.status).toBe(201);
+    await h.request('PUT', '/v1/event-types/audit.other', { body: { description: 'admin-wide' } });
+    const mine = await h.request('GET', '/v1/audit', { key: ops.body.key });
+    expect(mine.status).toBe(200);
+    expect(mine.body.data.every((r: { tenant: string }) => r.tenant === 'acme')).toBe(true);
+    expect(mine.body.data[0]).toMatchObject({ action: 'endpoint.create', tenant: 'acme', actor: { kind: 'api_key', id: ops.body.id, name: 'ops-bot' }, requestId: made.headers['x-request-id'] });
+    expect(JSON.stringify(mine.body.data[0].diff)).not.toContain('tok-secret-1');
+    expectProblem(await h.request('GET', '/v1/audit?tenant=globex', { key: ops.body.key }), 403, 'forbidden');
+    const all = await h.request('GET', '/v1/audit?action=event_type.put');
+    expect(all.body.data[0]).toMatchObject({ action: 'event_type.put', target: 'audit.other', tenant: null });
+    expectProblem(await h.request('GET', '/v1/audit?action=DROP%20TABLE'), 400, 'validation_failed');
+    expectProblem(await h.request('GET', '/v1/audit?since=soon'), 400, 'validation_failed');
+    expectProblem(await h.request('GET', '/v1/audit?cursor=forged'), 400, 'invalid_cursor');
+  });
+});

@@ -59,3 +59,19 @@ describe('hookd deliveries list filters', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('hookd audit', () => {
+  it('lists who changed what, filters by action, and reads as JSON', async () => {
+    const created = await cli(['endpoints', 'create', 'http://127.0.0.1:9/audit', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const ep = JSON.parse(created.stdout);
+    const table = await cli(['audit', '--action', 'endpoint.']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('endpoint.create');
+    const json = await cli(['audit', '--action', 'endpoint.create', '--json']);
+    const page = JSON.parse(json.stdout);
+    expect(page.data[0]).toMatchObject({ action: 'endpoint.create', actor: { kind: 'admin_key' }, diff: { body: { url: 'http://127.0.0.1:9/audit' } } });
+    expect(JSON.stringify(page.data)).not.toContain(ep.secret);
+    expect((await cli(['audit', '--since', 'yesterday'])).code).toBe(2);
+  });
+});

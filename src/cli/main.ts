@@ -8,6 +8,7 @@ import { registerSend } from './commands/send.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEvents } from './commands/events.js';
 import { registerDeliveries } from './commands/deliveries.js';
+import { registerAudit } from './commands/audit.js';
 import { registerRecover } from './commands/recover.js';
 import { registerTail } from './commands/tail.js';
 import { registerListen } from './commands/listen.js';
@@ -76,6 +77,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerEndpoints(program);
   registerEvents(program);
   registerDeliveries(program);
+  registerAudit(program);
   registerRecover(program);
   registerTail(program);
   registerListen(program);
