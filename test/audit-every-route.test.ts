@@ -7,13 +7,18 @@ import { AUDITED_ROUTES, NOT_AUDITED } from '../src/api/audit-routes.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from './helpers/receiver.js';
 import { postIngress } from './inbound-helpers.js';
+import { dropSchema, freshSchema, schemaUrl, SHARED_URL } from './faults/support/postgres.js';
 
 let h: Harness;
 let receiver: Receiver;
 let routes: string[];
+let schema: string | null = null;
 
-beforeAll(async () => {
-  h = await createHarness();
+async function open(store: 'sqlite' | 'postgres'): Promise<void> {
+  if (store === 'postgres') {
+    schema = freshSchema('hookd_audit');
+    h = await createHarness({ env: { DATABASE_URL: schemaUrl(SHARED_URL, schema) } });
+  } else h = await createHarness();
   receiver = await startReceiver();
   const doc = (await h.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
   routes = [];
@@ -23,12 +28,14 @@ beforeAll(async () => {
       if (['post', 'put', 'patch', 'delete'].includes(method)) routes.push(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
     }
   }
-});
+}
 
-afterAll(async () => {
-  await h.close();
-  await receiver.close();
-});
+async function close(): Promise<void> {
+  await h?.close();
+  await receiver?.close();
+  if (schema) await dropSchema(schema);
+  schema = null;
+}
 
 interface State {
   endpointId?: string;
@@ -84,7 +91,13 @@ async function auditCount(): Promise<number> {
   return n;
 }
 
-describe('the audit log covers every mutating route', () => {
+describe.each(['sqlite', 'postgres'] as const)('the audit log covers every mutating route (%s)', (store) => {
+  beforeAll(() => open(store), 30_000);
+  afterAll(() => close());
+
+  it('runs on the store it names', () => {
+    expect(h.runtime.store.dialect).toBe(store);
+  });
   it('lists every mutating route as audited or not audited, and each audited one has a recipe', () => {
     const unlisted = routes.filter((r) => AUDITED_ROUTES[r] === undefined && NOT_AUDITED[r] === undefined);
     expect(unlisted, 'mutating routes neither audited nor exempt').toEqual([]);

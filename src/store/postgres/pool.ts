@@ -116,7 +116,7 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
 ): Promise<pg.QueryResult<R>> {
   // A write on the bare pool while a request has a pending audit record runs in a transaction of its
   // own, so the record (written before COMMIT) lands with it (core/audit.ts).
-  if (hasPendingAudit() && 'connect' in db && WRITE_STATEMENT.test(text)) {
+  if (hasPendingAudit() && !('release' in db) && 'connect' in db && WRITE_STATEMENT.test(text)) {
     return withTransaction(db as pg.Pool, (client) => client.query<R>(text, values));
   }
   try {
