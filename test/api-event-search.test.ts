@@ -162,3 +162,11 @@ describe('GET /v1/audit', () => {
     expectProblem(await h.request('GET', '/v1/audit?cursor=forged'), 400, 'invalid_cursor');
   });
 });
+
+describe('dashboard assets', () => {
+  it('serves the Audit log view', async () => {
+    const res = await h.request('GET', '/views/audit.js', { key: null });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("'/v1/audit'");
+  });
+});

@@ -1,5 +1,6 @@
 // The Events page's search box in Chromium: a JSON object finds events by data containment, an
 // evt_ id and an idempotency key find their event, and a malformed match shows the server's problem.
+// The Audit log page lists the changes made while setting the test up.
 
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +60,21 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard: event search (browser)', () =
     await searchFor(page, '{"customer":');
     await page.getByText(/match must be JSON/).waitFor();
     expect(w.errors.filter((e) => !/400/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('the Audit log page lists who changed what', async () => {
+    await h.request('PUT', '/v1/event-types/order.created', { body: { description: 'An order' } });
+    const page = await browser.newPage();
+    const w = watch(page);
+    await signIn(page, base, ADMIN_KEY);
+    await page.goto(`${base}/#/audit`);
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await page.locator('table tbody tr').first().waitFor();
+    const text = await page.locator('table').innerText();
+    expect(text).toContain('event_type.put');
+    expect(text).toContain('order.created');
+    expect(w.errors).toEqual([]);
     await page.close();
   });
 });
