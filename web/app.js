@@ -27,6 +27,7 @@ const ROUTES = [
   { path: /^\/signing-keys$/, load: () => import('./views/signing-keys.js'), title: 'Signing keys', nav: 'signing-keys' },
   { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
   { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
+  { path: /^\/audit$/, load: () => import('./views/audit.js'), title: 'Audit log', nav: 'audit' },
 ];
 
 const NAV = [
@@ -39,6 +40,7 @@ const NAV = [
   ['signing-keys', 'Signing keys'],
   ['portal-links', 'Tenant portal', true],
   ['api-keys', 'API keys', true],
+  ['audit', 'Audit log'],
 ];
 
 const root = document.getElementById('app');

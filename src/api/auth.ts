@@ -49,7 +49,7 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
         cache.set(hash, entry);
       }
       if (!entry.key) throw new HookdError('unauthorized', 'Unknown or revoked API key.');
-      return { keyId: entry.key.id, role: entry.key.role, tenant: entry.key.tenant };
+      return { keyId: entry.key.id, ...(entry.key.name ? { keyName: entry.key.name } : {}), role: entry.key.role, tenant: entry.key.tenant };
     },
     invalidate() {
       cache.clear();

@@ -1,6 +1,8 @@
 // Builds the Fastify application: JSON parsing with precise errors, problem+json everywhere, API key
 // authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
 
+import { registerAuditHook } from './audit-routes.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -166,6 +168,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerObservabilityHooks(app, ctx);
+  registerAuditHook(app, ctx.now, () => ctx.store);
+  registerAuditRoutes(app, ctx);
 
   registerHealthRoutes(app, ctx);
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);

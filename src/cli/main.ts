@@ -9,6 +9,7 @@ import { registerEndpoints } from './commands/endpoints.js';
 import { registerFilters } from './commands/routing.js';
 import { registerEvents } from './commands/events.js';
 import { registerDeliveries } from './commands/deliveries.js';
+import { registerAudit } from './commands/audit.js';
 import { registerRecover } from './commands/recover.js';
 import { registerTail } from './commands/tail.js';
 import { registerListen } from './commands/listen.js';
@@ -79,6 +80,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerFilters(program);
   registerEvents(program);
   registerDeliveries(program);
+  registerAudit(program);
   registerRecover(program);
   registerTail(program);
   registerListen(program);

@@ -161,6 +161,12 @@ export class HookdClient {
     overview: (query: { hours?: number; tenant?: string } = {}) => this.body<W.OverviewView>('overview', {}, { query: this.q(query) }),
   };
 
+  /** Who changed what through the API, newest first (admin: every tenant; a tenant key: its own). */
+  readonly audit = {
+    list: (query: I.AuditQuery = {}) => this.body<PageOf<W.AuditRecordView>>('listAudit', {}, { query: this.q(query) }),
+    iterate: (query: Omit<I.AuditQuery, 'cursor'> = {}) => paginate((cursor) => this.audit.list({ ...query, cursor })),
+  };
+
   readonly portalLinks = {
     create: (input: I.PortalLinkInput) => this.body<W.PortalLinkView>('createPortalLink', {}, { body: input }),
   };

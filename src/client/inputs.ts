@@ -50,6 +50,11 @@ export interface PageQuery {
 
 export interface DeliveryQuery extends PageQuery {
   status?: DeliveryStatusView;
+  tenant?: string;
+  /** The last attempt's HTTP status. */
+  httpStatus?: number;
+  /** The last attempt's code (docs/errors.md). */
+  code?: string;
   endpoint?: string;
   event?: string;
   type?: string;
@@ -61,6 +66,14 @@ export interface FeedQuery {
   after?: string;
   type?: string;
   tenant?: string;
+  id?: string;
+  idempotencyKey?: string;
+  /** A literal prefix of the type (`chat.` matches chat.started). */
+  typePrefix?: string;
+  since?: string;
+  until?: string;
+  /** JSON the event data must contain (jsonb `@>` rules), e.g. '{"customer":{"tier":"vip"}}'. */
+  match?: string;
   limit?: number;
   /** Seconds to long-poll when nothing is new (at most 30). */
   wait?: number;
@@ -144,4 +157,15 @@ export interface ExampleEvent {
   tenant?: string | null;
   data?: unknown;
   createdAt?: string;
+}
+
+export interface AuditQuery extends PageQuery {
+  tenant?: string;
+  /** An API key id (key_...), key_env_admin or a portal session. */
+  actor?: string;
+  /** An action (endpoint.update) or, ending in a dot, a kind (endpoint.). */
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
 }

@@ -74,6 +74,8 @@ export const OPERATIONS = {
   getSourceRequest: op('GET', '/v1/sources/{id}/requests/{requestId}', { 200: 'InboundRequest' }),
   replaySourceRequest: op('POST', '/v1/sources/{id}/requests/{requestId}/replay', { 202: 'ReplayResult' }),
 
+  listAudit: op('GET', '/v1/audit', { 200: 'AuditPage' }),
+
   whoami: op('GET', '/v1/meta/whoami', { 200: 'Whoami' }),
   codes: op('GET', '/v1/meta/codes', { 200: 'Codes' }),
   overview: op('GET', '/v1/meta/overview', { 200: 'Overview' }),

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   inboundRequest: 'req',
   bulkRetry: 'bulk',
   signingKey: 'kid',
+  audit: 'aud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -198,6 +198,8 @@ export interface ApiKey {
 /** Who is calling: an admin sees everything; a tenant sees only its tenant. */
 export interface Principal {
   keyId: string;
+  /** The API key's name (the audit log's actor), when the key has one. */
+  keyName?: string;
   role: ApiKeyRole;
   tenant: string | null;
   /** When the credential stops being valid (portal tokens); open streams close then. */

@@ -2,6 +2,7 @@
 // portal-link route, and the small /v1/meta routes the pages read. Registered as a RouteModule by the
 // composition root.
 
+import { recordStandaloneAudit } from '../api/audit-routes.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +130,7 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
           throw new HookdError('validation_failed', (err as Error).message, { errors: [{ path: '/body/theme', message: (err as Error).message }] });
         }
         const { token, expiresAt } = minted;
+        await recordStandaloneAudit(ctx.store);
         const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
         return reply
           .code(201)

@@ -18,6 +18,7 @@ import type { PortalClaims } from '../security/portal-token.js';
 import { parseTypeFilter } from '../core/event-type-filter.js';
 import { CodesModel, OverviewModel, RecentEventsModel, WhoamiModel } from '../wire/index.js';
 import { responses } from '../api/responses.js';
+import { MATCH_MAX_LENGTH, parseEventMatch } from '../core/event-match.js';
 
 
 /** An admin may narrow to one tenant (`tenant=` with `-` meaning "no tenant"); a tenant key never widens. */
@@ -82,12 +83,15 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
             status: { type: 'string', enum: [...DELIVERY_STATUSES, 'none'] },
             since: isoDate,
             until: isoDate,
+            match: { type: 'string', minLength: 2, maxLength: MATCH_MAX_LENGTH, description: 'A JSON object the event data must contain (as on GET /v1/events)' },
+            id: { type: 'string', minLength: 1, maxLength: 128 },
+            idempotencyKey: { type: 'string', minLength: 1, maxLength: 255 },
           },
         },
       },
     },
     async (request, reply) => {
-      const q = request.query as { limit: number; before?: number; type?: string; operational: 'show' | 'hide'; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string };
+      const q = request.query as { limit: number; before?: number; type?: string; operational: 'show' | 'hide'; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string; match?: string; id?: string; idempotencyKey?: string };
       const types = parseTypeFilter(q.type ?? '');
       if (!types.ok) throw new HookdError('validation_failed', types.message, { errors: [{ path: '/querystring/type', message: types.message }] });
       const page = await listRecentEvents(ctx.store, {
@@ -99,6 +103,9 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
         until: parseTime(q.until, 'until'),
         beforeSeq: q.before,
         limit: q.limit,
+        match: q.match === undefined ? undefined : parseEventMatch(q.match),
+        id: q.id,
+        idempotencyKey: q.idempotencyKey,
       });
       // Event data exactly as published (numbers as written), as on the API's own event routes.
       void reply.serializer(serializeWithRawJson);

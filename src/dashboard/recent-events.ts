@@ -17,6 +17,10 @@ export interface RecentEventsQuery {
   status?: DeliveryStatus | 'none' | undefined;
   since?: number | undefined;
   until?: number | undefined;
+  /** Event search (the store's FeedQuery fields): data containment, one id, one idempotency key. */
+  match?: string | undefined;
+  id?: string | undefined;
+  idempotencyKey?: string | undefined;
   /** Only events with seq below this (the `before` of the previous page). */
   beforeSeq?: number | undefined;
   limit: number;
@@ -50,9 +54,11 @@ async function summarise(store: Store, tenant: TenantFilter, event: EventRecord)
 export async function listRecentEvents(store: Store, q: RecentEventsQuery): Promise<{ data: RecentEvent[]; beforeSeq: number | null; headSeq: number }> {
   const headSeq = await store.lastEventSeq();
   let upper = Math.min(q.beforeSeq ?? headSeq + 1, headSeq + 1); // exclusive
-  const floor = Math.max(0, upper - 1 - MAX_SCAN_SPAN);
+  // An id or idempotency key names at most a few events, found by index wherever they are: no span limit.
+  const pinpoint = q.id !== undefined || q.idempotencyKey !== undefined;
+  const floor = pinpoint ? 0 : Math.max(0, upper - 1 - MAX_SCAN_SPAN);
   const found: RecentEvent[] = [];
-  let span = Math.max(q.limit * 4, 200);
+  let span = pinpoint ? upper : Math.max(q.limit * 4, 200);
   let reachedTime = false;
   // One exact type narrows in the store; prefixes and exclusions are applied to what it reads.
   const storeType = q.types ? singleExactType(q.types) : undefined;
@@ -63,7 +69,7 @@ export async function listRecentEvents(store: Store, q: RecentEventsQuery): Prom
     const window: EventRecord[] = [];
     let after = lower;
     for (;;) {
-      const rows = await store.listEventsFeed({ afterSeq: after, type: storeType, tenant: q.tenant, limit: READ_BATCH });
+      const rows = await store.listEventsFeed({ afterSeq: after, type: storeType, tenant: q.tenant, match: q.match, id: q.id, idempotencyKey: q.idempotencyKey, limit: READ_BATCH });
       const inside = rows.filter((r) => r.seq < upper);
       window.push(...inside);
       if (rows.length < READ_BATCH || inside.length < rows.length) break;

@@ -200,7 +200,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   );
 
-  const pruner: Pruner = createPruner({ store, logger: logger.child({ component: 'pruner' }), retentionDays: config.retentionDays, now });
+  const pruner: Pruner = createPruner({ store, logger: logger.child({ component: 'pruner' }), retentionDays: config.retentionDays, auditRetentionDays: config.auditRetentionDays, now });
   const heartbeat = createOwnerHeartbeat({
     store,
     owner,

@@ -12,15 +12,15 @@ export interface Pruner {
   start(): void;
   stop(): void;
   /** One full pass (every batch until nothing is left); returns totals. */
-  runOnce(): Promise<{ events: number; deliveries: number; attempts: number; inboundRequests: number }>;
+  runOnce(): Promise<{ events: number; deliveries: number; attempts: number; inboundRequests: number; auditRecords: number }>;
 }
 
-export function createPruner(opts: { store: Store; logger: Logger; retentionDays: number; now: () => number }): Pruner {
+export function createPruner(opts: { store: Store; logger: Logger; retentionDays: number; auditRetentionDays?: number; now: () => number }): Pruner {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const runOnce: Pruner['runOnce'] = async () => {
     const before = opts.now() - opts.retentionDays * 86_400_000;
-    const total = { events: 0, deliveries: 0, attempts: 0, inboundRequests: 0 };
+    const total = { events: 0, deliveries: 0, attempts: 0, inboundRequests: 0, auditRecords: 0 };
     for (;;) {
       const r = await opts.store.prune(before, PRUNE_BATCH);
       total.events += r.events;
@@ -30,7 +30,14 @@ export function createPruner(opts: { store: Store; logger: Logger; retentionDays
       if (stopped || (r.events < PRUNE_BATCH && r.inboundRequests < PRUNE_BATCH)) break;
       await new Promise((res) => setTimeout(res, PAUSE_BETWEEN_BATCHES_MS));
     }
-    if (total.events + total.inboundRequests > 0) opts.logger.info(total, 'pruned old data');
+    // The audit log has its own, longer retention (HOOKD_AUDIT_RETENTION_DAYS).
+    const auditBefore = opts.now() - (opts.auditRetentionDays ?? 365) * 86_400_000;
+    for (let n = PRUNE_BATCH; n === PRUNE_BATCH && !stopped; ) {
+      n = await opts.store.pruneAudit(auditBefore, PRUNE_BATCH);
+      total.auditRecords += n;
+      if (n === PRUNE_BATCH) await new Promise((res) => setTimeout(res, PAUSE_BETWEEN_BATCHES_MS));
+    }
+    if (total.events + total.inboundRequests + total.auditRecords > 0) opts.logger.info(total, 'pruned old data');
     return total;
   };
   const tick = (): void => {

@@ -10,6 +10,7 @@
 // - "tenant filter": `undefined` means no filter (admin), `null` means rows without a tenant, a string
 //   means that tenant's rows only.
 
+import type { AuditRecord } from '../core/audit.js';
 import type {
   ApiKey,
   Attempt,
@@ -36,6 +37,17 @@ export interface StoreCapabilities {
 }
 
 export type TenantFilter = string | null | undefined;
+
+/** GET /v1/audit: newest first, narrowed by every filter present. */
+export interface AuditQuery {
+  tenant: TenantFilter;
+  actorId?: string | undefined;
+  /** Exactly this action, or (ending in `.`) every action of that kind: `endpoint.`. */
+  action?: string | undefined;
+  target?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
 
 export interface Page<T> {
   data: T[];
@@ -96,10 +108,28 @@ export type PublishResult =
   /** The idempotency key was seen before with a different request. */
   | { kind: 'conflict'; event: EventRecord };
 
+/**
+ * The pull feed and event search (GET /v1/events): events with seq greater than `afterSeq`, oldest
+ * first, narrowed by every filter present. The routing issue's filter syntax, once it exists, is
+ * translated by the API into these fields (or a new one here), never into SQL by the caller.
+ */
 export interface FeedQuery {
   /** Return events with seq greater than this. */
   afterSeq: number;
+  /** Exactly this event type. */
   type?: string | undefined;
+  /** Event types starting with this text (`order.` for order.created, order.paid). */
+  typePrefix?: string | undefined;
+  id?: string | undefined;
+  idempotencyKey?: string | undefined;
+  /** createdAt >= since, createdAt < until (ms). */
+  since?: number | undefined;
+  until?: number | undefined;
+  /**
+   * JSON text of an object the event's data must contain, with PostgreSQL jsonb `@>` semantics
+   * (core/json-contains.ts). Validated by the caller (core/event-match.ts).
+   */
+  match?: string | undefined;
   tenant: TenantFilter;
   limit: number;
 }
@@ -215,6 +245,10 @@ export interface DeliveryQuery {
   eventType?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
+  /** The last attempt's HTTP response status. */
+  lastStatus?: number | undefined;
+  /** The last attempt's code (core/attempt-codes.ts). */
+  lastCode?: string | undefined;
 }
 
 /** An existing key's new retirement time, applied with the insert of its successor. */
@@ -567,6 +601,15 @@ export interface Store {
    * with their deliveries and attempts, and inbound requests older than `before`.
    */
   prune(before: number, batchSize: number): Promise<PruneResult>;
+
+  // --- Audit log (core/audit.ts) --------------------------------------------------------------
+  // A request's pending record (core/audit.ts) is written by the store inside the write
+  // transaction of the change itself; these are the other ways in and out.
+  /** Write one record on its own: a change that touches no other table (a portal link). */
+  recordAudit(record: AuditRecord): Promise<void>;
+  listAudit(query: AuditQuery, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** Delete up to batchSize records older than `before`; returns how many. */
+  pruneAudit(before: number, batchSize: number): Promise<number>;
 
   // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
   // Raw rows in the dialect-neutral form of transfer-tables.ts, so that what the domain

@@ -50,7 +50,8 @@ export type TransferTable =
   | 'deliveries'
   | 'attempts'
   | 'inbound_requests'
-  | 'signing_keys';
+  | 'signing_keys'
+  | 'audit_log';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -232,6 +233,13 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('signs_from'),
       int('retires_at'),
     ],
+  },
+  {
+    // Who changed what: moves with the installation, diffs as written (already redacted).
+    name: 'audit_log',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), int('at'), text('actor_kind'), text('actor_id'), text('actor_name'), text('tenant'), text('request_id'), text('action'), text('target'), json('diff')],
   },
 ];
 

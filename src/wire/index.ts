@@ -14,3 +14,4 @@ export * from './doctor.js';
 export * from './meta.js';
 export * from './routing.js';
 export * from './ordering.js';
+export * from './audit.js';

@@ -33,12 +33,16 @@ export async function render(root, params, app) {
   const status = h('select', { name: 'status' }, h('option', { value: '' }, 'Any'), STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, s === 'none' ? 'no deliveries' : `has ${s}`)));
   const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
   const until = h('input', { type: 'datetime-local', name: 'until', value: q.get('until') ? toLocalInput(q.get('until')) : '' });
+  // One box for the three searches: a JSON object matches the data, evt_... is an id, anything else
+  // an idempotency key.
+  const search = h('input', { type: 'search', name: 'search', placeholder: '{"customer":{"tier":"vip"}}, evt_… or an idempotency key', value: q.get('search') ?? '', spellcheck: 'false', 'aria-label': 'Search events' });
   const liveToggle = h('input', { type: 'checkbox', id: 'events-live', checked: true });
   const clearBtn = h('button', { type: 'button', class: 'btn' }, 'Clear filters');
   const filters = h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter events' },
     typeList,
+    field('Search', search, 'Data containing a JSON object, an event id, or an idempotency key.'),
     field('Type', type, 'A type, a prefix (chat.*) or an exclusion (-chat.ended); several with commas.'),
     app.isAdmin ? field('Tenant', tenant) : null,
     field('Delivery status', status),
@@ -56,7 +60,13 @@ export async function render(root, params, app) {
   const rows = new Map();
   let before = null;
   let pendingNew = 0;
-  const filterOf = () => ({ type: type.value.trim(), operational: operational.checked ? 'show' : 'hide', tenant: app.isAdmin ? tenant.value.trim() : '', status: status.value, since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
+  const filterOf = () => ({ search: search.value.trim(), type: type.value.trim(), operational: operational.checked ? 'show' : 'hide', tenant: app.isAdmin ? tenant.value.trim() : '', status: status.value, since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
+  const searchQuery = (text) => {
+    if (!text) return {};
+    if (text.startsWith('{')) return { match: text };
+    if (/^evt_[0-9a-f]+$/.test(text)) return { id: text };
+    return { idempotencyKey: text };
+  };
 
   const row = (e, fresh = false) => {
     const sumCell = h('td', null, summary(e.deliveries));
@@ -75,7 +85,8 @@ export async function render(root, params, app) {
 
   const load = async (append) => {
     try {
-      const page = await api('/v1/meta/recent-events', { query: { ...filterOf(), before: append ? before : undefined, limit: 50 } });
+      const { search: text, ...rest } = filterOf();
+      const page = await api('/v1/meta/recent-events', { query: { ...rest, ...searchQuery(text), before: append ? before : undefined, limit: 50 } });
       replace(problem);
       if (!append) {
         replace(tbody);
@@ -102,13 +113,13 @@ export async function render(root, params, app) {
   };
   const applySoon = debounce(apply, 300);
   for (const el of [status, since, until, operational]) el.addEventListener('change', apply);
-  for (const el of [type, tenant]) el.addEventListener('input', applySoon);
+  for (const el of [type, tenant, search]) el.addEventListener('input', applySoon);
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
     apply();
   });
   clearBtn.addEventListener('click', () => {
-    for (const el of [type, tenant, status, since, until]) el.value = '';
+    for (const el of [search, type, tenant, status, since, until]) el.value = '';
     operational.checked = false;
     apply();
   });
@@ -131,8 +142,9 @@ export async function render(root, params, app) {
     if (f.operational === 'hide' && OPERATIONAL_TYPES.has(m.type)) return false;
     if (f.type && !matchesTypeFilter(parseTypeFilter(f.type), m.type)) return false;
     if (f.tenant && (f.tenant === '-' ? m.tenant !== null : f.tenant !== m.tenant)) return false;
-    // Status and time filters need data a fresh event does not have yet: reload instead.
-    return !f.status && !f.until;
+    // Status and time filters need data a fresh event does not have yet, and the stream carries no
+    // event data to search: reload instead.
+    return !f.status && !f.until && !f.search;
   };
   const offs = [
     app.stream.on('event.published', (m) => {

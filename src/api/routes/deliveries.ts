@@ -11,6 +11,8 @@ import { idParams, isoDate, pageQueryProps } from '../schemas/common.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { DeliveryModel, DeliveryPageModel, DeliveryWithAttemptsModel } from '../../wire/index.js';
 import { responses } from '../responses.js';
+import { tenantFromQuery } from '../tenant-query.js';
+import { ATTEMPT_CODES } from '../../core/attempt-codes.js';
 
 
 export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -32,15 +34,20 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: ApiContext): v
             type: { type: 'string', maxLength: 128 },
             since: isoDate,
             until: isoDate,
+            tenant: { type: 'string', minLength: 1, maxLength: 128 },
+            httpStatus: { type: 'integer', minimum: 100, maximum: 599, description: "The last attempt's HTTP response status." },
+            code: { type: 'string', enum: Object.keys(ATTEMPT_CODES), description: "The last attempt's code." },
           },
         },
       },
     },
     async (request) => {
-      const q = request.query as { limit: number; cursor?: string; status?: DeliveryStatus; endpoint?: string; event?: string; type?: string; since?: string; until?: string };
+      const q = request.query as { limit: number; cursor?: string; status?: DeliveryStatus; endpoint?: string; event?: string; type?: string; since?: string; until?: string; tenant?: string; httpStatus?: number; code?: string };
       const page = await ctx.store.listDeliveries(
         {
-          tenant: tenantFilter(principalOf(request)),
+          tenant: tenantFromQuery(principalOf(request), q.tenant),
+          lastStatus: q.httpStatus,
+          lastCode: q.code,
           status: q.status,
           endpointId: q.endpoint,
           eventId: q.event,

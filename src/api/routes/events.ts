@@ -4,10 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, tenantFilter, tenantForWrite } from '../auth.js';
-import { decodeSeqCursor, encodeSeqCursor } from '../cursor.js';
+import type { Principal } from '../../core/types.js';
+import { tenantFromQuery } from '../tenant-query.js';
+import { MATCH_MAX_LENGTH, parseEventMatch } from '../../core/event-match.js';
+import { decodeSeqCursor, encodeSeqCursor, parseTime } from '../cursor.js';
 import { renderDelivery, renderEvent, iso } from '../render.js';
-import { idParams, pageQueryProps, tenantSchema } from '../schemas/common.js';
-import type { PublishResult, TenantFilter } from '../../store/store.js';
+import { idParams, isoDate, pageQueryProps, tenantSchema } from '../schemas/common.js';
+import type { FeedQuery, PublishResult } from '../../store/store.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
 import { serializeWithRawJson } from '../raw-json.js';
@@ -58,6 +61,38 @@ export function publishAnswer(result: PublishResult): { status: number; body: Re
   return {
     status: result.kind === 'created' ? 202 : 200,
     body: { id: result.event.id, type: result.event.type, tenant: result.event.tenant, createdAt: iso(result.event.createdAt), deliveries: result.deliveries, replayed: result.kind === 'replayed' },
+  };
+}
+
+interface EventSearchQuery {
+  after?: string;
+  type?: string;
+  typePrefix?: string;
+  id?: string;
+  idempotencyKey?: string;
+  tenant?: string;
+  since?: string;
+  until?: string;
+  match?: string;
+  limit: number;
+  wait: number;
+}
+
+/**
+ * The store query of a search. This is where the routing issue's filter syntax plugs in once it
+ * exists: a `filter` query parameter parsed by its module and translated into FeedQuery fields (or a
+ * new predicate field on FeedQuery that both stores implement), next to `match`.
+ */
+function eventSearchOf(principal: Principal, q: EventSearchQuery): Omit<FeedQuery, 'afterSeq' | 'limit'> {
+  return {
+    tenant: tenantFromQuery(principal, q.tenant),
+    type: q.type,
+    typePrefix: q.typePrefix,
+    id: q.id,
+    idempotencyKey: q.idempotencyKey,
+    since: parseTime(q.since, 'since'),
+    until: parseTime(q.until, 'until'),
+    match: q.match === undefined ? undefined : parseEventMatch(q.match),
   };
 }
 
@@ -116,14 +151,22 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       schema: {
         response: responses({ 200: EventFeedModel }),
         tags: ['events'],
-        summary: 'Pull feed of events, oldest first, with optional long-polling',
+        summary: 'Pull feed and search of events, oldest first, with optional long-polling',
+        description:
+          'Every filter given narrows the feed. `match` is a URL-encoded JSON object the event data must contain (PostgreSQL jsonb `@>` rules on both stores), for example `{"customer":{"tier":"vip"}}`. `since`/`until` bound createdAt (until exclusive).',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             after: { type: 'string', maxLength: 512 },
             type: { type: 'string', maxLength: 128 },
+            typePrefix: { type: 'string', minLength: 1, maxLength: 128 },
+            id: { type: 'string', minLength: 1, maxLength: 128 },
+            idempotencyKey: { type: 'string', minLength: 1, maxLength: 255 },
             tenant: { type: 'string', maxLength: 128 },
+            since: isoDate,
+            until: isoDate,
+            match: { type: 'string', minLength: 2, maxLength: MATCH_MAX_LENGTH },
             limit: pageQueryProps.limit,
             wait: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 },
           },
@@ -131,15 +174,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       },
     },
     async (request, reply) => {
-      const q = request.query as { after?: string; type?: string; tenant?: string; limit: number; wait: number };
-      const principal = principalOf(request);
-      let tenant: TenantFilter = tenantFilter(principal);
-      if (q.tenant !== undefined) {
-        if (principal.role !== 'admin' && q.tenant !== principal.tenant) throw new HookdError('forbidden', 'A tenant API key can only read its own tenant.');
-        tenant = q.tenant;
-      }
+      const q = request.query as EventSearchQuery;
       const afterSeq = q.after === undefined ? 0 : decodeSeqCursor(q.after);
-      const read = () => ctx.store.listEventsFeed({ afterSeq, type: q.type, tenant, limit: q.limit });
+      const search = eventSearchOf(principalOf(request), q);
+      const read = () => ctx.store.listEventsFeed({ ...search, afterSeq, limit: q.limit });
       let events = await read();
       if (events.length === 0 && q.wait > 0) events = await waitForEvents(ctx, reply, q.wait * 1000, read);
       const last = events[events.length - 1];

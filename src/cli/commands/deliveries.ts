@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { AttemptView, DeliveryView, Page } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { ApiError, CliError, QuietExit, UsageError } from '../errors.js';
-import { choiceOption, timeOption } from '../input.js';
+import { choiceOption, intOption, timeOption } from '../input.js';
 import { DELIVERY_STATUSES } from '../../core/types.js';
 import { colorHttpStatus, colorStatus } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -17,6 +17,9 @@ interface FilterFlags {
   type?: string;
   since?: number;
   until?: number;
+  tenant?: string;
+  httpStatus?: number;
+  code?: string;
 }
 
 function withFilters(cmd: Command): Command {
@@ -26,7 +29,10 @@ function withFilters(cmd: Command): Command {
     .option('--event <id>', 'Only this event (evt_...)')
     .option('--type <type>', 'Only this event type')
     .option('--since <time>', 'Created at or after (ISO 8601, or 30m / 2h / 7d ago)', timeOption)
-    .option('--until <time>', 'Created before (ISO 8601, or a duration ago)', timeOption);
+    .option('--until <time>', 'Created before (ISO 8601, or a duration ago)', timeOption)
+    .option('--tenant <tenant>', 'Only this tenant')
+    .option('--http-status <code>', "Only deliveries whose last attempt got this HTTP status", intOption(100, 599))
+    .option('--code <code>', "Only deliveries whose last attempt had this code (e.g. timeout, http_server_error)");
 }
 
 function filterQuery(opts: FilterFlags): Record<string, string | undefined> {
@@ -37,6 +43,9 @@ function filterQuery(opts: FilterFlags): Record<string, string | undefined> {
     type: opts.type,
     since: opts.since === undefined ? undefined : new Date(opts.since).toISOString(),
     until: opts.until === undefined ? undefined : new Date(opts.until).toISOString(),
+    tenant: opts.tenant,
+    httpStatus: opts.httpStatus === undefined ? undefined : String(opts.httpStatus),
+    code: opts.code,
   };
 }
 

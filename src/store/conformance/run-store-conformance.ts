@@ -26,6 +26,8 @@ import { signingKeysSuite } from './signing-keys-suite.js';
 import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
+import { searchSuite } from './search-suite.js';
+import { auditSuite } from './audit-suite.js';
 
 export function runStoreConformance(
   name: string,
@@ -72,5 +74,7 @@ export function runStoreConformance(
     bulkRetriesSuite(factory);
     triggersSuite(factory);
     filtersSuite(factory);
+    searchSuite(factory);
+    auditSuite(factory);
   });
 }

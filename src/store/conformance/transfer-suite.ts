@@ -69,6 +69,8 @@ async function populate(store: Store): Promise<{ endpointIds: string[]; eventIds
   const signing = generateSigningKeyPair();
   await store.insertSigningKey({ id: newId('signingKey'), tenant: 'acme', generation: 1, secretKey: signing.secretKey, publicKey: signing.publicKey, createdAt: T0, signsFrom: T0, retiresAt: T0 + 10 }, []);
   await store.insertSigningKey({ id: newId('signingKey'), tenant: 'acme', generation: 2, secretKey: generateSigningKeyPair().secretKey, publicKey: signing.publicKey, createdAt: T0 + 1, signsFrom: T0 + 2, retiresAt: null }, []);
+  await store.recordAudit({ id: newId('audit'), at: T0, actorKind: 'api_key', actorId: 'key_1', actorName: 'ops', tenant: 'acme', requestId: 'req-1', action: 'endpoint.update', target: 'ep_1', diff: { body: { description: 'x' } } });
+  await store.recordAudit({ id: newId('audit'), at: T0 + 1, actorKind: 'portal', actorId: 'portal:acme', actorName: null, tenant: null, requestId: null, action: 'api_key.create', target: null, diff: null });
   await store.putEventType({ name: 'chat.started', description: 'A chat began', schema: { type: 'object', required: ['chatId'] }, example: { chatId: 'c-1' }, createdAt: T0, updatedAt: T0 + 1 });
   await store.putEventType({ name: 'call.ended', description: null, schema: null, example: undefined, createdAt: T0, updatedAt: T0 });
   const plain = await addEndpoint(store, { headers: { 'x-team': 'crm', 'x-a': '1' }, retrySchedule: [0, 5, 60], rateLimitPerSecond: 2.5 });

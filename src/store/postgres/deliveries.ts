@@ -21,6 +21,8 @@ export async function listDeliveries(ctx: PgContext, q: DeliveryQuery, page: Pag
   if (q.eventType !== undefined) where.add(`event_type = ${where.param(q.eventType)}`);
   if (q.since !== undefined) where.add(`created_at >= ${where.param(q.since)}`);
   if (q.until !== undefined) where.add(`created_at < ${where.param(q.until)}`);
+  if (q.lastStatus !== undefined) where.add(`last_status = ${where.param(q.lastStatus)}`);
+  if (q.lastCode !== undefined) where.add(`last_code = ${where.param(q.lastCode)}`);
   const p = newestFirst<Delivery>(where, 'created_at', 'id', page);
   const { rows } = await query(ctx.pool, `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE ${where.sql()} ${p.tail}`, where.params);
   return p.finish(rows.map(deliveryFromRow), (d) => [d.createdAt, d.id]);

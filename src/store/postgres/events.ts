@@ -6,6 +6,7 @@ import type { FeedQuery, TenantFilter } from '../store.js';
 import { query, type PgContext } from './pool.js';
 import { EVENT_COLUMNS, eventFromRow } from './rows.js';
 import { Where } from './sql-builder.js';
+import { typePrefixRange } from '../type-prefix.js';
 
 export async function getEvent(ctx: PgContext, id: string, tenant: TenantFilter): Promise<EventRecord | null> {
   const where = new Where([id]).add('id = $1').tenant('tenant', tenant);
@@ -13,9 +14,29 @@ export async function getEvent(ctx: PgContext, id: string, tenant: TenantFilter)
   return rows[0] ? eventFromRow(rows[0]) : null;
 }
 
+/**
+ * The feed and event search. `match` uses the GIN index on hookd_jsonb(payload) (migration "event
+ * search"): payload stays text, exactly as published, and hookd_jsonb is its jsonb reading (null for
+ * the rare text jsonb refuses, such as a \u0000 escape, which then matches nothing).
+ */
 export async function listEventsFeed(ctx: PgContext, q: FeedQuery): Promise<EventRecord[]> {
   const where = new Where([q.afterSeq]).add('seq > $1').tenant('tenant', q.tenant);
   if (q.type !== undefined) where.add(`type = ${where.param(q.type)}`);
+  if (q.typePrefix !== undefined) {
+    const range = typePrefixRange(q.typePrefix);
+    const from = where.param(range.from);
+    where.add(`type COLLATE "C" >= ${from} AND type COLLATE "C" < ${where.param(range.to)} AND starts_with(type, ${from})`);
+  }
+  if (q.id !== undefined) where.add(`id = ${where.param(q.id)}`);
+  if (q.idempotencyKey !== undefined) {
+    // With the tenant known, the unique (coalesce(tenant, ''), idempotency_key) index finds the row;
+    // an admin's search across tenants walks that index instead (docs/operations.md).
+    if (q.tenant !== undefined) where.add(`coalesce(tenant, '') = ${where.param(q.tenant ?? '')}`);
+    where.add(`idempotency_key = ${where.param(q.idempotencyKey)}`);
+  }
+  if (q.since !== undefined) where.add(`created_at >= ${where.param(q.since)}`);
+  if (q.until !== undefined) where.add(`created_at < ${where.param(q.until)}`);
+  if (q.match !== undefined) where.add(`hookd_jsonb(payload) @> ${where.param(q.match)}::jsonb`);
   const limit = Math.max(1, Math.floor(q.limit));
   const { rows } = await query(
     ctx.pool,

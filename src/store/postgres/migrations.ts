@@ -274,4 +274,47 @@ CREATE INDEX deliveries_ordering_sending ON deliveries (endpoint_id, ordering_ke
   WHERE ordering_key IS NOT NULL AND status = 'sending';
 `,
   },
+  {
+    version: 9,
+    name: 'event search',
+    // payload stays text (the exact published bytes go out on the wire); containment searches read
+    // it as jsonb through hookd_jsonb, indexed with GIN (jsonb_path_ops: @> only, smaller and faster
+    // than the default opclass). A text jsonb refuses (a \u0000 escape, a lone surrogate) reads as
+    // null instead of failing the publish that inserts it, and matches nothing. The "C" collation
+    // index serves type-prefix ranges byte-wise, whatever the database's collation.
+    sql: `
+CREATE FUNCTION hookd_jsonb(payload text) RETURNS jsonb
+  LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+BEGIN
+  RETURN payload::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$;
+CREATE INDEX events_data_gin ON events USING gin ((hookd_jsonb(payload)) jsonb_path_ops);
+CREATE INDEX events_type_seq_idx ON events ((type COLLATE "C"), seq);
+`,
+  },
+  {
+    version: 10,
+    name: 'audit log',
+    // Who changed what through the API (core/audit.ts), written in the change's own transaction.
+    // Ids are time-ordered: the listing walks the primary key backwards; tenant keys read their own.
+    sql: `
+CREATE TABLE audit_log (
+  id text PRIMARY KEY,
+  at bigint NOT NULL,
+  actor_kind text NOT NULL,
+  actor_id text NOT NULL,
+  actor_name text,
+  tenant text,
+  request_id text,
+  action text NOT NULL,
+  target text,
+  diff jsonb NOT NULL
+);
+CREATE INDEX audit_log_tenant_idx ON audit_log (tenant, id);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
+`,
+  },
 ];

@@ -2,6 +2,8 @@
 // never mutate pg's process-wide defaults that other code may rely on), transactions, and errors
 // that keep pg's `code` so the API can answer 503 when the database is down.
 
+import { writePendingAudit } from './audit-write.js';
+import { hasPendingAudit } from '../../core/audit.js';
 import pg from 'pg';
 import type { SecretBox } from '../../core/secret-box.js';
 
@@ -74,6 +76,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   try {
     await client.query('BEGIN');
     const result = await fn(client);
+    await writePendingAudit(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
@@ -103,12 +106,19 @@ export function normalizeError(err: unknown): unknown {
   return err;
 }
 
+const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|WITH)\b/i;
+
 /** Run one statement on the pool, keeping the driver's error code. */
 export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   db: Queryable,
   text: string,
   values: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
+  // A write on the bare pool while a request has a pending audit record runs in a transaction of its
+  // own, so the record (written before COMMIT) lands with it (core/audit.ts).
+  if (hasPendingAudit() && !('release' in db) && 'connect' in db && WRITE_STATEMENT.test(text)) {
+    return withTransaction(db as pg.Pool, (client) => client.query<R>(text, values));
+  }
   try {
     return await (db.query as (t: string, v: unknown[]) => Promise<pg.QueryResult<R>>)(text, values);
   } catch (err) {

@@ -47,6 +47,8 @@ import { insertSigningKey, listSigningKeys } from './signing-keys.js';
 import { listenForEvents, notifyChannel } from './notify.js';
 import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
 import { prune } from './prune.js';
+import { listAudit, pruneAudit } from './audit.js';
+import { writeAudit } from './audit-write.js';
 import { publishEvents } from './publish.js';
 import { recordResults } from './results.js';
 import { countRows, exportRows, importRows } from './transfer.js';
@@ -157,6 +159,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listInboundRequests: (q, page) => listInboundRequests(ctx, q, page),
 
     prune: (before, batchSize) => prune(ctx, before, batchSize),
+    recordAudit: (record) => writeAudit(ctx.pool, record),
+    listAudit: (q, page) => listAudit(ctx, q, page),
+    pruneAudit: (before, batchSize) => pruneAudit(ctx, before, batchSize),
 
     exportRows: (table, afterKey, limit) => exportRows(ctx, table, afterKey, limit),
     importRows: (table, rows) => importRows(ctx, table, rows),

@@ -29,6 +29,8 @@ export function listDeliveries(ctx: SqliteContext, query: DeliveryQuery, page: P
     ['endpointId', 'endpoint_id'],
     ['eventId', 'event_id'],
     ['eventType', 'event_type'],
+    ['lastStatus', 'last_status'],
+    ['lastCode', 'last_code'],
   ];
   for (const [key, column] of equal) {
     const value = query[key];

@@ -3,6 +3,7 @@
 
 import type { EventRecord } from '../../core/types.js';
 import type { FeedQuery, TenantFilter } from '../store.js';
+import { typePrefixRange } from '../type-prefix.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { eventFromRow, type EventRow } from './rows.js';
 
@@ -13,17 +14,53 @@ export function getEvent(ctx: SqliteContext, id: string, tenant: TenantFilter): 
   return row === undefined ? null : eventFromRow(row);
 }
 
-const FEED = `SELECT * FROM events WHERE seq > @after AND (@type IS NULL OR type = @type) AND ${TENANT_CLAUSE}
-  ORDER BY seq LIMIT @limit`;
-
+/**
+ * The feed and event search. Built from the filters present (the statement cache keeps one prepared
+ * copy per combination), so each shape is a plain statement the planner can drive from the index
+ * that fits: tenant + seq, type + seq, idempotency key, id. A `match` has no index in SQLite (its
+ * JSON functions index only fixed paths): it is tested per row by hookd_json_contains (registered on
+ * the connection, core/json-contains.ts) on the rows the other filters leave, newest seq range first
+ * scanned in seq order. docs/operations.md gives the measured cost.
+ */
 export function listEventsFeed(ctx: SqliteContext, query: FeedQuery): EventRecord[] {
-  const rows = ctx.stmt(FEED).all({
-    after: query.afterSeq,
-    type: query.type ?? null,
-    limit: query.limit,
-    ...tenantParams(query.tenant),
-  }) as EventRow[];
-  return rows.map(eventFromRow);
+  const where = ['seq > @after'];
+  const params: Record<string, string | number | null> = { after: query.afterSeq, limit: Math.max(1, Math.floor(query.limit)) };
+  if (query.tenant !== undefined) {
+    where.push('tenant IS @tenant');
+    params.tenant = query.tenant;
+  }
+  if (query.type !== undefined) {
+    where.push('type = @type');
+    params.type = query.type;
+  }
+  if (query.typePrefix !== undefined) {
+    const range = typePrefixRange(query.typePrefix);
+    where.push('type >= @type_from AND type < @type_to AND substr(type, 1, length(@type_from)) = @type_from');
+    params.type_from = range.from;
+    params.type_to = range.to;
+  }
+  if (query.id !== undefined) {
+    where.push('id = @id');
+    params.id = query.id;
+  }
+  if (query.idempotencyKey !== undefined) {
+    where.push('idempotency_key = @idempotency_key');
+    params.idempotency_key = query.idempotencyKey;
+  }
+  if (query.since !== undefined) {
+    where.push('created_at >= @since');
+    params.since = query.since;
+  }
+  if (query.until !== undefined) {
+    where.push('created_at < @until');
+    params.until = query.until;
+  }
+  if (query.match !== undefined) {
+    where.push('hookd_json_contains(payload, @match) = 1');
+    params.match = query.match;
+  }
+  const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
+  return (ctx.stmt(sql).all(params) as EventRow[]).map(eventFromRow);
 }
 
 export function lastEventSeq(ctx: SqliteContext): number {

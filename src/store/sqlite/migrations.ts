@@ -322,6 +322,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE status = 'pending';
     `,
   },
+  {
+    version: 10,
+    name: 'event search',
+    // GET /v1/events filters: one tenant's events and a type prefix walk these in seq order (the
+    // feed's order) instead of scanning every event. Payload containment has no index in SQLite:
+    // its JSON functions index fixed paths only (see events.ts and docs/operations.md).
+    sql: `
+      CREATE INDEX events_tenant_seq ON events (tenant, seq);
+      CREATE INDEX events_type_seq ON events (type, seq);
+    `,
+  },
+  {
+    version: 11,
+    name: 'audit log',
+    // Who changed what through the API (core/audit.ts), written in the change's own transaction.
+    // Ids are time-ordered: the listing walks the primary key backwards; tenant keys read their own.
+    sql: `
+      CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_name TEXT,
+        tenant TEXT,
+        request_id TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        diff TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_tenant ON audit_log (tenant, id);
+      CREATE INDEX audit_log_at ON audit_log (at);
+    `,
+  },
 ];
 
 /**

@@ -23,12 +23,14 @@ import * as ordering from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
 import * as signingKeys from './signing-keys.js';
 import * as sources from './sources.js';
 import * as transfer from './transfer.js';
 import { BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { classifyStoreErrors } from '../store-error.js';
 import { isSqliteUnavailable } from './unavailable.js';
+import { jsonTextContains } from '../../core/json-contains.js';
 
 /** Delivery-path transactions after which the WAL checkpoint worker starts (see wal-checkpointer.ts). */
 const HOT_TRANSACTIONS = 200;
@@ -53,8 +55,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // few commits. FULL would fsync every publish and cap throughput at the disk's fsync rate.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Event search's `match` (events.ts): jsonb containment rules, the same answers as PostgreSQL.
+  db.function('hookd_json_contains', { deterministic: true }, jsonTextContains());
 
   const ctx = createContext(db, options.secretBox);
+  wrapTransactions(db, () => ctx);
   let closed = false;
 
   // The checkpoint worker starts once the store is busy (after HOT_TRANSACTIONS delivery-path
@@ -275,6 +280,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return sources.listInboundRequests(ctx, query, page);
     },
 
+    async recordAudit(record) {
+      writeAudit(ctx, record);
+    },
+    async listAudit(query, page) {
+      return listAudit(ctx, query, page);
+    },
+    async pruneAudit(before, batchSize) {
+      return pruneAudit(ctx, before, batchSize);
+    },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
     },
@@ -289,6 +303,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return transfer.countRows(ctx, table);
     },
   };
+  auditInTransactions(store, db, () => ctx);
   // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
   return classifyStoreErrors(store, 'SQLite', isSqliteUnavailable);
 }

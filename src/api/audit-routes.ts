@@ -1,0 +1,105 @@
+// Which API routes change something, and what the audit log calls each change. The audit hook
+// (registerAuditHook) prepares one record per request of an audited route; the store writes it in
+// the transaction of the change (core/audit.ts). Every POST/PUT/PATCH/DELETE under /v1 must be in
+// AUDITED_ROUTES or NOT_AUDITED (with the reason): test/audit-every-route.test.ts walks
+// /openapi.json and fails on a route in neither, so a route added later is audited or argued for.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clearPendingAudit, enterAuditScope, redactForAudit, setPendingAudit, takePendingAudit, type AuditRecord } from '../core/audit.js';
+import { newId } from '../core/ids.js';
+import type { Principal } from '../core/types.js';
+import type { Store } from '../store/store.js';
+
+/** `METHOD /registered/:path` -> action. */
+export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
+  'POST /v1/endpoints': 'endpoint.create',
+  'PATCH /v1/endpoints/:id': 'endpoint.update',
+  'DELETE /v1/endpoints/:id': 'endpoint.delete',
+  'POST /v1/endpoints/:id/rotate-secret': 'endpoint.secret.rotate',
+  'POST /v1/endpoints/:id/recover': 'endpoint.recover',
+  'POST /v1/bulk-retries': 'bulk_retry.create',
+  'DELETE /v1/bulk-retries/:id': 'bulk_retry.delete',
+  'POST /v1/bulk-retries/:id/cancel': 'bulk_retry.cancel',
+  'POST /v1/deliveries/:id/retry': 'delivery.retry',
+  'PUT /v1/event-types/:name': 'event_type.put',
+  'DELETE /v1/event-types/:name': 'event_type.delete',
+  'POST /v1/api-keys': 'api_key.create',
+  'DELETE /v1/api-keys/:id': 'api_key.revoke',
+  'POST /v1/signing-keys/rotate': 'signing_key.rotate',
+  'POST /v1/sources': 'source.create',
+  'PATCH /v1/sources/:id': 'source.update',
+  'DELETE /v1/sources/:id': 'source.delete',
+  'POST /v1/sources/:id/requests/:requestId/replay': 'source.request.replay',
+  'POST /v1/portal-links': 'portal_link.create',
+  'POST /v1/endpoints/:id/ordering/retry': 'endpoint.ordering.retry',
+  'POST /v1/endpoints/:id/ordering/skip': 'endpoint.ordering.skip',
+  'POST /v1/endpoints/:id/ordering/release': 'endpoint.ordering.release',
+};
+
+/** Mutating routes that change no configuration or state an operator sets, and why. */
+export const NOT_AUDITED: Readonly<Record<string, string>> = {
+  'POST /v1/events': 'publishing is the product, not a change of set-up; the event itself is the record',
+  'POST /v1/events/batch': 'publishing, as POST /v1/events',
+  'POST /v1/endpoints/:id/test': 'a test send: recorded as its own event and delivery',
+  'POST /v1/endpoints/:id/diagnose': 'the doctor only reads and probes',
+  'POST /v1/diagnose': 'the doctor only reads and probes',
+  'POST /v1/diagnose/payload': 'checks a payload, stores nothing',
+  'POST /v1/filters/test': 'evaluates a filter against an example event, stores nothing',
+  'POST /v1/endpoints/:id/transform/test': 'runs a transform on an example event in the sandbox, stores nothing',
+};
+
+export function routeKey(method: string, url: string | undefined): string {
+  return `${method.toUpperCase()} ${url ?? ''}`;
+}
+
+function actorOf(principal: Principal): Pick<AuditRecord, 'actorKind' | 'actorId' | 'actorName'> {
+  if (principal.keyId.startsWith('portal:')) return { actorKind: 'portal', actorId: principal.keyId, actorName: null };
+  if (principal.keyId === 'key_env_admin') return { actorKind: 'admin_key', actorId: principal.keyId, actorName: 'HOOKD_ADMIN_KEY' };
+  return { actorKind: 'api_key', actorId: principal.keyId, actorName: principal.keyName ?? null };
+}
+
+function tenantOf(principal: Principal, body: unknown): string | null {
+  if (principal.role !== 'admin') return principal.tenant;
+  const named = body !== null && typeof body === 'object' ? (body as { tenant?: unknown }).tenant : undefined;
+  return typeof named === 'string' ? named : null;
+}
+
+/**
+ * preHandler (after authentication and validation): an audited route's request gets its pending
+ * record. Only a change that commits writes it, so a refused request (4xx) leaves nothing.
+ */
+export function registerAuditHook(app: FastifyInstance, now: () => number, store: () => Store): void {
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const action = AUDITED_ROUTES[routeKey(request.method, request.routeOptions.url)];
+    if (action === undefined || !request.principal) return;
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
+    enterAuditScope();
+    setPendingAudit({
+      id: newId('audit'),
+      at: now(),
+      ...actorOf(request.principal),
+      tenant: tenantOf(request.principal, request.body),
+      requestId: request.id,
+      action,
+      target,
+      diff: redactForAudit({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
+    });
+  });
+  // An accepted action that changed no row (cancelling a finished bulk retry, a recover with nothing
+  // to re-queue) is still an operator's action: recorded on its own before the answer goes out. A
+  // refused one (4xx/5xx) leaves nothing.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode < 400) await recordStandaloneAudit(store());
+    else clearPendingAudit();
+    return payload;
+  });
+  // Nothing pending may outlive the request (work it started in the background keeps its context).
+  app.addHook('onResponse', async () => clearPendingAudit());
+}
+
+/** For a change that touches no table (a portal link is a signed token): write the record alone. */
+export async function recordStandaloneAudit(store: Store): Promise<void> {
+  const record = takePendingAudit();
+  if (record) await store.recordAudit(record);
+}

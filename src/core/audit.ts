@@ -1,0 +1,89 @@
+// The audit log: who changed what through the API. A record is prepared by the API before the
+// change (its request's actor, tenant, request id and the requested change with secrets redacted)
+// and handed to the store through this request-scoped context; the store writes it inside the
+// transaction that makes the change, so a change and its record commit or roll back together. A
+// transaction that changes nothing (a 404, a no-op) leaves no record. Background work (dispatcher,
+// pruner) runs outside any request's context and is never attributed to one.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type AuditActorKind = 'api_key' | 'admin_key' | 'portal';
+
+export interface AuditRecord {
+  id: string;
+  at: number;
+  actorKind: AuditActorKind;
+  /** The API key id (key_...), `key_env_admin`, or the portal session (`portal:...`). */
+  actorId: string;
+  /** The key's name when it has one. */
+  actorName: string | null;
+  /** The tenant the change belongs to (the caller's for a tenant key; null: none or admin-wide). */
+  tenant: string | null;
+  requestId: string | null;
+  /** What was done, `<thing>.<verb>` (endpoint.update, secret.rotate, ...). */
+  action: string;
+  /** The route's object id (ep_..., the event type's name), when it names one. */
+  target: string | null;
+  /** The change as requested (params, query and body), secrets redacted. */
+  diff: unknown;
+}
+
+interface AuditScope {
+  pending: AuditRecord | null;
+}
+
+const scope = new AsyncLocalStorage<AuditScope>();
+
+/** Run `fn` (a request's handling) with room for one pending audit record. */
+export function runAuditScope<T>(fn: () => T): T {
+  return scope.run({ pending: null }, fn);
+}
+
+/** Enter a scope for the rest of this async context (a Fastify hook cannot wrap the handler). */
+export function enterAuditScope(): void {
+  scope.enterWith({ pending: null });
+}
+
+export function setPendingAudit(record: AuditRecord): void {
+  const s = scope.getStore();
+  if (s) s.pending = record;
+}
+
+/** The pending record, now owned by the caller (the store writing it), or null. */
+export function takePendingAudit(): AuditRecord | null {
+  const s = scope.getStore();
+  if (!s || s.pending === null) return null;
+  const record = s.pending;
+  s.pending = null;
+  return record;
+}
+
+/** Drop what was not written (the request changed nothing). */
+export function clearPendingAudit(): void {
+  const s = scope.getStore();
+  if (s) s.pending = null;
+}
+
+export function hasPendingAudit(): boolean {
+  return scope.getStore()?.pending != null;
+}
+
+// Names whose values are secrets wherever they appear in a request: whsec_ secrets, source
+// verification secrets, endpoint auth passwords and tokens, header values such as Authorization.
+const SECRET_NAME = /secret|password|passphrase|token|authorization|api[-_]?key|private|credential|cookie|signature|^key$|^value$/i;
+const SECRET_VALUE = /^(whsec_|hk_|sk_|Bearer\s|Basic\s)/i;
+
+export const REDACTED = '[redacted]';
+
+/** A copy of `value` with secret-named members and secret-looking strings replaced. */
+export function redactForAudit(value: unknown, depth = 0): unknown {
+  if (depth > 16) return REDACTED;
+  if (typeof value === 'string') return SECRET_VALUE.test(value) ? REDACTED : value.length > 2000 ? `${value.slice(0, 2000)}…` : value;
+  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redactForAudit(v, depth + 1));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) && v !== null && typeof v !== 'boolean' ? REDACTED : redactForAudit(v, depth + 1);
+    return out;
+  }
+  return value;
+}
