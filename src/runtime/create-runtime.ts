@@ -194,6 +194,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             requireHttps: config.requireHttps,
             userAgent: `hookd/${VERSION}`,
             signingKeys,
+            destinations,
           }),
         createInboundRoutes({ trustedProxies: config.trustedProxies }),
         createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),

@@ -22,7 +22,7 @@ export interface DestinationRegistry {
 }
 
 export type VetBrokerResult =
-  | { ok: true; driver: DestinationDriver; url: URL; target: unknown; spec: Omit<ConnectSpec, 'credentials' | 'tls' | 'connectTimeoutMs'> }
+  | { ok: true; driver: DestinationDriver; url: URL; target: unknown; addresses: string[]; spec: Omit<ConnectSpec, 'credentials' | 'tls' | 'connectTimeoutMs'> }
   | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string };
 
 export function createDestinationRegistry(policy: SsrfPolicy, drivers: readonly DestinationDriver[]): DestinationRegistry {
@@ -51,7 +51,7 @@ export function createDestinationRegistry(policy: SsrfPolicy, drivers: readonly 
     const host = await policy.vetHost(url);
     if (!host.ok) return host;
     const address = host.addresses[0]!;
-    return { ok: true, driver, url, target: parsed.target, spec: { address, hostname: host.hostname, port: url.port === '' ? parsed.defaultPort : Number(url.port), secure: parsed.secure } };
+    return { ok: true, driver, url, target: parsed.target, addresses: host.addresses, spec: { address, hostname: host.hostname, port: url.port === '' ? parsed.defaultPort : Number(url.port), secure: parsed.secure } };
   }
 
   return {
