@@ -29,7 +29,7 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('-e, --events <types>', 'Event types to subscribe to, comma-separated (default: all)', eventTypesOption)
     .option('--description <text>', 'Free text shown in lists and the dashboard')
     .option('--auth-bearer <token>', 'Send Authorization: Bearer <token>')
-    .option('--auth-basic <user:password>', 'Send HTTP basic auth')
+    .option('--auth-basic <user:password>', 'Send HTTP basic auth (broker URLs: the broker user and password, sealed)')
     .option('--auth-header <"Name: value">', 'Send an API-key header')
     .option('-H, --header <"Name: value">', 'A custom header on every delivery (repeatable)', headerOption)
     .option('--timeout <ms>', 'Attempt timeout in ms (1000-60000)', intOption(1000, 60_000))
