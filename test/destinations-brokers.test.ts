@@ -266,6 +266,16 @@ describe('endpoint URLs: validated at create time, credentials only as sealed au
     expect(res.text).not.toContain('guest:guest');
   });
 
+  it('header and OAuth2 auth have no broker meaning: refused; PATCH from http to a broker URL works', async () => {
+    const res = await h.request('POST', '/v1/endpoints', { body: { url: `redis://127.0.0.1:6379?stream=${REDIS_STREAM}`, auth: { type: 'header', name: 'X-Key', value: 'v' } } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    const ep = await h.request('POST', '/v1/endpoints', { body: { url: 'http://127.0.0.1:9/hook' } });
+    const patched = await h.request('PATCH', `/v1/endpoints/${ep.body.id}`, { body: { url: `nats://127.0.0.1:4222/${SUBJECT}` } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.url).toBe(`nats://127.0.0.1:4222/${SUBJECT}`);
+  });
+
   it('the SSRF policy holds for broker hosts: loopback is refused unless opened', async () => {
     const closed = await createHarness({ env: { HOOKD_ALLOW_PRIVATE: '' } });
     try {

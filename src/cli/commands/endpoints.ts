@@ -115,7 +115,7 @@ export function registerEndpoints(program: Command): void {
     pageHint(ctx.out, page);
   });
 
-  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
+  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries, or a broker URL (amqp, nats, mqtt, redis: docs/destinations.md)')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url, ...bodyFromFlags(opts) });
     await show(ctx, body);
