@@ -10,7 +10,7 @@ export interface AttemptCodeInfo {
 export const ATTEMPT_CODES = {
   ok: { summary: 'The endpoint accepted the webhook.', fix: 'Nothing to fix.' },
   invalid_url: {
-    summary: 'The URL cannot be parsed or uses a scheme other than http or https.',
+    summary: 'The URL cannot be parsed or uses a scheme hookd does not deliver to (http, https, amqp, amqps, nats, mqtt, mqtts, redis, rediss).',
     fix: 'Correct the endpoint URL, e.g. https://crm.example.com/webhooks.',
   },
   blocked_address: {
@@ -128,6 +128,26 @@ export const ATTEMPT_CODES = {
   network_error: {
     summary: 'The connection failed with an unexpected network error.',
     fix: 'Check the message in the attempt log; retry later.',
+  },
+  broker_auth_failed: {
+    summary: 'The message broker refused the credentials (or the user may not use that virtual host, subject, topic or stream).',
+    fix: "Set the endpoint's basic auth (username and password) to a broker user with publish rights on the target.",
+  },
+  broker_no_route: {
+    summary: 'The broker has nowhere to put the message: no such exchange, no queue bound to the routing key, no JetStream stream on the subject, or no Redis stream.',
+    fix: 'Create the exchange and bind a queue to the routing key, add a JetStream stream covering the subject, or create the stream (XGROUP CREATE ... MKSTREAM).',
+  },
+  broker_confirm_timeout: {
+    summary: 'The broker did not confirm the message within the endpoint timeout (publisher confirm, JetStream ack, PUBACK or XADD reply).',
+    fix: "Check the broker's health (disk and memory alarms, cluster state); raise the endpoint's timeoutMs if the broker is slow but healthy.",
+  },
+  broker_rejected: {
+    summary: 'The broker refused the message (a negative acknowledgement or an error reply).',
+    fix: "Read the message in the attempt log: it names the broker's reason (queue full, policy, permissions).",
+  },
+  message_too_large: {
+    summary: 'The message is larger than the broker accepts.',
+    fix: "Raise the broker's limit (RabbitMQ max_message_size, NATS max_payload, MQTT message_size_limit) or publish smaller events.",
   },
   endpoint_disabled: {
     summary: 'The endpoint is disabled, so its pending deliveries were cancelled.',

@@ -11,6 +11,7 @@ import { parseRetryAfter } from '../core/retry-policy.js';
 import type { Attempt } from '../core/types.js';
 import type { AttemptResult, Claim, NewEvent } from '../store/store.js';
 import type { Publisher } from './publisher.js';
+import { brokerCredentials, isHttpUrl } from './destinations/destination.js';
 import { redactHeaders } from './redact.js';
 import { buildBody, buildHeaders } from './request-builder.js';
 import type { SigningKeyService } from './signing-key-service.js';
@@ -53,7 +54,10 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
   async function send(claim: Claim, request: OutgoingRequest, forceRefresh = false): Promise<SendResult> {
     const { endpoint, event } = claim;
     const { body } = request;
-    const authHeaders = await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
+    // A broker takes the endpoint's credentials at connect time: they never become message headers
+    // (a queue's consumers would all read them).
+    const broker = !isHttpUrl(endpoint.url);
+    const authHeaders = broker ? {} : await opts.auth.headersFor(endpoint.id, endpoint.auth, { forceRefresh });
     const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
     // Signed over the bytes that are sent: after the transform, if any. Reserved headers a transform
     // set are dropped by buildHeaders as an endpoint's stored ones would be.
@@ -66,6 +70,8 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
       connectTimeoutMs: Math.min(opts.connectTimeoutMs, endpoint.timeoutMs),
       maxResponseBytes: MAX_STORED_RESPONSE_BYTES,
       tls: endpoint.auth.type === 'mtls' ? { cert: endpoint.auth.cert, key: endpoint.auth.key, ca: endpoint.auth.ca } : undefined,
+      // The delivery's ordering key becomes the broker's own ordering hint (docs/destinations.md).
+      ...(broker ? { credentials: brokerCredentials(endpoint.auth), messageId: claim.delivery.id, ...(claim.delivery.orderingKey ? { orderingKey: claim.delivery.orderingKey } : {}) } : {}),
     });
   }
 
@@ -76,6 +82,8 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
       let result = await send(claim, request);
       // OAuth2: a 401 may mean our cached token was revoked early; refresh once and retry.
       if (result.status === 401 && endpoint.auth.type === 'oauth2') result = await send(claim, request, true);
+      // The broker's receipt (stream sequence, entry id) is what support asks for: it goes in the attempt's message.
+      if (result.confirmed === true) return { result, classification: { outcome: 'success', code: 'ok' }, message: result.body };
       if (result.status !== null) return { result, classification: classifyStatus(result.status), message: null };
       return { result, classification: classifyNetworkFailure(result.errorCode ?? 'network_error'), message: result.errorMessage };
     } catch (err) {

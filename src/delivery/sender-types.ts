@@ -17,6 +17,12 @@ export interface SendRequest {
   tls?: { cert?: string | undefined; key?: string | undefined; ca?: string | undefined } | undefined;
   /** Defaults to POST. */
   method?: 'POST' | 'GET' | 'HEAD' | undefined;
+  /** Broker destinations: the user and password (endpoint basic auth) or token (bearer), sealed at rest with the endpoint. */
+  credentials?: { username?: string | undefined; password?: string | undefined; token?: string | undefined } | undefined;
+  /** Broker destinations: an id unique to this delivery, the broker's own de-duplication key where it has one (JetStream Nats-Msg-Id). */
+  messageId?: string | undefined;
+  /** Broker destinations: the ordering key, mapped onto the broker's own ordering hint. */
+  orderingKey?: string | undefined;
 }
 
 export interface SendResult {
@@ -34,6 +40,11 @@ export interface SendResult {
   remoteAddress: string | null;
   /** The request headers as sent (lower-cased names), for the attempt log; what would have been sent when nothing was. */
   requestHeaders: Record<string, string>;
+  /**
+   * A broker destination confirmed the message (publisher confirm, JetStream ack, PUBACK, XADD reply):
+   * success without an HTTP status. `body` then holds what the broker answered (e.g. a stream sequence).
+   */
+  confirmed?: boolean | undefined;
 }
 
 export interface Sender {

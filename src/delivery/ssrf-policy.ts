@@ -32,6 +32,10 @@ export type VetResult =
   | { ok: true; url: URL; addresses: string[] }
   | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string };
 
+export type HostVetResult =
+  | { ok: true; hostname: string; addresses: string[] }
+  | { ok: false; code: 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string };
+
 export interface ParsedHost {
   /** Host name for DNS, SNI and logs: lower-cased, IPv6 without brackets, IPv4 in dotted decimal. */
   hostname: string;
@@ -43,6 +47,8 @@ export interface SsrfPolicy {
   checkAddress(ip: string): AddressVerdict;
   parseHost(url: string | URL): ParsedHost;
   vetUrl(url: string): Promise<VetResult>;
+  /** The host part of vetUrl, for destinations that are not HTTP (brokers): the same rules and codes. */
+  vetHost(url: URL): Promise<HostVetResult>;
   /** For undici `connect.lookup` / net.connect: answers only with vetted addresses, else ESSRFBLOCKED. */
   pinnedLookup: net.LookupFunction;
 }
@@ -175,11 +181,16 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
         message: 'The URL contains credentials (user:password@); use the endpoint auth settings instead.',
       };
     }
+    const host = await vetHost(url);
+    return host.ok ? { ok: true, url, addresses: host.addresses } : host;
+  }
+
+  async function vetHost(url: URL): Promise<HostVetResult> {
     const { hostname, ip } = parseHost(url);
     if (ip !== null) {
       const verdict = checkAddress(ip);
       return verdict.allowed
-        ? { ok: true, url, addresses: [ip] }
+        ? { ok: true, hostname, addresses: [ip] }
         : { ok: false, code: 'blocked_address', message: verdict.reason };
     }
     let addresses: dns.LookupAddress[];
@@ -194,7 +205,7 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
     }
     const blocked = vetAddresses(hostname, addresses);
     if (blocked) return { ok: false, code: 'blocked_address', message: blocked.message };
-    return { ok: true, url, addresses: addresses.map((a) => a.address) };
+    return { ok: true, hostname, addresses: addresses.map((a) => a.address) };
   }
 
   const pinnedLookup: net.LookupFunction = (hostname, opts, callback) => {
@@ -213,5 +224,5 @@ export function createSsrfPolicy(options: SsrfPolicyOptions): SsrfPolicy {
     );
   };
 
-  return { checkAddress, parseHost, vetUrl, pinnedLookup };
+  return { checkAddress, parseHost, vetUrl, vetHost, pinnedLookup };
 }

@@ -3,6 +3,7 @@
 
 import type { SchemaChecker } from '../core/payload-check.js';
 import type { AuthProvider, Sender } from '../delivery/sender-types.js';
+import type { DestinationRegistry } from '../delivery/destinations/registry.js';
 import type { SsrfPolicy } from '../delivery/ssrf-policy.js';
 import type { Store } from '../store/store.js';
 import type { SigningKeyService } from '../delivery/signing-key-service.js';
@@ -31,6 +32,8 @@ export interface DoctorDeps {
   eventWindowMs?: number | undefined;
   /** How many recent attempts the logs step summarises. Default 50. */
   logLimit?: number | undefined;
+  /** The broker destinations (amqp, nats, mqtt, redis): their URLs get the broker steps. */
+  destinations?: DestinationRegistry | undefined;
   /** Response bytes the HTTP probe reads, as deliveries do. Default 16 KiB. */
   maxResponseBytes?: number | undefined;
 }

@@ -8,6 +8,7 @@ import { buildBody, buildHeaders } from '../delivery/request-builder.js';
 import { redactHeaders } from '../delivery/redact.js';
 import { AuthError, type SendRequest, type SendResult } from '../delivery/sender-types.js';
 import type { DoctorDeps } from './doctor-deps.js';
+import { brokerCredentials, isHttpUrl } from '../delivery/destinations/destination.js';
 
 export const PING_EVENT_TYPE = 'hookd.ping';
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024;
@@ -56,7 +57,9 @@ export async function sendPing(ctx: PingContext, options: { withAuth: boolean; f
   const body = buildBody(event, endpoint.payloadFormat);
   let authHeaders: Record<string, string> = {};
   let authError: AuthError | null = null;
-  if (options.withAuth) {
+  // A broker takes the credentials at connect time (as deliveries do), never as message headers.
+  const broker = !isHttpUrl(endpoint.url);
+  if (options.withAuth && !broker) {
     try {
       authHeaders = await deps.auth.headersFor(ctx.authKey, endpoint.auth, { forceRefresh: options.forceRefresh ?? false });
     } catch (err) {
@@ -75,6 +78,7 @@ export async function sendPing(ctx: PingContext, options: { withAuth: boolean; f
     connectTimeoutMs: ctx.connectTimeoutMs,
     maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     tls: ctx.tls,
+    ...(broker ? { credentials: brokerCredentials(endpoint.auth), messageId: event.id } : {}),
   });
   const extra = endpoint.auth.type === 'header' ? [endpoint.auth.name] : [];
   return { result, requestHeaders: redactHeaders(headers, extra), authError, withAuth: options.withAuth };

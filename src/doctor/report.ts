@@ -3,7 +3,8 @@
 import { ATTEMPT_CODES, type AttemptCode } from '../core/attempt-codes.js';
 
 /** The steps in the order they run; a failed step skips the steps that depend on it. */
-export const DOCTOR_STEPS = ['event', 'address', 'dns', 'tcp', 'tls', 'http', 'auth', 'payload', 'latency', 'logs'] as const;
+/** `broker` (handshake, auth and a test publish) runs only for broker destinations, in place of `http`. */
+export const DOCTOR_STEPS = ['event', 'address', 'dns', 'tcp', 'tls', 'http', 'broker', 'auth', 'payload', 'latency', 'logs'] as const;
 export type DoctorStep = (typeof DOCTOR_STEPS)[number];
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';

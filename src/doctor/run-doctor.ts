@@ -13,6 +13,8 @@ import { generateSecret } from '../signature/index.js';
 import type { SendRequest } from '../delivery/sender-types.js';
 import { checkAddressAndDns } from './check-address-dns.js';
 import { checkAuth } from './check-auth.js';
+import { runBrokerSteps } from './check-broker.js';
+import { isHttpUrl } from '../delivery/destinations/destination.js';
 import { checkEvent } from './check-event.js';
 import { checkHttp } from './check-http.js';
 import { checkLatency } from './check-latency.js';
@@ -101,47 +103,51 @@ export async function runDoctor(deps: DoctorDeps, target: DoctorTarget): Promise
   if (endpoint && store) await timed(() => checkEvent(store, endpoint, deps.now(), deps.eventWindowMs ?? DEFAULT_EVENT_WINDOW_MS, target.seesOtherTenants === true));
   else record(skipped('event', endpoint ? 'Skipped: no store to read events from.' : 'Skipped: an ad-hoc URL has no subscriptions; diagnose an endpoint (ep_...) to check its events.', {}), 0);
 
-  // address, dns
-  const vetted = await checkAddressAndDns(deps.policy, target.url, deps.requireHttps ?? false);
-  for (const step of [vetted.address, vetted.dns]) record(step, step.durationMs);
-
-  const networkSteps: DoctorStep[] = ['tcp', 'tls', 'http', 'auth'];
+  // address, dns, tcp, tls, then http + auth, or the broker steps for a broker URL
   let probeMs: number | null = null;
-  if (!vetted.target) {
-    const failed = vetted.address.status === 'fail' ? vetted.address : vetted.dns;
-    skipBecause(networkSteps, failed);
+  if (deps.destinations && !isHttpUrl(target.url)) {
+    probeMs = await runBrokerSteps({ deps, registry: deps.destinations, endpoint: probeEndpoint, auth, timeoutMs, connectTimeoutMs, record, skipBecause });
   } else {
-    const vt = vetted.target;
-    const tcpStarted = performance.now();
-    const tcp = await checkTcp(vt, connectTimeoutMs);
-    record(tcp.check, performance.now() - tcpStarted);
-    if (tcp.connected === null) {
-      skipBecause(['tls', 'http', 'auth'], tcp.check);
+    const vetted = await checkAddressAndDns(deps.policy, target.url, deps.requireHttps ?? false);
+    for (const step of [vetted.address, vetted.dns]) record(step, step.durationMs);
+
+    const networkSteps: DoctorStep[] = ['tcp', 'tls', 'http', 'auth'];
+    if (!vetted.target) {
+      const failed = vetted.address.status === 'fail' ? vetted.address : vetted.dns;
+      skipBecause(networkSteps, failed);
     } else {
-      const address = tcp.connected;
-      const mtls = auth.type === 'mtls' ? auth : null;
-      const tls = await timed(() =>
-        checkTls(vt, address, {
-          connectTimeoutMs,
-          now: deps.now(),
-          extraCa: [mtls?.ca, deps.extraCa].filter((c): c is string => c !== undefined),
-          clientCert: mtls ? { cert: mtls.cert, key: mtls.key } : undefined,
-        }),
-      );
-      if (tls.status === 'fail') {
-        skipBecause(['http', 'auth'], tls);
+      const vt = vetted.target;
+      const tcpStarted = performance.now();
+      const tcp = await checkTcp(vt, connectTimeoutMs);
+      record(tcp.check, performance.now() - tcpStarted);
+      if (tcp.connected === null) {
+        skipBecause(['tls', 'http', 'auth'], tcp.check);
       } else {
-        const ca = joinPem(mtls?.ca, deps.extraCa);
-        const sendTls: SendRequest['tls'] = mtls ? { cert: mtls.cert, key: mtls.key, ca } : ca ? { ca } : undefined;
-        const ping: PingContext = { deps, endpoint: probeEndpoint, authKey: `doctor:${randomUUID()}`, timeoutMs, connectTimeoutMs, tls: sendTls };
-        try {
-          const httpStarted = performance.now();
-          const first = await sendPing(ping, { withAuth: true });
-          const http = record(checkHttp(first, vt.url), performance.now() - httpStarted);
-          if (first.result.status !== null && first.result.errorCode === null) probeMs = first.result.durationMs;
-          await timed(() => checkAuth(ping, first, http.status));
-        } finally {
-          deps.auth.forget(ping.authKey);
+        const address = tcp.connected;
+        const mtls = auth.type === 'mtls' ? auth : null;
+        const tls = await timed(() =>
+          checkTls(vt, address, {
+            connectTimeoutMs,
+            now: deps.now(),
+            extraCa: [mtls?.ca, deps.extraCa].filter((c): c is string => c !== undefined),
+            clientCert: mtls ? { cert: mtls.cert, key: mtls.key } : undefined,
+          }),
+        );
+        if (tls.status === 'fail') {
+          skipBecause(['http', 'auth'], tls);
+        } else {
+          const ca = joinPem(mtls?.ca, deps.extraCa);
+          const sendTls: SendRequest['tls'] = mtls ? { cert: mtls.cert, key: mtls.key, ca } : ca ? { ca } : undefined;
+          const ping: PingContext = { deps, endpoint: probeEndpoint, authKey: `doctor:${randomUUID()}`, timeoutMs, connectTimeoutMs, tls: sendTls };
+          try {
+            const httpStarted = performance.now();
+            const first = await sendPing(ping, { withAuth: true });
+            const http = record(checkHttp(first, vt.url), performance.now() - httpStarted);
+            if (first.result.status !== null && first.result.errorCode === null) probeMs = first.result.durationMs;
+            await timed(() => checkAuth(ping, first, http.status));
+          } finally {
+            deps.auth.forget(ping.authKey);
+          }
         }
       }
     }
@@ -156,7 +162,7 @@ export async function runDoctor(deps: DoctorDeps, target: DoctorTarget): Promise
   const stats = endpoint && store ? await store.endpointStats(endpoint.id, deps.now() - STATS_WINDOW_MS, deps.now() + 1) : null;
   const httpCheck = checks.find((c) => c.step === 'http');
   if (httpCheck && httpCheck.status === 'fail') skipBecause(['latency'], httpCheck);
-  else if (httpCheck?.status === 'skip') record(skipped('latency', 'Skipped: the receiver was not reached.', { dependsOn: 'http' }), 0);
+  else if (httpCheck?.status === 'skip' && probeMs === null) record(skipped('latency', 'Skipped: the receiver was not reached.', { dependsOn: 'http' }), 0);
   else record(checkLatency(probeMs, timeoutMs, stats && stats.attempts > 0 ? stats : null), 0);
 
   // logs

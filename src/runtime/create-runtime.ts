@@ -26,6 +26,7 @@ import { createSigningKeyService } from '../delivery/signing-key-service.js';
 import type { Sender } from '../delivery/sender-types.js';
 import { createTransformRunner } from '../delivery/transform-runner.js';
 import { createTransformSandbox } from '../delivery/transform-sandbox.js';
+import { createBrokerDrivers, createDestinationRegistry, createDestinationSender } from '../delivery/destinations/index.js';
 import { EventBus } from '../core/event-bus.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 import { openStore } from './open-store.js';
@@ -98,8 +99,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   bus.onListenerError = (err, topic) => logger.error({ err: err instanceof Error ? err.message : String(err), topic }, 'a bus listener failed');
   const checker = createSchemaChecker();
   const policy = createSsrfPolicy({ allowPrivate: config.allowPrivate, lookup: options.lookup });
-  const sender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
-  const auth = createAuthProvider({ sender, policy });
+  const httpSender = createHttpSender({ policy, userAgent: `hookd/${VERSION}` });
+  // Broker destinations (amqp, nats, mqtt, redis) beside HTTP, behind the same Sender seam; their
+  // connections are pooled and closed with the sender at shutdown.
+  const brokerDrivers = createBrokerDrivers();
+  const destinations = createDestinationRegistry(policy, brokerDrivers);
+  const sender = createDestinationSender({ http: httpSender, registry: destinations, drivers: brokerDrivers });
+  const auth = createAuthProvider({ sender: httpSender, policy });
   const publisher = createPublisher({ store, checker, bus, requireEventTypes: config.requireEventTypes, now, onPrepare: tracing.enabled ? (event) => tracing.startPublish(event) : undefined });
   const signingKeys = createSigningKeyService({
     store,
@@ -168,6 +174,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       tracing,
       readiness: createReadiness({ store: rawStore, dispatcher: runsWorker ? dispatcher : null, stallMs: config.readyStallMs, now }),
       vetUrl: async (url) => {
+        const broker = await destinations.vet(url);
+        if (broker !== null) {
+          if (!broker.ok) return broker;
+          if (config.requireHttps && !broker.spec.secure) return { ok: false, code: 'invalid_url', message: 'Only TLS endpoint URLs are accepted (HOOKD_REQUIRE_HTTPS=true): use amqps://, mqtts://, rediss:// or nats://...?tls=true.' };
+          return { ok: true };
+        }
         if (config.requireHttps && !/^https:/i.test(url)) return { ok: false, code: 'invalid_url', message: 'Only https:// endpoint URLs are accepted (HOOKD_REQUIRE_HTTPS=true).' };
         const verdict = await policy.vetUrl(url);
         return verdict.ok ? { ok: true } : verdict;
@@ -191,6 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             requireHttps: config.requireHttps,
             userAgent: `hookd/${VERSION}`,
             signingKeys,
+            destinations,
           }),
         createInboundRoutes({ trustedProxies: config.trustedProxies }),
         createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),

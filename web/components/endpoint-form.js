@@ -143,7 +143,7 @@ export function endpointForm({ endpoint = null, eventTypes = [], isAdmin = false
     'form',
     { class: 'form', novalidate: true },
     errors,
-    h('fieldset', null, h('legend', null, 'Destination'), field('URL', url, 'Where hookd POSTs the webhooks.'), field('Description', description), isAdmin ? field('Tenant', tenant, editing ? 'The tenant cannot be changed.' : 'Optional: only this tenant’s events reach the endpoint.') : null),
+    h('fieldset', null, h('legend', null, 'Destination'), field('URL', url, 'Where hookd POSTs the webhooks, or a broker: amqp(s)://host/vhost?exchange=X&routingKey=K, nats://host/subject, mqtt(s)://host/topic, redis(s)://host?stream=S (credentials go in Basic auth below).'), field('Description', description), isAdmin ? field('Tenant', tenant, editing ? 'The tenant cannot be changed.' : 'Optional: only this tenant’s events reach the endpoint.') : null),
     h(
       'fieldset',
       null,

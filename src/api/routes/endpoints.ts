@@ -56,6 +56,15 @@ async function vetUrl(ctx: ApiContext, url: string): Promise<void> {
   }
 }
 
+/** A broker connects with basic (user, password), bearer (token) or mtls; header and OAuth2 auth have no broker meaning. */
+function checkBrokerAuth(url: string, auth: EndpointAuth | undefined): void {
+  if (/^https?:/i.test(url) || auth === undefined) return;
+  if (auth.type === 'header' || auth.type === 'oauth2') {
+    const message = `A broker URL takes basic (username and password), bearer (token) or mtls auth, not ${auth.type}.`;
+    throw new HookdError('validation_failed', message, { errors: [{ path: '/body/auth/type', message }] });
+  }
+}
+
 function checkSecret(secret: string): void {
   try {
     const bytes = decodeSecret(secret);
@@ -85,6 +94,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     checkAuthHeaders(body.auth);
     const headers = checkCustomHeaders(body.headers) ?? {};
     await vetUrl(ctx, body.url);
+    checkBrokerAuth(body.url, body.auth);
     if (body.secret) checkSecret(body.secret);
     if (body.filter) checkFilter(body.filter, '/body/filter');
     if (body.transform) await checkTransform(ctx, body.transform);
@@ -139,6 +149,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
     if (body.filter) checkFilter(body.filter, '/body/filter');
     if (body.transform) await checkTransform(ctx, body.transform);
+    checkBrokerAuth(body.url ?? current.url, body.auth ?? current.auth);
     const now = ctx.now();
     const patch: EndpointPatch = { updatedAt: now };
     if (body.url !== undefined) patch.url = body.url;

@@ -34,7 +34,7 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('-e, --events <types>', 'Event types to subscribe to, comma-separated (default: all)', eventTypesOption)
     .option('--description <text>', 'Free text shown in lists and the dashboard')
     .option('--auth-bearer <token>', 'Send Authorization: Bearer <token>')
-    .option('--auth-basic <user:password>', 'Send HTTP basic auth')
+    .option('--auth-basic <user:password>', 'Send HTTP basic auth (broker URLs: the broker user and password, sealed)')
     .option('--auth-header <"Name: value">', 'Send an API-key header')
     .option('-H, --header <"Name: value">', 'A custom header on every delivery (repeatable)', headerOption)
     .option('--timeout <ms>', 'Attempt timeout in ms (1000-60000)', intOption(1000, 60_000))
@@ -123,7 +123,7 @@ export function registerEndpoints(program: Command): void {
     pageHint(ctx.out, page);
   });
 
-  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
+  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries, or a broker URL (amqp, nats, mqtt, redis: docs/destinations.md)')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url, ...bodyFromFlags(opts), ...(await routingBody(opts)) });
     await show(ctx, body);
