@@ -18,6 +18,9 @@ import { registerKeys } from './commands/keys.js';
 import { registerSigningKeys } from './commands/signing-keys.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerTrigger } from './commands/trigger.js';
+import { registerMock } from './commands/mock.js';
+import { registerMcp } from './commands/mcp.js';
 import { CliError, QuietExit } from './errors.js';
 import { decideColor } from './output.js';
 import { helpConfiguration } from './help-format.js';
@@ -86,6 +89,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerSigningKeys(program);
   registerConfig(program);
   registerDemo(program);
+  registerTrigger(program);
+  registerMock(program);
+  registerMcp(program);
   return program;
 }
 
