@@ -71,6 +71,23 @@ describe('hookd trigger', () => {
   });
 });
 
+describe('GET /v1/event-types/:name/sample', () => {
+  it('answers the generated data, 404 for an unknown type, 400 for a hostile name, 401 without a key', async () => {
+    const res = await server.harness.request('GET', `/v1/event-types/${TYPE}/sample`);
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe('schema');
+    expect(createSchemaChecker().check(SCHEMA, res.body.data)).toEqual([]);
+    const tenantKey = (await server.harness.request('POST', '/v1/api-keys', { body: { tenant: 'sample-t' } })).body.key as string;
+    expect((await server.harness.request('GET', `/v1/event-types/${TYPE}/sample`, { key: tenantKey })).status).toBe(200);
+    const missing = await server.harness.request('GET', '/v1/event-types/tools.none/sample');
+    expect([missing.status, missing.body.code]).toEqual([404, 'not_found']);
+    const hostile = await server.harness.request('GET', `/v1/event-types/${encodeURIComponent('../../x')}/sample`);
+    expect(hostile.status).toBe(400);
+    expect(hostile.headers['content-type']).toMatch(/problem\+json/);
+    expect((await server.harness.request('GET', `/v1/event-types/${TYPE}/sample`, { key: null })).status).toBe(401);
+  });
+});
+
 describe('hookd mock', () => {
   it('answers as told and logs NDJSON; bad flags are usage errors', async () => {
     const mock = startCli(['mock', '--port', '0', '--status', '503', '--retry-after', '7', '--latency', '10..30', '--json'], server.env);

@@ -81,5 +81,7 @@ describe('mock behaviour', () => {
     expect(decideAnswer({ ...DEFAULT_MOCK, goneAfter: 2 }, 3)).toMatchObject({ status: 410, failed: true });
     expect(decideAnswer({ ...DEFAULT_MOCK, goneAfter: 2 }, 2)).toMatchObject({ status: 200 });
     expect(decideAnswer({ ...DEFAULT_MOCK, status: 500 }, 1)).toMatchObject({ status: 500, failed: true });
+    expect(decideAnswer({ ...DEFAULT_MOCK, failFirst: 2, failStatus: 503, retryAfter: 1 }, 2)).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
+    expect(decideAnswer({ ...DEFAULT_MOCK, failFirst: 2 }, 3)).toMatchObject({ status: 200, failed: false });
   });
 });

@@ -12,6 +12,8 @@ export interface MockBehaviour {
   latency: { min: number; max: number };
   /** Retry-After seconds sent with 429/503 (and any failure when set). */
   retryAfter: number | null;
+  /** The first n requests fail whatever the dice say: a deterministic "down, then back". */
+  failFirst: number;
   /** Answer 410 Gone after this many requests (null: never). hookd disables an endpoint on 410. */
   goneAfter: number | null;
 }
@@ -23,7 +25,7 @@ export interface MockAnswer {
   failed: boolean;
 }
 
-export const DEFAULT_MOCK: MockBehaviour = { status: 200, failRate: 0, failStatus: 500, latency: { min: 0, max: 0 }, retryAfter: null, goneAfter: null };
+export const DEFAULT_MOCK: MockBehaviour = { status: 200, failRate: 0, failStatus: 500, latency: { min: 0, max: 0 }, retryAfter: null, failFirst: 0, goneAfter: null };
 
 /** "200", "200..3000" (ms). Bounded to 10 minutes so a typo cannot park a request forever. */
 export function parseLatency(text: string): { min: number; max: number } {
@@ -52,7 +54,7 @@ export function parseStatus(text: string): number {
 export function decideAnswer(b: MockBehaviour, count: number, random: () => number = Math.random): MockAnswer {
   const delayMs = b.latency.min + Math.floor(random() * (b.latency.max - b.latency.min + 1));
   if (b.goneAfter !== null && count > b.goneAfter) return { status: 410, delayMs, headers: {}, failed: true };
-  const failed = b.failRate > 0 && random() < b.failRate;
+  const failed = count <= b.failFirst || (b.failRate > 0 && random() < b.failRate);
   const status = failed ? b.failStatus : b.status;
   const headers: Record<string, string> = {};
   if (b.retryAfter !== null && (failed || status === 429 || status === 503)) headers['retry-after'] = String(b.retryAfter);

@@ -2,6 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
+import { exampleFromSchema } from '../../core/example-from-schema.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAdmin } from '../auth.js';
 import { renderEventType } from '../render.js';
@@ -53,6 +54,17 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
     const type = await ctx.store.getEventType(name);
     if (!type) throw new HookdError('not_found', `No event type ${name}.`);
     return renderEventType(type);
+  });
+
+  // What `hookd trigger` and the dashboard's Trigger button publish: the example, else data generated
+  // from the schema, else {}.
+  app.get('/v1/event-types/:name/sample', { schema: { tags: ['event-types'], summary: 'Sample data of a type: its example, or one generated from its JSON Schema', params: nameParams } }, async (request) => {
+    const { name } = request.params as { name: string };
+    const type = await ctx.store.getEventType(name);
+    if (!type) throw new HookdError('not_found', `No event type ${name}.`);
+    if (type.example !== null && type.example !== undefined) return { type: name, source: 'example', data: type.example };
+    if (type.schema) return { type: name, source: 'schema', data: exampleFromSchema(type.schema) };
+    return { type: name, source: 'empty', data: {} };
   });
 
   app.delete('/v1/event-types/:name', { schema: { tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {

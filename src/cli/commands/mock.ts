@@ -15,13 +15,14 @@ interface MockFlags {
   failStatus: string;
   latency: string;
   retryAfter?: number;
+  failFirst?: number;
   goneAfter?: number;
   host: string;
   port: number;
   json?: boolean;
 }
 
-export function behaviourFromFlags(opts: Pick<MockFlags, 'status' | 'failRate' | 'failStatus' | 'latency' | 'retryAfter' | 'goneAfter'>): MockBehaviour {
+export function behaviourFromFlags(opts: Pick<MockFlags, 'status' | 'failRate' | 'failStatus' | 'latency' | 'retryAfter' | 'failFirst' | 'goneAfter'>): MockBehaviour {
   try {
     return {
       ...DEFAULT_MOCK,
@@ -30,6 +31,7 @@ export function behaviourFromFlags(opts: Pick<MockFlags, 'status' | 'failRate' |
       failStatus: parseStatus(opts.failStatus),
       latency: parseLatency(opts.latency),
       retryAfter: opts.retryAfter ?? null,
+      failFirst: opts.failFirst ?? 0,
       goneAfter: opts.goneAfter ?? null,
     };
   } catch (err) {
@@ -47,6 +49,7 @@ export function registerMock(program: Command): void {
     .option('--fail-status <code>', 'Status of a failing answer', '500')
     .option('--latency <ms|min..max>', 'Delay before answering, e.g. 200..3000', '0')
     .option('--retry-after <seconds>', 'Send Retry-After with failures (and 429/503)', intOption(0, 86_400))
+    .option('--fail-first <n>', 'The first n requests fail (then the fail rate applies): down, then back', intOption(0, 1_000_000))
     .option('--gone-after <n>', 'Answer 410 Gone from request n+1 on (hookd disables the endpoint)', intOption(0, 1_000_000))
     .option('--host <address>', 'Address to bind', '127.0.0.1')
     .option('--port <port>', 'Port (0: any free port)', intOption(0, 65_535), 3000)
