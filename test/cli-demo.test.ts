@@ -27,6 +27,11 @@ describe('hookd demo', () => {
     expect(summary.reporting.callsReported).toBe(2);
     expect(summary.supervisor).toMatchObject({ failedBeforeFix: 5, diagnosis: 'http_unauthorized', recovered: 5, notificationsDelivered: 5, notificationsExpected: 5 });
     expect(summary.supervisor.unauthorizedAttempts).toBeGreaterThanOrEqual(15);
+    // The payments partner is a hookd mock that is down for its first request: served on the retry.
+    expect(summary.partner).toEqual({ requests: 2, deliveriesSucceeded: 1, deliveries: 1 });
+    const partner = await server.harness.request('GET', `/v1/deliveries?endpoint=${summary.endpoints.partner}&limit=1`);
+    const paid = await server.harness.request('GET', `/v1/deliveries/${partner.body.data[0].id}`);
+    expect(paid.body.attempts.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([503, 200]);
     expect(summary.durationMs).toBeLessThan(60_000);
 
     // The narration went to stderr, in plain steps.

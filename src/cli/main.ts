@@ -21,6 +21,9 @@ import { registerSigningKeys } from './commands/signing-keys.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerApply } from './commands/apply.js';
+import { registerTrigger } from './commands/trigger.js';
+import { registerMock } from './commands/mock.js';
+import { registerMcp } from './commands/mcp.js';
 import { CliError, QuietExit } from './errors.js';
 import { decideColor } from './output.js';
 import { helpConfiguration } from './help-format.js';
@@ -92,6 +95,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerConfig(program);
   registerDemo(program);
   registerApply(program);
+  registerTrigger(program);
+  registerMock(program);
+  registerMcp(program);
   return program;
 }
 

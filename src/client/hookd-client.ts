@@ -122,6 +122,8 @@ export class HookdClient {
     list: (query: I.PageQuery = {}) => this.body<PageOf<W.EventTypeView>>('listEventTypes', {}, { query: this.q(query) }),
     iterate: () => paginate((cursor) => this.eventTypes.list({ cursor, limit: 250 })),
     get: (name: string) => this.body<W.EventTypeView>('getEventType', { name }),
+    /** The type's example, or data generated from its JSON Schema (what `hookd trigger` publishes). */
+    sample: (name: string) => this.body<W.EventTypeSampleView>('sampleEventType', { name }),
     delete: async (name: string): Promise<void> => void (await this.call('deleteEventType', { name })),
   };
 

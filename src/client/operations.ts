@@ -50,6 +50,7 @@ export const OPERATIONS = {
 
   putEventType: op('PUT', '/v1/event-types/{name}', { 200: 'EventType', 201: 'EventType' }),
   listEventTypes: op('GET', '/v1/event-types', { 200: 'EventTypePage' }),
+  sampleEventType: op('GET', '/v1/event-types/{name}/sample', { 200: 'EventTypeSample' }),
   getEventType: op('GET', '/v1/event-types/{name}', { 200: 'EventType' }),
   deleteEventType: op('DELETE', '/v1/event-types/{name}', { 204: null }),
 

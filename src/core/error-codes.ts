@@ -44,6 +44,11 @@ export const API_ERROR_CODES = {
     title: 'Address not allowed',
     description: 'The URL resolves to a private or reserved address refused by the SSRF policy. Operators can open ranges with HOOKD_ALLOW_PRIVATE.',
   },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The MCP endpoint (`/mcp`) is stateless streamable HTTP: POST JSON-RPC messages; there is no GET stream and no session to DELETE.',
+  },
   unauthorized: {
     status: 401,
     title: 'Unauthorized',

@@ -20,6 +20,12 @@ export const EventTypeModel = Type.Object(
   { title: 'EventType', additionalProperties: false },
 );
 
+/** What `hookd trigger` publishes: the type's example, else data generated from its schema, else {}. */
+export const EventTypeSampleModel = Type.Object(
+  { type: Type.String(), source: Type.Enum(['example', 'schema', 'empty']), data: Type.Unknown() },
+  { title: 'EventTypeSample', additionalProperties: false },
+);
+
 export const SigningKeyModel = Type.Object(
   {
     id: Type.String(),
@@ -58,6 +64,7 @@ export const EventTypePageModel = Page(EventTypeModel, 'EventTypePage');
 export type ApiKeyView = Static<typeof ApiKeyModel>;
 export type ApiKeyCreatedView = Static<typeof ApiKeyCreatedModel>;
 export type EventTypeView = Static<typeof EventTypeModel>;
+export type EventTypeSampleView = Static<typeof EventTypeSampleModel>;
 export type SigningKeyView = Static<typeof SigningKeyModel>;
 export type SigningKeyGroupView = Static<typeof SigningKeyGroupModel>;
 export type SigningKeyListView = Static<typeof SigningKeyListModel>;

@@ -69,6 +69,21 @@ export async function render(root, _params, app) {
         data.map((t) => {
           const edit = app.isAdmin ? h('button', { type: 'button', class: 'btn btn-small' }, 'Edit') : null;
           const del = app.isAdmin ? h('button', { type: 'button', class: 'btn btn-small btn-danger' }, 'Delete…') : null;
+          // The same data as `hookd trigger`: the example, else one generated from the schema.
+          const trigger = h('button', { type: 'button', class: 'btn btn-small', 'data-mutates': '', title: 'Publish the example (or one generated from the schema)' }, 'Trigger');
+          trigger.addEventListener('click', async () => {
+            trigger.disabled = true;
+            try {
+              const sample = await api(`/v1/event-types/${encodeURIComponent(t.name)}/sample`);
+              const body = { type: t.name, data: sample.data };
+              const published = await api('/v1/events', { method: 'POST', body });
+              toast(`Triggered ${published.id} (data from the ${sample.source}) to ${published.deliveries} endpoint${published.deliveries === 1 ? '' : 's'}.`, 'ok');
+            } catch (err) {
+              toast(errorMessage(err), 'error');
+            } finally {
+              trigger.disabled = false;
+            }
+          });
           edit?.addEventListener('click', () => showForm(t));
           del?.addEventListener('click', async () => {
             if (!(await confirmDialog({ title: `Delete ${t.name}?`, message: h('p', null, 'Events of this type are still accepted (unless types are required), but no longer validated.'), confirmLabel: 'Delete', danger: true }))) return;
@@ -82,7 +97,7 @@ export async function render(root, _params, app) {
           });
           return section(
             null,
-            h('div', { class: 'type-head' }, h('h2', { class: 'type-name' }, h('code', null, t.name)), h('div', { class: 'page-actions' }, edit, del)),
+            h('div', { class: 'type-head' }, h('h2', { class: 'type-name' }, h('code', null, t.name)), h('div', { class: 'page-actions' }, trigger, edit, del)),
             h('p', null, t.description ?? h('span', { class: 'muted' }, 'No description.')),
             h('p', { class: 'muted small' }, 'Updated ', timeEl(t.updatedAt)),
             h('div', { class: 'grid-2' }, h('details', null, h('summary', null, 'Schema'), t.schema ? jsonView(t.schema, { label: `${t.name} schema` }) : h('p', { class: 'muted' }, 'No schema: any JSON is accepted.')), h('details', { open: true }, h('summary', null, 'Example'), t.example !== null ? jsonView(t.example, { label: `${t.name} example` }) : h('p', { class: 'muted' }, 'No example.'))),

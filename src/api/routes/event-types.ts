@@ -2,12 +2,13 @@
 
 import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
+import { exampleFromSchema } from '../../core/example-from-schema.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAdmin } from '../auth.js';
 import { renderEventType } from '../render.js';
 import { pageQueryProps } from '../schemas/common.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
-import { EventTypeModel, EventTypePageModel } from '../../wire/index.js';
+import { EventTypeModel, EventTypeSampleModel, EventTypePageModel } from '../../wire/index.js';
 import { responses, NoContent } from '../responses.js';
 
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' } } } as const;
@@ -56,6 +57,17 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
     const type = await ctx.store.getEventType(name);
     if (!type) throw new HookdError('not_found', `No event type ${name}.`);
     return renderEventType(type);
+  });
+
+  // What `hookd trigger` and the dashboard's Trigger button publish: the example, else data generated
+  // from the schema, else {}.
+  app.get('/v1/event-types/:name/sample', { schema: { response: responses({ 200: EventTypeSampleModel }), tags: ['event-types'], summary: 'Sample data of a type: its example, or one generated from its JSON Schema', params: nameParams } }, async (request) => {
+    const { name } = request.params as { name: string };
+    const type = await ctx.store.getEventType(name);
+    if (!type) throw new HookdError('not_found', `No event type ${name}.`);
+    if (type.example !== null && type.example !== undefined) return { type: name, source: 'example', data: type.example };
+    if (type.schema) return { type: name, source: 'schema', data: exampleFromSchema(type.schema) };
+    return { type: name, source: 'empty', data: {} };
   });
 
   app.delete('/v1/event-types/:name', { schema: { response: responses({ 204: NoContent }), tags: ['event-types'], summary: 'Delete an event type (admin)', params: nameParams } }, async (request, reply) => {

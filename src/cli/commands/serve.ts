@@ -8,6 +8,7 @@ import { createLogger } from '../../runtime/logger.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
 import { armShutdownDeadline, SHUTDOWN_EXTRA_MS } from '../../runtime/shutdown-deadline.js';
 import { CliError } from '../errors.js';
+import { registerMcpRoute } from '../mcp/mcp-route.js';
 
 export function flagsFrom(opts: Record<string, unknown>): Partial<Record<SettingKey, string | number | boolean>> {
   const flags: Partial<Record<SettingKey, string | number | boolean>> = {};
@@ -42,7 +43,9 @@ export function registerServe(program: Command): void {
     const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && !process.env.NO_COLOR });
     let adminKey: string | null = null;
     const runtime = await createRuntime({ config, logger, onAdminKeyCreated: (key) => (adminKey = key) });
-    let address: string;
+    let address = '';
+    // MCP over streamable HTTP at /mcp, behind an API key; its tools call this server's own API.
+    if (config.role !== 'worker') registerMcpRoute(runtime.app, () => bannerUrl(address));
     try {
       address = await runtime.listen();
     } catch (err) {

@@ -15,6 +15,8 @@ import { ApiError, CliError } from '../errors.js';
 import { DEMO_EVENT_TYPES } from './catalogue.js';
 import { createNarrator, type Narrator } from './narrator.js';
 import { startDemoApps, type DemoApps } from './receivers.js';
+import { DEFAULT_MOCK } from '../../core/mock-behaviour.js';
+import { startMockServer, type MockServer } from '../mock-server.js';
 import { buildScenario } from './scenario.js';
 
 export interface DemoOptions {
@@ -29,10 +31,12 @@ export interface DemoSummary {
   server: string;
   dashboardUrl: string | null;
   eventsPublished: number;
-  endpoints: { crm: string; reporting: string; supervisor: string };
+  endpoints: { crm: string; reporting: string; supervisor: string; partner: string };
   crm: { ticketsCreated: number; historyEntries: number; tickets: Array<{ number: string; customer: string | null; status: string; history: string[] }> };
   reporting: { callsReported: number; talkSeconds: number; byQueue: Record<string, number> };
   supervisor: { failedBeforeFix: number; unauthorizedAttempts: number; diagnosis: string | null; recovered: number; notificationsDelivered: number; notificationsExpected: number };
+  /** The payments partner (a `hookd mock` that is down for its first request): served on a retry. */
+  partner: { requests: number; deliveriesSucceeded: number; deliveries: number };
   durationMs: number;
 }
 
@@ -40,6 +44,7 @@ const RETRY_SCHEDULE = [0, 1, 2];
 const CRM_TYPES = ['demo.user.authenticated', 'demo.chat.started', 'demo.chat.ended', 'demo.interaction.transferred', 'demo.escalation.triggered', 'demo.payment.completed'];
 const REPORTING_TYPES = ['demo.call.ended'];
 const SUPERVISOR_TYPES = ['demo.agent.assigned', 'demo.escalation.triggered'];
+const PARTNER_TYPES = ['demo.payment.completed'];
 
 export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSummary> {
   const { client, out } = ctx;
@@ -69,10 +74,14 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
 
   say.step('Starting three apps on this machine that receive webhooks');
   const apps = await startDemoApps(goodToken, (app, text) => say.app(app, text));
+  // The payments partner is `hookd mock`: down (503, Retry-After: 1) for its first request, then fine.
+  let partner: MockServer | null = null;
   try {
+    partner = await startMockServer({ ...DEFAULT_MOCK, failFirst: 1, failStatus: 503, retryAfter: 1 }, { onRequest: (r) => say.app('partner', `${r.method} ${r.path} -> ${r.status}`) });
     say.say(`CRM               ${apps.crm.url}   opens a ticket when a chat starts`);
     say.say(`Reporting         ${apps.reporting.url}   updates queue reports when a call ends`);
     say.say(`Supervisor app    ${apps.supervisor.url}   alerts supervisors; requires a bearer token`);
+    say.say(`Payments partner  ${partner.url}   a \`hookd mock\`: down for its first request (503, Retry-After: 1)`);
     say.say(out.c.dim('each app checks the hookd signature (webhook-signature) with hookd/receiver before trusting a request'));
 
     say.step(`Subscribing the apps: one endpoint each (tenant ${tenant})`);
@@ -96,10 +105,12 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
     apps.reporting.useSecret(repEp.secret!);
     const supEp = await create(apps.supervisor.url, SUPERVISOR_TYPES, 'hookd demo: supervisor notifier', { type: 'bearer', token: wrongToken });
     apps.supervisor.useSecret(supEp.secret!);
-    const endpointIds = { crm: crmEp.id, reporting: repEp.id, supervisor: supEp.id };
+    const partnerEp = await create(partner.url, PARTNER_TYPES, 'hookd demo: payments partner (hookd mock)');
+    const endpointIds = { crm: crmEp.id, reporting: repEp.id, supervisor: supEp.id, partner: partnerEp.id };
     say.say(`${crmEp.id}  CRM         ${CRM_TYPES.join(', ')}`);
     say.say(`${repEp.id}  Reporting   ${REPORTING_TYPES.join(', ')}`);
     say.say(`${supEp.id}  Supervisor  ${SUPERVISOR_TYPES.join(', ')}`);
+    say.say(`${partnerEp.id}  Partner     ${PARTNER_TYPES.join(', ')}`);
     say.say(out.c.yellow(`on purpose, the supervisor endpoint was given the WRONG bearer token: watch what happens`));
     say.say(out.c.dim(`retries for these demo endpoints: after ${RETRY_SCHEDULE.join(', ')} s (the default schedule spans three days)`));
 
@@ -115,7 +126,10 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
     const expectedSupervisor = scenario.filter((e) => SUPERVISOR_TYPES.includes(e.type)).length;
 
     say.step('hookd delivers: the CRM and reporting apps are served, the supervisor app refuses');
-    await settle(ctx, [crmEp.id, repEp.id, supEp.id], waitMs);
+    await settle(ctx, [crmEp.id, repEp.id, supEp.id, partnerEp.id], waitMs);
+    const partnerDeliveries = await deliveriesOf(ctx, partnerEp.id);
+    const partnerStats = { requests: partner.requests(), deliveriesSucceeded: partnerDeliveries.filter((d) => d.status === 'succeeded').length, deliveries: partnerDeliveries.length };
+    say.say(`payments partner: ${partnerStats.deliveriesSucceeded} of ${partnerStats.deliveries} delivered after ${partnerStats.requests} requests (the first got 503; hookd waited as Retry-After said and retried)`);
     const supDeliveries = await deliveriesOf(ctx, supEp.id);
     const failedBeforeFix = supDeliveries.filter((d) => d.status === 'failed').length;
     const sample = supDeliveries[0] ? (await client.get<DeliveryView & { attempts: AttemptView[] }>(`/v1/deliveries/${supDeliveries[0].id}`)).body : null;
@@ -155,7 +169,7 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
     else say.bad(`only ${delivered} of ${expectedSupervisor} supervisor notifications arrived in time`);
 
     const dashboardUrl = await dashboard(ctx);
-    const summary = summarize(apps, { tenant, server: client.baseUrl, dashboardUrl, eventsPublished: scenario.length, endpoints: endpointIds, failedBeforeFix, unauthorized, diagnosis, recovered, delivered, expectedSupervisor, started });
+    const summary = summarize(apps, { tenant, server: client.baseUrl, dashboardUrl, eventsPublished: scenario.length, endpoints: endpointIds, failedBeforeFix, unauthorized, diagnosis, recovered, delivered, expectedSupervisor, started, partner: partnerStats });
     printSummary(say, summary, ctx, options.keep);
 
     if (!options.keep) {
@@ -166,13 +180,14 @@ export async function runDemo(ctx: Ctx, options: DemoOptions): Promise<DemoSumma
     if (!summary.ok) throw new CliError('the demo did not reach its expected outcome (see above)', 1);
     return summary;
   } finally {
+    await partner?.close();
     await apps.close();
   }
 }
 
 function summarize(
   apps: DemoApps,
-  s: { tenant: string; server: string; dashboardUrl: string | null; eventsPublished: number; endpoints: DemoSummary['endpoints']; failedBeforeFix: number; unauthorized: number; diagnosis: string | null; recovered: number; delivered: number; expectedSupervisor: number; started: number },
+  s: { tenant: string; server: string; dashboardUrl: string | null; eventsPublished: number; endpoints: DemoSummary['endpoints']; failedBeforeFix: number; unauthorized: number; diagnosis: string | null; recovered: number; delivered: number; expectedSupervisor: number; started: number; partner: DemoSummary['partner'] },
 ): DemoSummary {
   const tickets = [...apps.tickets.values()];
   const historyEntries = tickets.reduce((n, t) => n + Math.max(0, t.history.length - 1), 0);
@@ -187,6 +202,7 @@ function summarize(
     crm: { ticketsCreated: tickets.length, historyEntries, tickets: tickets.map((t) => ({ number: t.number, customer: t.customer, status: t.status, history: t.history })) },
     reporting: { ...apps.reports, byQueue: { ...apps.reports.byQueue } },
     supervisor: { failedBeforeFix: s.failedBeforeFix, unauthorizedAttempts: s.unauthorized, diagnosis: s.diagnosis, recovered: s.recovered, notificationsDelivered: s.delivered, notificationsExpected: s.expectedSupervisor },
+    partner: s.partner,
     durationMs: Date.now() - s.started,
   };
 }
@@ -200,6 +216,7 @@ function printSummary(say: Narrator, s: DemoSummary, ctx: Ctx, keep: boolean): v
   for (const t of s.crm.tickets) say.say(`             ${t.number} ${t.customer ?? '?'} (${t.status}): ${t.history.join(' | ')}`);
   say.say(`Reporting    ${s.reporting.callsReported} calls reported (${s.reporting.talkSeconds} s of talk)`);
   say.say(`Supervisor   ${s.supervisor.failedBeforeFix} notifications failed with 401, diagnosed as ${s.supervisor.diagnosis ?? '?'}, ${s.supervisor.notificationsDelivered} delivered after the fix`);
+  say.say(`Partner      ${s.partner.deliveriesSucceeded} of ${s.partner.deliveries} payments delivered by retrying a receiver that was down (hookd mock)`);
   say.blank();
   say.say(s.dashboardUrl ? `Dashboard: ${c.bold(s.dashboardUrl)}  (the demo endpoints belong to tenant ${s.tenant})` : `API docs: ${s.server}/docs`);
   say.say(`Explore:   hookd deliveries list --endpoint ${s.endpoints.supervisor}    hookd tail`);

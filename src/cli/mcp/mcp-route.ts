@@ -1,0 +1,49 @@
+// Streamable HTTP MCP at `/mcp` on `hookd serve`, behind an API key like /v1. Stateless: each POST
+// is one JSON-RPC exchange with a fresh MCP server whose tools call this server's own API with the
+// caller's key (so a tenant key sees only its tenant). Registered by the serve command because the
+// tools live in the CLI layer; once the typed hookd/client exists lower down, this can move to api/.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { HookdError } from '../../core/errors.js';
+import { HookdClient } from '../client.js';
+import { cliClientApi } from './cli-client-api.js';
+import { createHookdMcpServer } from './mcp-server.js';
+
+export const MCP_PATH = '/mcp';
+
+function bearerOf(request: FastifyRequest): string {
+  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(request.headers.authorization ?? '');
+  if (!match) throw new HookdError('unauthorized', 'Missing API key: send `Authorization: Bearer <api key>`.');
+  return match[1]!;
+}
+
+/** `selfUrl` is read per request: the server's own address is known only after listen(). */
+export function registerMcpRoute(app: FastifyInstance, selfUrl: () => string): void {
+  app.post(MCP_PATH, { schema: { hide: true } }, async (request, reply) => {
+    // The same check as /v1 (unknown or revoked keys: 401 problem+json) before any MCP work.
+    await app.authenticator.authenticate(request);
+    const api = cliClientApi(new HookdClient({ url: selfUrl(), apiKey: bearerOf(request), profile: null }));
+    // A real retry/recover still needs `execute: true` in the call, and the key's own rights.
+    const server = createHookdMcpServer(api, { allowWrites: true });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(request.raw, reply.raw, request.body);
+  });
+  for (const method of ['GET', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: MCP_PATH,
+      schema: { hide: true },
+      handler: async (_request, reply) => {
+        void reply.header('allow', 'POST');
+        throw new HookdError('method_not_allowed', 'The MCP endpoint is stateless: POST JSON-RPC messages.');
+      },
+    });
+  }
+}
