@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard: event search (browser)', () =
 
     w.allow.push(/recent-events/);
     await searchFor(page, '{"customer":');
-    await page.getByText(/match must be JSON/).waitFor();
+    await page.getByText(/match must be JSON/).first().waitFor();
     expect(w.errors.filter((e) => !/400/.test(e))).toEqual([]);
     await page.close();
   });

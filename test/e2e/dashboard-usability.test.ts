@@ -396,8 +396,9 @@ describe('dashboard usability (browser)', () => {
     expect(await pw.page.locator('.brand img.brand-logo').getAttribute('src')).toBe('/favicon.svg');
     expect(await pw.page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#0f766e');
     await pw.page.getByText('Read-only', { exact: true }).waitFor();
-    // No testing tab (it only sends things); the attempts are there to read.
-    expect(await pw.page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Attempts', 'Settings']);
+    // No testing tab (it only sends things); the attempts are there to read, and the filter and
+    // transform are shown without their save buttons.
+    expect(await pw.page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Attempts', 'Filter & transform', 'Settings']);
     await pw.page.getByRole('tab', { name: 'Attempts' }).click();
     await pw.page.locator('tr[data-delivery]').first().waitFor();
     for (const name of ['Edit', 'Disable', 'Delete…', 'Rotate…', 'Send test event', 'Run diagnosis', 'Force retry']) {
@@ -514,7 +515,7 @@ describe('dashboard usability (browser)', () => {
     await opened.panel.getByRole('button', { name: 'Close the inspector' }).click();
     await go(page, base, `#/endpoints/${ep}`, /inspected/);
     const tabNames = await page.getByRole('tab').allTextContents();
-    expect(tabNames).toEqual(['Overview', 'Attempts', 'Testing', 'Settings']);
+    expect(tabNames).toEqual(['Overview', 'Attempts', 'Testing', 'Filter & transform', 'Settings']);
     // The overview no longer stacks everything: it is a fraction of the old 2,500 px.
     expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(1400);
     await shot(page, 'usability-endpoint-tabs-overview-1366');
