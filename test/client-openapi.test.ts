@@ -182,6 +182,23 @@ describe('retries on 503', () => {
     expect(waits).toEqual([2000, 2000]);
   });
 
+  it('repeats after a 503 only what is safe to repeat: a POST without an idempotency key is answered at once', async () => {
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
+    hits = 0;
+    failures = 1;
+    const err = (await new HookdClient({ baseUrl: url, apiKey: 'k', sleep }).events.publish({ type: 'chat.started', data: {} }).catch((e: unknown) => e)) as HookdProblemError;
+    expect(err.code).toBe('service_unavailable');
+    expect(hits).toBe(1);
+    expect(waits).toEqual([]);
+
+    hits = 0;
+    failures = 1;
+    await new HookdClient({ baseUrl: url, apiKey: 'k', sleep }).events.publish({ type: 'chat.started', data: {}, idempotencyKey: 'chat-1' });
+    expect(hits).toBe(2);
+    expect(waits).toEqual([2000]);
+  });
+
   it('reads Retry-After as seconds or an HTTP date, and caps the wait', async () => {
     expect(retryAfterMs('3')).toBe(3000);
     expect(retryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2030, 0, 1, 0, 0, 0))).toBe(10_000);

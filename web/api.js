@@ -37,6 +37,9 @@ export class ApiError extends HookdProblemError {
     super(status, problem);
     this.name = 'ApiError';
     this.message = problem?.detail || problem?.title || `HTTP ${status}`;
+    // An answer that is no problem document (a proxy's error page) has no title or code of its own.
+    this.title = problem?.title ?? null;
+    this.code = problem?.code ?? null;
     this.problem = problem ?? null;
   }
 }

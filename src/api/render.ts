@@ -5,6 +5,7 @@
 import type { Attempt, Delivery, Endpoint, EndpointAuth, EndpointTransform, EventRecord, EventType, ApiKey } from '../core/types.js';
 import type { InboundRequest, Source, VerifyConfig } from '../core/inbound-types.js';
 import { RawJson } from './raw-json.js';
+import { CREDENTIAL_NAME } from '../core/header-rules.js';
 import type { ApiKeyView, AttemptView, TransformView, DeliveryView, EndpointAuthView, EndpointView, EventTypeView, EventView, InboundRequestView, SourceView } from '../wire/index.js';
 
 export function iso(ms: number): string;
@@ -13,11 +14,10 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-const CREDENTIAL_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|signature/i;
 
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = CREDENTIAL_HEADER.test(k) ? '[redacted]' : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = CREDENTIAL_NAME.test(k) ? '[redacted]' : v;
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 import type { Command } from 'commander';
 import { HookdClient as ApiClient, HookdProblemError, Transport, reasonOf } from '../client/index.js';
+import { buildUrl } from '../client/transport.js';
 import { ApiError, CliError } from './errors.js';
 import { checkProfileName, configPath, DEFAULT_PROFILE, readProfiles } from './profiles.js';
 
@@ -121,7 +122,8 @@ export class HookdClient {
   }
 
   private async probeIdentity(): Promise<ServerIdentity> {
-    const res = await this.send('GET', this.urlFor('/healthz'), { accept: 'application/json' });
+    // Built as the transport builds API URLs, so a server behind a path prefix (https://host/hookd) is probed where it is.
+    const res = await this.send('GET', buildUrl(this.settings.url, '/healthz'), { accept: 'application/json' });
     const type = res.headers.get('content-type') ?? 'no content type';
     const text = await res.text().catch(() => '');
     let body: unknown = null;

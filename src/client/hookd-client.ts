@@ -38,6 +38,9 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
 
 type Params = Record<string, string>;
 
+/** The header form of an idempotency key: it also tells the transport that a 503 may be retried. */
+const idempotencyHeader = (key: string | undefined): Record<string, string> | undefined => (key ? { 'idempotency-key': key } : undefined);
+
 export class HookdClient {
   readonly transport: Transport;
 
@@ -60,9 +63,9 @@ export class HookdClient {
   }
 
   readonly events = {
-    /** 202 when created, 200 when an idempotency key replays an earlier event (`replayed: true`). */
+    /** 202 when created, 200 when an idempotency key replays an earlier event (`replayed: true`). A 503 is retried only with an idempotency key. */
     publish: (input: I.PublishInput, options: { idempotencyKey?: string } = {}) =>
-      this.body<W.PublishResultView>('publishEvent', {}, { body: input, headers: options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : undefined }),
+      this.body<W.PublishResultView>('publishEvent', {}, { body: input, headers: idempotencyHeader(options.idempotencyKey ?? input.idempotencyKey) }),
     publishBatch: (events: I.PublishInput[]) => this.body<W.BatchPublishResultView>('publishBatch', {}, { body: { events } }),
     /** The pull feed, oldest first; pass the answer's nextCursor as `after` (long-poll with `wait`). */
     feed: (query: I.FeedQuery = {}, signal?: AbortSignal) => this.body<W.EventFeedView>('eventFeed', {}, { query: this.q(query), signal }),
@@ -136,7 +139,7 @@ export class HookdClient {
 
   readonly signingKeys = {
     list: (query: { tenant?: string } = {}) => this.body<W.SigningKeyListView>('listSigningKeys', {}, { query: this.q(query) }),
-    rotate: (query: { tenant?: string } = {}) => this.body<W.SigningKeyGroupView>('rotateSigningKeys', {}, { query: this.q(query), body: {} }),
+    rotate: (input: { tenant?: string | null } = {}) => this.body<W.SigningKeyGroupView>('rotateSigningKeys', {}, { body: input }),
   };
 
   readonly sources = {
@@ -174,7 +177,7 @@ export class HookdClient {
   };
 
   /** GET /v1/stream as the raw Response (text/event-stream); read it with any SSE parser. */
-  stream(query: { types?: string; tenant?: string } = {}, signal?: AbortSignal): Promise<Response> {
+  stream(query: { topics?: string } = {}, signal?: AbortSignal): Promise<Response> {
     return this.transport.send('GET', OPERATIONS.stream.path, { query: this.q(query), signal, headers: { accept: 'text/event-stream' } });
   }
 }

@@ -1,10 +1,12 @@
 // One HTTP exchange with a hookd server: the key, JSON in and out, problem+json as typed errors, and
 // retries on 503. Uses the platform's fetch only, so the same file runs in Node and in the dashboard.
 //
-// Why 503 is retried for every method: hookd answers 503 (`service_unavailable`) only when the
-// database could not be reached, before the change was made, and says when to come back in
-// Retry-After. Network failures are not retried (the request may have been applied); 429 is not
-// either (the caller chose the pace and should hear about it).
+// Which 503s are retried: hookd answers 503 (`service_unavailable`) when the database could not be
+// reached, and says when to come back in Retry-After. A connection lost during COMMIT is a 503 too,
+// with the outcome unknown, so only requests that are safe to repeat are retried: GET, HEAD, PUT
+// and DELETE, and a POST that carries an Idempotency-Key (the server answers a repeat with the first
+// result). Network failures are not retried (the request may have been applied); 429 is not either
+// (the caller chose the pace and should hear about it).
 
 import { HookdNetworkError, HookdProblemError } from './errors.js';
 
@@ -67,6 +69,14 @@ export function buildUrl(baseUrl: string, path: string, query?: Query): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}${search === '' ? '' : `?${search}`}`;
 }
 
+const REPEATABLE = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/** Whether sending the request again cannot make a second change (see the top of this file). */
+export function safeToRepeat(method: string, headers: Record<string, string>): boolean {
+  if (REPEATABLE.has(method.toUpperCase())) return true;
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
+}
+
 export class Transport {
   readonly baseUrl: string;
   private readonly options: TransportOptions;
@@ -105,7 +115,7 @@ export class Transport {
         if (!(err instanceof TypeError)) throw err;
         throw new HookdNetworkError(this.baseUrl === '' ? path : this.baseUrl, err);
       }
-      if (res.status !== 503 || attempt >= retries) return res;
+      if (res.status !== 503 || attempt >= retries || !safeToRepeat(method, headers)) return res;
       const wait = Math.min(retryAfterMs(res.headers.get('retry-after')) ?? 1000 * 2 ** attempt, this.options.maxRetryDelayMs ?? DEFAULT_MAX_DELAY_MS);
       await res.body?.cancel().catch(() => undefined);
       await sleep(wait, call.signal);

@@ -6,6 +6,7 @@
 // pruner) runs outside any request's context and is never attributed to one.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { CREDENTIAL_NAME } from './header-rules.js';
 
 export type AuditActorKind = 'api_key' | 'admin_key' | 'portal';
 
@@ -70,7 +71,8 @@ export function hasPendingAudit(): boolean {
 
 // Names whose values are secrets wherever they appear in a request: whsec_ secrets, source
 // verification secrets, endpoint auth passwords and tokens, header values such as Authorization.
-const SECRET_NAME = /secret|password|passphrase|token|authorization|api[-_]?key|private|credential|cookie|signature|^key$|^value$/i;
+// Credential names (shared with the API's header masking), plus the members that hold a secret by position.
+const SECRET_NAME = new RegExp(`${CREDENTIAL_NAME.source}|^key$|^value$`, 'i');
 const SECRET_VALUE = /^(whsec_|hk_|sk_|Bearer\s|Basic\s)/i;
 
 export const REDACTED = '[redacted]';

@@ -53,3 +53,9 @@ export function headerValueProblem(value: string): string | null {
   }
   return null;
 }
+
+/**
+ * Names that hold credentials: masked in API answers (custom headers) and redacted in the audit log.
+ * One list for both, so a header the API hides is never kept in clear elsewhere.
+ */
+export const CREDENTIAL_NAME = /authorization|cookie|token|secret|password|passwd|passphrase|api[-_]?key|credential|signature|hmac|private/i;

@@ -9,7 +9,6 @@ import type { ApiContext } from '../api/context.js';
 import { principalOf, tenantFilter } from '../api/auth.js';
 import { encodeSeqCursor, parseTime } from '../api/cursor.js';
 import { iso, renderEvent } from '../api/render.js';
-import { serializeWithRawJson } from '../api/raw-json.js';
 import { isoDate } from '../api/schemas/common.js';
 import type { TenantFilter } from '../store/store.js';
 import { computeOverview } from './overview.js';
@@ -90,7 +89,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const q = request.query as { limit: number; before?: number; type?: string; operational: 'show' | 'hide'; tenant?: string; status?: DeliveryStatus | 'none'; since?: string; until?: string; match?: string; id?: string; idempotencyKey?: string };
       const types = parseTypeFilter(q.type ?? '');
       if (!types.ok) throw new HookdError('validation_failed', types.message, { errors: [{ path: '/querystring/type', message: types.message }] });
@@ -107,8 +106,8 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
         id: q.id,
         idempotencyKey: q.idempotencyKey,
       });
-      // Event data exactly as published (numbers as written), as on the API's own event routes.
-      void reply.serializer(serializeWithRawJson);
+      // Event data goes out exactly as published (RawJson, spliced in by the serializer compiler of
+      // api/responses.ts), as on the API's own event routes.
       return {
         data: page.data.map((r) => ({ ...renderEvent(r.event), seq: r.event.seq, deliveries: r.deliveries })),
         before: page.beforeSeq,

@@ -103,7 +103,14 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
     try {
       const applied = await opts.transforms.apply(endpoint, event, request);
       if (applied.kind === 'none') return { kind: 'send', request, transformMs: null };
-      if (applied.kind === 'ok') return { kind: 'send', request: applied.request, transformMs: applied.durationMs };
+      if (applied.kind === 'ok') {
+        // A transform may change the URL, not the kind of destination: an HTTP endpoint's auth
+        // headers must never become a broker message's headers, nor a broker's credentials go over HTTP.
+        if (isHttpUrl(applied.request.url) !== isHttpUrl(endpoint.url)) {
+          return { kind: 'error', message: `The transform changed the URL to ${isHttpUrl(endpoint.url) ? 'a broker' : 'an HTTP'} destination; a transform may change the URL only within the endpoint's own kind (${isHttpUrl(endpoint.url) ? 'http/https' : 'the broker scheme'}).`, transformMs: applied.durationMs };
+        }
+        return { kind: 'send', request: applied.request, transformMs: applied.durationMs };
+      }
       if (applied.kind === 'cancelled') return { kind: 'cancelled', transformMs: applied.durationMs };
       return { kind: 'error', message: applied.message, transformMs: applied.durationMs };
     } catch (err) {

@@ -13,7 +13,6 @@ import { idParams, isoDate, pageQueryProps, tenantSchema } from '../schemas/comm
 import type { FeedQuery, PublishResult } from '../../store/store.js';
 import { openCursor, sealCursor } from '../page-cursor.js';
 import { dataTextsOf } from '../event-data-text.js';
-import { serializeWithRawJson } from '../raw-json.js';
 import { BatchPublishResultModel, DeliveryPageModel, EventFeedModel, EventModel, PublishResultModel } from '../../wire/index.js';
 import { responses } from '../responses.js';
 
@@ -181,7 +180,6 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       let events = await read();
       if (events.length === 0 && q.wait > 0) events = await waitForEvents(ctx, reply, q.wait * 1000, read);
       const last = events[events.length - 1];
-      void reply.serializer(serializeWithRawJson);
       return {
         data: events.map(renderEvent),
         nextCursor: encodeSeqCursor(last ? last.seq : afterSeq),
@@ -190,11 +188,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  app.get('/v1/events/:id', { schema: { response: responses({ 200: EventModel }), tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request, reply) => {
+  app.get('/v1/events/:id', { schema: { response: responses({ 200: EventModel }), tags: ['events'], summary: 'Get one event', params: idParams() } }, async (request) => {
     const { id } = request.params as { id: string };
     const event = await ctx.store.getEvent(id, tenantFilter(principalOf(request)));
     if (!event) throw new HookdError('not_found', `No event ${id}.`);
-    void reply.serializer(serializeWithRawJson);
     return renderEvent(event);
   });
 
