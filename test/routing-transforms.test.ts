@@ -1,5 +1,6 @@
 // Transforms: the QuickJS sandbox contains hostile code (infinite loop, 1 GB allocation, require,
-// process, fetch, globalThis escapes) while a healthy endpoint keeps receiving; the signature covers
+// process, fetch, globalThis escapes, a native call past the CPU interrupt that only the worker
+// deadline stops) while a healthy endpoint keeps receiving; the signature covers
 // the transformed bytes; null cancels; the presets produce the Slack, Discord and Teams shapes those
 // services document (checked by loopback receivers); the test route and the version history.
 
@@ -52,6 +53,36 @@ describe('sandbox', () => {
     expect(out.durationMs).toBeLessThan(3000);
     // The sandbox still works afterwards.
     expect((await sandbox.run('after@1', 'function transform(w) { return w; }', input)).kind).toBe('ok');
+  });
+
+  it('stops a worker stuck in a native call at its deadline, answers the next call, and keeps the event loop free meanwhile', async () => {
+    let last = performance.now();
+    let worstGap = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 20);
+    try {
+      const stuck = sandbox.run('bomb@1', 'function transform(w) { for (;;) { const s = "ab".repeat(1 << 22); s.indexOf("abc"); } }', input);
+      // The pool's other worker serves a healthy call meanwhile.
+      expect((await sandbox.run('healthy@1', 'function transform(w) { return w; }', input)).kind).toBe('ok');
+      const out = await stuck;
+      expect(out).toMatchObject({ kind: 'error', message: expect.stringMatching(/the transform exceeded its time: still running after 2500 ms/) });
+      expect(out.durationMs).toBeGreaterThanOrEqual(2400);
+      expect(out.durationMs).toBeLessThan(10_000);
+    } finally {
+      clearInterval(tick);
+    }
+    expect(worstGap).toBeLessThan(1000);
+    expect((await sandbox.run('after-bomb@1', 'function transform(w) { return w; }', input)).kind).toBe('ok');
+  });
+
+  it('answers every call after close with an error', async () => {
+    const own = createTransformSandbox({ memoryLimitBytes: 16 * 1024 * 1024, cpuTimeMs: 100, workers: 1 });
+    expect((await own.run('a@1', 'function transform(w) { return w; }', input)).kind).toBe('ok');
+    own.close();
+    expect(await own.run('a@1', 'function transform(w) { return w; }', input)).toMatchObject({ kind: 'error', message: 'the sandbox is closed' });
   });
 
   it('gives import() nothing to load', async () => {
@@ -151,6 +182,42 @@ describe('transforms over the API and in deliveries', () => {
     expect(after.body.failingSince).toBeNull();
     expect(after.body.enabled).toBe(true);
     for (const ep of [good, loop, alloc, escape]) await h.request('DELETE', `/v1/endpoints/${ep.id}`);
+  });
+
+  it('a native call the CPU interrupt cannot reach is stopped by the worker deadline, while the event loop and a healthy endpoint go on', async () => {
+    const healthy = await receiver();
+    const shaped = await receiver();
+    const victim = await receiver();
+    const good = await endpoint({ url: healthy.url, eventTypes: ['chat.bomb'] });
+    const fine = await endpoint({ url: shaped.url, eventTypes: ['chat.bomb'], transform: { code: 'function transform(w) { w.body = { n: w.event.data.i }; return w; }' } });
+    // Each repeat() + indexOf() near the memory cap runs natively for a long time; on the main thread
+    // this held the event loop for many seconds.
+    const bomb = await endpoint({ url: victim.url, eventTypes: ['chat.bomb'], retrySchedule: [0, 600], transform: { code: 'function transform(w) { for (;;) { const s = "ab".repeat(1 << 22); s.indexOf("abc"); } }' } });
+    let last = performance.now();
+    let worstGap = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 20);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(await publish('chat.bomb', { i }));
+      await healthy.waitFor(3, 20_000);
+      await shaped.waitFor(3, 30_000);
+      const d = await eventually(async () => {
+        const x = await deliveryOf(ids[0]!, bomb.id);
+        return x && x.attempts.length > 0 ? x : null;
+      }, 30_000);
+      expect(d.attempts[0].code).toBe('transform_failed');
+      expect(d.attempts[0].message).toMatch(/^transform failed: the transform exceeded its time/);
+    } finally {
+      clearInterval(tick);
+    }
+    expect(worstGap).toBeLessThan(1000);
+    expect(shaped.requests.map((r) => JSON.parse(r.body.toString('utf8')).n).sort()).toEqual([0, 1, 2]);
+    expect(victim.requests).toHaveLength(0);
+    for (const ep of [good, fine, bomb]) await h.request('DELETE', `/v1/endpoints/${ep.id}`);
   });
 
   it('refuses transform code that does not compile, with the message at /body/transform/code', async () => {

@@ -1,41 +1,25 @@
-// Runs endpoint transforms (user JavaScript) in QuickJS compiled to WebAssembly, not node:vm: vm
-// shares the host's heap and prototypes and is no security boundary. A QuickJS runtime has its own
-// heap inside the WASM memory, no host objects (no require, process, fetch, timers, I/O) unless we
-// pass them in, which we never do: the webhook goes in as a JSON string and comes back as one.
+// Endpoint transforms run in worker threads, each with its own QuickJS engine (transform-engine.ts
+// holds the engine and the why of QuickJS). The engine caps memory, stack and CPU inside the
+// sandbox, but its CPU interrupt runs only between bytecode instructions: one native call near the
+// memory cap (`s = s.repeat(2) + s` in a loop) was measured holding the thread for ~25 s. On the
+// main thread that stalled every delivery of the process; in a worker it stalls only that worker,
+// and the parent ends it: each call has a wall-clock deadline (the engine's own backstop, 20 times
+// the CPU cap and at least 1 s, plus a margin so the engine's precise message wins when it can); a
+// call past it is answered with an error, the worker is terminated and a fresh one started.
 //
-// Caps per call: a memory limit on the runtime (an allocation past it throws "out of memory" inside
-// the sandbox), a CPU-time cap checked by QuickJS's interrupt handler (an infinite loop is stopped
-// there), and a stack limit (deep recursion). The evaluation is synchronous, so the deadline also
-// bounds how long one transform can hold the event loop.
-//
-// Compiled transforms are cached per endpoint version: a runtime + context with the function already
-// defined costs milliseconds to build but microseconds to call. A cached context is thrown away after
-// any failure (it may be left half-updated by an interrupt) and the cache is bounded (LRU).
+// A small pool (two workers by default): a hostile transform occupies one worker until its deadline
+// while the other keeps serving the healthy ones; more would only multiply the engine's memory
+// (each worker has its own compiled-module cache) on machines that have few cores anyway. Calls
+// queue while all workers are busy; a call goes to the worker that last ran its cache key if idle.
+// Idle workers are unref'd, so they never keep the process alive.
 
-import { createHash } from 'node:crypto';
-import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { OutgoingWebhook, TransformOutcome, TransformSandboxOptions } from './transform-engine.js';
+import type { WorkerRequest } from './transform-worker.js';
 
-/** The outgoing webhook as the transform sees it (and may return it changed). */
-export interface OutgoingWebhook {
-  event: { id: string; type: string; tenant: string | null; createdAt: string; data: unknown };
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  /** The parsed JSON body, or the body text when it is not JSON (raw payload format). */
-  body: unknown;
-}
-
-export type TransformOutcome =
-  | { kind: 'ok'; webhook: OutgoingWebhook; durationMs: number }
-  | { kind: 'cancelled'; durationMs: number }
-  | { kind: 'error'; message: string; durationMs: number };
-
-export interface TransformSandboxOptions {
-  memoryLimitBytes: number;
-  cpuTimeMs: number;
-  /** Cached compiled transforms. */
-  cacheSize?: number | undefined;
-}
+export type { OutgoingWebhook, TransformOutcome } from './transform-engine.js';
 
 export interface TransformSandbox {
   /** Run `code` (defining `function transform(webhook)`) on `input`. Never throws. `cacheKey` names the endpoint version. */
@@ -45,231 +29,136 @@ export interface TransformSandbox {
   close(): void;
 }
 
-const STACK_LIMIT_BYTES = 256 * 1024;
-/** Longest error text kept (it goes into the attempt log). */
-const MAX_MESSAGE = 2000;
-
-interface Compiled {
-  runtime: QuickJSRuntime;
-  context: QuickJSContext;
-  fn: QuickJSHandle;
-  digest: string;
+export interface WorkerSandboxOptions extends TransformSandboxOptions {
+  /** Worker threads in the pool (default 2). */
+  workers?: number | undefined;
 }
 
-let modulePromise: Promise<QuickJSWASMModule> | null = null;
-// Loaded once per process, and warmed up: the first run compiles the engine's hot WASM functions,
-// which on a busy machine can take longer than a transform's whole CPU allowance.
-const loadModule = (): Promise<QuickJSWASMModule> =>
-  (modulePromise ??= getQuickJS().then((module) => {
-    const runtime = module.newRuntime();
-    const context = runtime.newContext();
-    const warm = context.evalCode(wrap('function transform(w) { w.body = JSON.parse(JSON.stringify(w.body)); return w; }'));
-    if (warm.error) warm.error.dispose();
-    else {
-      const arg = context.newString(JSON.stringify({ event: {}, url: 'u', method: 'POST', headers: {}, body: { a: [1, 'x'] } }));
-      const out = context.callFunction(warm.value, context.undefined, arg);
-      arg.dispose();
-      (out.error ?? out.value).dispose();
-      warm.value.dispose();
-    }
-    context.dispose();
-    runtime.dispose();
-    return module;
-  }));
+/** Wall-clock allowance of one call, past which the worker is terminated. */
+export const callDeadlineMs = (cpuTimeMs: number): number => Math.max(1000, cpuTimeMs * 20) + 500;
 
-// The wrapper defines the user's code inside a function scope and exposes one entry point that
-// takes and returns JSON text, so no handle to a sandbox object ever reaches the host.
-//
-// Binary buffers are removed first: QuickJS allocates ArrayBuffer storage outside the runtime's
-// memory accounting, so `new Uint8Array(1 << 30)` would pass the memory cap (and grow the shared
-// WASM memory for good). Webhooks are JSON; transforms have no use for them.
-const HIDDEN_GLOBALS = ['ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array', 'Float32Array', 'Float64Array', 'Float16Array', 'WeakRef', 'FinalizationRegistry'];
-const wrap = (code: string): string => `(function () {
-for (const name of ${JSON.stringify(HIDDEN_GLOBALS)}) delete globalThis[name];
-})();
-(function () {
-${code}
-;
-if (typeof transform !== 'function') throw new TypeError('the code must define function transform(webhook)');
-return function (input) {
-  const out = transform(JSON.parse(input));
-  if (out === null) return 'null';
-  if (typeof out !== 'object' || Array.isArray(out)) throw new TypeError('transform must return the webhook object or null, got ' + (Array.isArray(out) ? 'an array' : typeof out));
-  return JSON.stringify(out);
-};
-})()`;
+type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 
-export function createTransformSandbox(opts: TransformSandboxOptions): TransformSandbox {
-  const cacheSize = opts.cacheSize ?? 32;
-  const cache = new Map<string, Compiled>();
+type Job = { request: Request; cacheKey: string | null; done: (result: unknown) => void; overrun: (message: string) => void };
 
-  const dispose = (c: Compiled): void => {
-    try {
-      c.fn.dispose();
-      c.context.dispose();
-      c.runtime.dispose();
-    } catch {
-      // A runtime that ran out of memory may refuse to free cleanly; it is unreachable either way.
-    }
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+  keys: Set<string>;
+  /** Set when the parent terminates it: its exit is expected. */
+  ended: boolean;
+}
+
+/**
+ * How to start the worker: compiled (dist/) it is transform-worker.js beside this file; run from the
+ * TypeScript source (vitest, tsx) it is the .ts file, loaded through tsx's ESM hooks registered inside
+ * the worker, so tests run the real worker too.
+ */
+function spawn(workerData: TransformSandboxOptions): Worker {
+  const own = import.meta.url;
+  if (!own.endsWith('.ts')) return new Worker(new URL('./transform-worker.js', own), { workerData });
+  const api = pathToFileURL(createRequire(own).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./transform-worker.ts', own).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export function createTransformSandbox(opts: WorkerSandboxOptions): TransformSandbox {
+  const size = Math.max(1, opts.workers ?? 2);
+  const engineOptions: TransformSandboxOptions = { memoryLimitBytes: opts.memoryLimitBytes, cpuTimeMs: opts.cpuTimeMs, cacheSize: opts.cacheSize };
+  const deadline = callDeadlineMs(opts.cpuTimeMs);
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const finish = (slot: Slot): Job | null => {
+    const job = slot.job;
+    slot.job = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.worker.unref();
+    return job;
   };
 
-  const drop = (key: string): void => {
-    const c = cache.get(key);
-    if (c) dispose(c);
-    cache.delete(key);
+  const retire = (slot: Slot, message: string): void => {
+    slot.ended = true;
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots.splice(index, 1);
+    const job = finish(slot);
+    void slot.worker.terminate();
+    job?.overrun(message);
+    // A worker that died before it was ready would die again: fail what waits instead of looping.
+    if (!slot.ready) for (const waiting of queue.splice(0)) waiting.overrun(`the sandbox could not start: ${message}`);
+    pump();
   };
 
-  const errorText = (context: QuickJSContext, handle: QuickJSHandle): string => {
-    let dumped: unknown;
-    try {
-      dumped = context.dump(handle);
-    } catch {
-      dumped = 'unknown error';
-    }
-    handle.dispose();
-    if (dumped !== null && typeof dumped === 'object') {
-      const e = dumped as { name?: unknown; message?: unknown; stack?: unknown };
-      const head = `${typeof e.name === 'string' ? e.name : 'Error'}: ${typeof e.message === 'string' ? e.message : JSON.stringify(dumped)}`;
-      const where = typeof e.stack === 'string' && e.stack.trim() !== '' ? ` (${e.stack.trim().split('\n')[0]!.trim()})` : '';
-      return `${head}${where}`.slice(0, MAX_MESSAGE);
-    }
-    return `thrown: ${JSON.stringify(dumped) ?? String(dumped)}`.slice(0, MAX_MESSAGE);
-  };
-
-  // CPU time, not wall time: on a busy machine the process can be descheduled for longer than the
-  // whole allowance, and a wall-clock cap then fails healthy transforms. The run is synchronous on
-  // this thread, so the process's CPU during it is the transform's. A generous wall-clock backstop
-  // still ends a run that somehow gets no CPU accounted.
-  const deadlineHandler = (runtime: QuickJSRuntime): (() => void) => {
-    const start = process.cpuUsage();
-    const wallDeadline = performance.now() + Math.max(1000, opts.cpuTimeMs * 20);
-    let interrupted = false;
-    runtime.setInterruptHandler(() => {
-      if (!interrupted) {
-        const used = process.cpuUsage(start);
-        if ((used.user + used.system) / 1000 > opts.cpuTimeMs || performance.now() > wallDeadline) interrupted = true;
+  const start = (): Slot => {
+    const worker = spawn(engineOptions);
+    const slot: Slot = { worker, ready: false, job: null, timer: null, keys: new Set(), ended: false };
+    worker.unref();
+    worker.on('message', (message: { ready?: true; id?: number; result?: unknown }) => {
+      if (message.ready) {
+        slot.ready = true;
+        pump();
+        return;
       }
-      return interrupted;
+      const job = finish(slot);
+      job?.done(message.result);
+      pump();
     });
-    return () => runtime.removeInterruptHandler();
+    const failed = (reason: string): void => {
+      if (!slot.ended) retire(slot, `the sandbox worker stopped (${reason})`);
+    };
+    worker.on('error', (err) => failed(err.message));
+    worker.on('exit', (code) => failed(`exit code ${code}`));
+    slots.push(slot);
+    return slot;
   };
 
-  /** Build a runtime with the transform defined; throws a readable message on a compile error. */
-  const compile = (module: QuickJSWASMModule, code: string, digest: string): Compiled => {
-    const runtime = module.newRuntime();
-    runtime.setMemoryLimit(opts.memoryLimitBytes);
-    runtime.setMaxStackSize(STACK_LIMIT_BYTES);
-    const context = runtime.newContext();
-    const stop = deadlineHandler(runtime);
-    let result;
-    try {
-      result = context.evalCode(wrap(code), 'transform.js');
-    } finally {
-      stop();
-    }
-    if (result.error) {
-      const message = overrun(errorText(context, result.error));
-      try {
-        context.dispose();
-        runtime.dispose();
-      } catch {
-        // See dispose().
+  const dispatch = (slot: Slot, job: Job): void => {
+    slot.job = job;
+    if (job.cacheKey !== null) slot.keys.add(job.cacheKey);
+    slot.worker.ref();
+    slot.timer = setTimeout(() => retire(slot, `the transform exceeded its time: still running after ${deadline} ms of wall-clock time, so its worker was stopped`), deadline);
+    slot.worker.postMessage({ ...job.request, id: nextId++ });
+  };
+
+  function pump(): void {
+    if (closed) return;
+    while (queue.length > 0) {
+      const idle = slots.filter((s) => s.ready && s.job === null);
+      if (idle.length === 0) {
+        // Start another worker if the pool is not full (it takes the queue when ready).
+        if (slots.length < size && slots.every((s) => s.ready)) start();
+        return;
       }
-      throw new Error(message);
+      const job = queue[0]!;
+      const slot = idle.find((s) => job.cacheKey !== null && s.keys.has(job.cacheKey)) ?? idle[0]!;
+      queue.shift();
+      dispatch(slot, job);
     }
-    return { runtime, context, fn: result.value, digest };
-  };
+  }
 
-  const overrun = (message: string): string => {
-    if (/InternalError: interrupted/.test(message)) return `the transform ran longer than its CPU limit of ${opts.cpuTimeMs} ms (${message})`;
-    if (/out of memory/i.test(message)) return `the transform exceeded its memory limit of ${Math.round(opts.memoryLimitBytes / 1024 / 1024)} MiB (${message})`;
-    if (/stack overflow/i.test(message)) return `the transform overflowed its stack (${message})`;
-    return message;
+  const submit = <T>(request: Request, cacheKey: string | null, overrun: (message: string, durationMs: number) => T): Promise<T> => {
+    const started = performance.now();
+    if (closed) return Promise.resolve(overrun('the sandbox is closed', 0));
+    return new Promise<T>((resolve) => {
+      queue.push({ request, cacheKey, done: (result) => resolve(result as T), overrun: (message) => resolve(overrun(message, performance.now() - started)) });
+      pump();
+    });
   };
 
   return {
-    async run(cacheKey, code, input) {
-      const started = performance.now();
-      const elapsed = (): number => performance.now() - started;
-      let module: QuickJSWASMModule;
-      try {
-        module = await loadModule();
-      } catch (err) {
-        return { kind: 'error', message: `the sandbox could not start: ${err instanceof Error ? err.message : String(err)}`, durationMs: elapsed() };
-      }
-      const digest = createHash('sha256').update(code).digest('hex');
-      let compiled = cache.get(cacheKey);
-      if (compiled && compiled.digest !== digest) {
-        drop(cacheKey);
-        compiled = undefined;
-      }
-      if (!compiled) {
-        try {
-          compiled = compile(module, code, digest);
-        } catch (err) {
-          return { kind: 'error', message: err instanceof Error ? err.message : String(err), durationMs: elapsed() };
-        }
-        if (cache.size >= cacheSize) drop(cache.keys().next().value!);
-        cache.set(cacheKey, compiled);
-      } else {
-        // Most recently used last.
-        cache.delete(cacheKey);
-        cache.set(cacheKey, compiled);
-      }
-      const { context, runtime, fn } = compiled;
-      const stop = deadlineHandler(runtime);
-      let failed = true;
-      try {
-        const arg = context.newString(JSON.stringify(input));
-        const result = context.callFunction(fn, context.undefined, arg);
-        arg.dispose();
-        if (result.error) return { kind: 'error', message: overrun(errorText(context, result.error)), durationMs: elapsed() };
-        const text = context.getString(result.value);
-        result.value.dispose();
-        if (text === 'null') {
-          failed = false;
-          return { kind: 'cancelled', durationMs: elapsed() };
-        }
-        const out = JSON.parse(text) as Record<string, unknown>;
-        const checked = checkReturned(out, input);
-        if (typeof checked === 'string') return { kind: 'error', message: checked, durationMs: elapsed() };
-        failed = false;
-        return { kind: 'ok', webhook: checked, durationMs: elapsed() };
-      } catch (err) {
-        return { kind: 'error', message: overrun(err instanceof Error ? err.message : String(err)), durationMs: elapsed() };
-      } finally {
-        stop();
-        // A context that failed may hold half-done state (or be out of memory): start fresh next time.
-        if (failed) drop(cacheKey);
-      }
-    },
-    async check(code) {
-      try {
-        const module = await loadModule();
-        dispose(compile(module, code, ''));
-        return null;
-      } catch (err) {
-        return err instanceof Error ? err.message : String(err);
-      }
-    },
+    run: (cacheKey, code, input) => submit<TransformOutcome>({ op: 'run', cacheKey, code, input }, cacheKey, (message, durationMs) => ({ kind: 'error', message, durationMs })),
+    check: (code) => submit<string | null>({ op: 'check', code }, null, (message) => message),
     close() {
-      for (const key of [...cache.keys()]) drop(key);
+      if (closed) return;
+      closed = true;
+      for (const slot of [...slots]) retire(slot, 'the sandbox is closed');
+      for (const job of queue.splice(0)) job.overrun('the sandbox is closed');
     },
   };
-}
-
-/** The transform's return value as a webhook, or what is wrong with it. Omitted fields keep their input value. */
-function checkReturned(out: Record<string, unknown>, input: OutgoingWebhook): OutgoingWebhook | string {
-  const url = out.url ?? input.url;
-  if (typeof url !== 'string' || url.length === 0 || url.length > 2048) return 'transform returned an invalid url (a string of 1 to 2048 characters)';
-  const method = out.method ?? input.method;
-  if (method !== 'POST') return `transform returned method ${JSON.stringify(method)}: webhooks are sent with POST`;
-  const headers = out.headers ?? input.headers;
-  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return 'transform returned headers that are not an object of strings';
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-    if (typeof value !== 'string') return `transform returned header ${JSON.stringify(name)} with a non-string value`;
-  }
-  const body = 'body' in out ? out.body : input.body;
-  if (body === undefined) return 'transform returned no body';
-  return { event: input.event, url, method, headers: headers as Record<string, string>, body };
 }
