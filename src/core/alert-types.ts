@@ -44,3 +44,25 @@ export interface AlertNotice {
   threshold: number | null;
   createdAt: number;
 }
+
+/**
+ * The stored notification: one row per (rule, subject, window, state). Inserting it is the claim:
+ * the process whose insert wins sends it, every other process sees the row and sends nothing.
+ */
+export interface AlertNotificationRecord {
+  id: string;
+  ruleId: string;
+  subjectKind: 'endpoint' | 'source';
+  subjectId: string;
+  tenant: string | null;
+  windowStart: number;
+  state: 'firing' | 'resolved';
+  summary: string;
+  value: number | null;
+  threshold: number | null;
+  createdAt: number;
+  /** pending until the channels were tried; failed when at least one channel refused it. */
+  outcome: 'pending' | 'sent' | 'failed';
+  /** The channels' errors, joined; null when all accepted it. */
+  error: string | null;
+}
