@@ -66,3 +66,18 @@ export interface AlertNotificationRecord {
   /** The channels' errors, joined; null when all accepted it. */
   error: string | null;
 }
+
+/** A rule and the channels it notifies (channel targets already opened from their sealed form). */
+export interface AlertRule {
+  id: string;
+  name: string;
+  kind: AlertRuleKind;
+  /** null: an operator rule (every tenant's endpoints); a tenant's rule sees only that tenant. */
+  tenant: string | null;
+  /** Only these endpoints or sources; empty for all the rule's tenant can see. */
+  subjects: string[];
+  /** error_rate: a fraction 0..1; latency_p95: milliseconds; source_rejecting: a fraction 0..1. */
+  threshold: number | null;
+  windowMs: number;
+  channels: { id: string; target: AlertChannelTarget }[];
+}
