@@ -171,3 +171,34 @@ describe('grouped alert notifications', () => {
     expect(received).toHaveLength(4);
   });
 });
+
+describe('threshold rules from recorded attempts', () => {
+  it('fires on an error rate and a p95 over the threshold, stays quiet below the minimum, resolves when good', async () => {
+    const { evaluateThresholdRules } = await import('../src/delivery/alerts/alert-thresholds.js');
+    const fx = await import('../src/store/conformance/fixtures.js');
+    const [a] = await twoWorkers();
+    const endpoint = await fx.addEndpoint(a.store, { tenant: 'acme' });
+    const subject: AlertSubject = { kind: 'endpoint', id: endpoint.id, name: null, tenant: 'acme' };
+    const record = async (at: number, ok: boolean, durationMs: number): Promise<void> => {
+      await fx.publish(a.store, { createdAt: at - 1, tenant: 'acme' });
+      const claim = await fx.claimOne(a.store, at);
+      await a.store.recordResults([fx.resultFor(claim, { at, status: ok ? 'succeeded' : 'failed', durationMs })]);
+    };
+    const rules = [rule({ id: 'rul_err' }), rule({ id: 'rul_p95', kind: 'latency_p95', threshold: 1_000 })];
+    const base = fx.T0;
+    // Four failures: under the minimum of five attempts, nothing is decided.
+    for (let i = 0; i < 4; i += 1) await record(base + 10 + i, false, 2_000);
+    clock = base + 1_000;
+    expect(await evaluateThresholdRules({ store: a.store, notifier: a.notifier, rules, endpoints: [subject], now: clock })).toBe(0);
+    await record(base + 20, true, 50);
+    expect(await evaluateThresholdRules({ store: a.store, notifier: a.notifier, rules, endpoints: [subject], now: clock })).toBe(2);
+    expect(received.map((m) => m.body.type)).toEqual(['hookd.alert.firing', 'hookd.alert.firing']);
+    // A later window of fast successes clears both.
+    for (let i = 0; i < 5; i += 1) await record(base + WINDOW + 100 + i, true, 10);
+    clock = base + WINDOW + 2_000;
+    expect(await evaluateThresholdRules({ store: a.store, notifier: a.notifier, rules, endpoints: [subject], now: clock })).toBe(2);
+    const stored = await a.store.listAlertNotifications('acme', 10);
+    expect(stored.map((n) => `${n.ruleId}:${n.state}`).sort()).toEqual(['rul_err:firing', 'rul_err:resolved', 'rul_p95:firing', 'rul_p95:resolved']);
+    expect(stored.find((n) => n.ruleId === 'rul_err' && n.state === 'firing')?.value).toBe(0.8);
+  });
+});
