@@ -2,6 +2,7 @@
 // authentication, per-key rate limits, OpenAPI generated from the route schemas, then the routes.
 
 import { registerAuditHook } from './audit-routes.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -170,6 +171,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerObservabilityHooks(app, ctx);
   registerAuditHook(app, ctx.now, () => ctx.store);
   registerAuditRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
 
   registerHealthRoutes(app, ctx);
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);

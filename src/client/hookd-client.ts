@@ -172,6 +172,12 @@ export class HookdClient {
     iterate: (query: Omit<I.AuditQuery, 'cursor'> = {}) => paginate((cursor) => this.audit.list({ ...query, cursor })),
   };
 
+  /** Alert notifications sent (or being sent), newest first; a tenant key sees its own. */
+  readonly alerts = {
+    notifications: (query: I.AlertNotificationsQuery = {}) =>
+      this.body<W.AlertNotificationListView>('listAlertNotifications', {}, { query: this.q(query) }),
+  };
+
   readonly portalLinks = {
     create: (input: I.PortalLinkInput) => this.body<W.PortalLinkView>('createPortalLink', {}, { body: input }),
   };

@@ -159,6 +159,12 @@ export interface ExampleEvent {
   createdAt?: string;
 }
 
+export interface AlertNotificationsQuery {
+  /** 1..500, default 50. */
+  limit?: number;
+  tenant?: string;
+}
+
 export interface AuditQuery extends PageQuery {
   tenant?: string;
   /** An API key id (key_...), key_env_admin or a portal session. */

@@ -76,6 +76,7 @@ export const OPERATIONS = {
   replaySourceRequest: op('POST', '/v1/sources/{id}/requests/{requestId}/replay', { 202: 'ReplayResult' }),
 
   listAudit: op('GET', '/v1/audit', { 200: 'AuditPage' }),
+  listAlertNotifications: op('GET', '/v1/alerts/notifications', { 200: 'AlertNotificationList' }),
 
   whoami: op('GET', '/v1/meta/whoami', { 200: 'Whoami' }),
   codes: op('GET', '/v1/meta/codes', { 200: 'Codes' }),

@@ -10,6 +10,7 @@
 // - "tenant filter": `undefined` means no filter (admin), `null` means rows without a tenant, a string
 //   means that tenant's rows only.
 
+import type { AlertNotificationRecord } from '../core/alert-types.js';
 import type { AuditRecord } from '../core/audit.js';
 import type {
   ApiKey,
@@ -610,6 +611,21 @@ export interface Store {
   listAudit(query: AuditQuery, page: PageRequest): Promise<Page<AuditRecord>>;
   /** Delete up to batchSize records older than `before`; returns how many. */
   pruneAudit(before: number, batchSize: number): Promise<number>;
+
+  // --- Alert notifications (core/alert-types.ts, core/alert-grouping.ts) -----------------------
+  /**
+   * Insert the notification unless one with the same rule, subject, window and state exists. True
+   * when this call inserted it: the caller (and no other process) then sends it.
+   */
+  claimAlertNotification(record: AlertNotificationRecord): Promise<boolean>;
+  /** After the channels were tried. */
+  setAlertNotificationOutcome(id: string, outcome: 'sent' | 'failed', error: string | null): Promise<void>;
+  /** The newest notification of a rule for a subject (is it firing? did it fire this window?). */
+  latestAlertNotification(ruleId: string, subjectId: string): Promise<AlertNotificationRecord | null>;
+  /** Newest first; `tenant` undefined for all, a string or null for that tenant only. */
+  listAlertNotifications(tenant: string | null | undefined, limit: number): Promise<AlertNotificationRecord[]>;
+  /** Delete up to batchSize notifications created before `before`; returns how many. */
+  pruneAlertNotifications(before: number, batchSize: number): Promise<number>;
 
   // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
   // Raw rows in the dialect-neutral form of transfer-tables.ts, so that what the domain

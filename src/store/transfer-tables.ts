@@ -51,11 +51,13 @@ export type TransferTable =
   | 'attempts'
   | 'inbound_requests'
   | 'signing_keys'
-  | 'audit_log';
+  | 'audit_log'
+  | 'alert_notifications';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
 const json = (name: string): TransferColumn => ({ name, kind: 'json' });
+const real = (name: string): TransferColumn => ({ name, kind: 'real' });
 
 /** In dependency order: a table only refers to tables before it (SQLite enforces some of these). */
 export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
@@ -240,6 +242,27 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
     orderBy: 'id',
     primaryKey: 'id',
     columns: [text('id'), int('at'), text('actor_kind'), text('actor_id'), text('actor_name'), text('tenant'), text('request_id'), text('action'), text('target'), json('diff')],
+  },
+  {
+    // Alerts sent (or claimed): moving them keeps a condition that is still firing from notifying again.
+    name: 'alert_notifications',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('rule_id'),
+      text('subject_kind'),
+      text('subject_id'),
+      text('tenant'),
+      int('window_start'),
+      text('state'),
+      text('summary'),
+      real('value'),
+      real('threshold'),
+      int('created_at'),
+      text('outcome'),
+      text('error'),
+    ],
   },
 ];
 

@@ -15,3 +15,4 @@ export * from './meta.js';
 export * from './routing.js';
 export * from './ordering.js';
 export * from './audit.js';
+export * from './alerts.js';

@@ -27,6 +27,7 @@ import { sourcesSuite } from './sources-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
 import { searchSuite } from './search-suite.js';
+import { alertsSuite } from './alerts-suite.js';
 import { auditSuite } from './audit-suite.js';
 
 export function runStoreConformance(
@@ -69,6 +70,7 @@ export function runStoreConformance(
     secretsSuite(factory);
     signingKeysSuite(factory);
     transferSuite(factory);
+    alertsSuite(factory);
     observabilitySuite(factory);
     seriesSuite(factory);
     bulkRetriesSuite(factory);

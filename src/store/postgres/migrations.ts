@@ -317,4 +317,30 @@ CREATE INDEX audit_log_tenant_idx ON audit_log (tenant, id);
 CREATE INDEX audit_log_at_idx ON audit_log (at);
 `,
   },
+  {
+    version: 11,
+    name: 'alert notifications',
+    // Alerts (core/alert-types.ts): one row per rule, subject, window and state. The unique key is
+    // the cross-process grouping: only the process whose insert wins sends the notification.
+    sql: `
+CREATE TABLE alert_notifications (
+  id text PRIMARY KEY,
+  rule_id text NOT NULL,
+  subject_kind text NOT NULL,
+  subject_id text NOT NULL,
+  tenant text,
+  window_start bigint NOT NULL,
+  state text NOT NULL,
+  summary text NOT NULL,
+  value double precision,
+  threshold double precision,
+  created_at bigint NOT NULL,
+  outcome text NOT NULL,
+  error text,
+  UNIQUE (rule_id, subject_id, window_start, state)
+);
+CREATE INDEX alert_notifications_latest_idx ON alert_notifications (rule_id, subject_id, created_at);
+CREATE INDEX alert_notifications_created_idx ON alert_notifications (created_at);
+`,
+  },
 ];

@@ -47,6 +47,7 @@ import { insertSigningKey, listSigningKeys } from './signing-keys.js';
 import { listenForEvents, notifyChannel } from './notify.js';
 import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
 import { prune } from './prune.js';
+import * as alerts from './alert-notifications.js';
 import { listAudit, pruneAudit } from './audit.js';
 import { writeAudit } from './audit-write.js';
 import { publishEvents } from './publish.js';
@@ -162,6 +163,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     recordAudit: (record) => writeAudit(ctx.pool, record),
     listAudit: (q, page) => listAudit(ctx, q, page),
     pruneAudit: (before, batchSize) => pruneAudit(ctx, before, batchSize),
+    claimAlertNotification: (record) => alerts.claimAlertNotification(ctx, record),
+    setAlertNotificationOutcome: (id, outcome, error) => alerts.setAlertNotificationOutcome(ctx, id, outcome, error),
+    latestAlertNotification: (ruleId, subjectId) => alerts.latestAlertNotification(ctx, ruleId, subjectId),
+    listAlertNotifications: (tenant, limit) => alerts.listAlertNotifications(ctx, tenant, limit),
+    pruneAlertNotifications: (before, batchSize) => alerts.pruneAlertNotifications(ctx, before, batchSize),
 
     exportRows: (table, afterKey, limit) => exportRows(ctx, table, afterKey, limit),
     importRows: (table, rows) => importRows(ctx, table, rows),

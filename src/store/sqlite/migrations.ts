@@ -355,6 +355,32 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_at ON audit_log (at);
     `,
   },
+  {
+    version: 12,
+    name: 'alert notifications',
+    // Alerts (core/alert-types.ts): one row per rule, subject, window and state. The unique key is
+    // the cross-process grouping: only the process whose insert wins sends the notification.
+    sql: `
+      CREATE TABLE alert_notifications (
+        id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        tenant TEXT,
+        window_start INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        value REAL,
+        threshold REAL,
+        created_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        UNIQUE (rule_id, subject_id, window_start, state)
+      );
+      CREATE INDEX alert_notifications_latest ON alert_notifications (rule_id, subject_id, created_at);
+      CREATE INDEX alert_notifications_created ON alert_notifications (created_at);
+    `,
+  },
 ];
 
 /**

@@ -23,6 +23,7 @@ import * as ordering from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import * as alerts from './alert-notifications.js';
 import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
 import * as signingKeys from './signing-keys.js';
 import * as sources from './sources.js';
@@ -288,6 +289,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async pruneAudit(before, batchSize) {
       return pruneAudit(ctx, before, batchSize);
+    },
+    async claimAlertNotification(record) {
+      return alerts.claimAlertNotification(ctx, record);
+    },
+    async setAlertNotificationOutcome(id, outcome, error) {
+      alerts.setAlertNotificationOutcome(ctx, id, outcome, error);
+    },
+    async latestAlertNotification(ruleId, subjectId) {
+      return alerts.latestAlertNotification(ctx, ruleId, subjectId);
+    },
+    async listAlertNotifications(tenant, limit) {
+      return alerts.listAlertNotifications(ctx, tenant, limit);
+    },
+    async pruneAlertNotifications(before, batchSize) {
+      return alerts.pruneAlertNotifications(ctx, before, batchSize);
     },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
