@@ -317,4 +317,12 @@ CREATE INDEX audit_log_tenant_idx ON audit_log (tenant, id);
 CREATE INDEX audit_log_at_idx ON audit_log (at);
 `,
   },
+  {
+    version: 11,
+    name: 'broker sources',
+    // A source may consume from a broker: the URL and its credentials, sealed like verify.
+    sql: `
+ALTER TABLE sources ADD COLUMN consume_sealed text;
+`,
+  },
 ];

@@ -355,6 +355,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_at ON audit_log (at);
     `,
   },
+  {
+    version: 12,
+    name: 'broker sources',
+    // A source may consume from a broker (RabbitMQ queue, Redis consumer group...): the URL and its
+    // credentials, sealed like verify.
+    sql: `
+      ALTER TABLE sources ADD COLUMN consume_sealed TEXT;
+    `,
+  },
 ];
 
 /**
