@@ -65,7 +65,7 @@ export function createConsumerManager(options: ConsumerManagerOptions): Consumer
     if (kind === undefined) throw new Error(`no consumer for ${url.protocol}`);
     const host = await options.policy.vetHost(url);
     if (!host.ok) throw new Error(`${host.code}: ${host.message}`);
-    const secure = url.protocol.endsWith('s:');
+    const secure = kind.isSecure(url);
     const target = {
       address: host.addresses[0]!,
       hostname: host.hostname,

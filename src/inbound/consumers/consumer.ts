@@ -25,6 +25,8 @@ export interface RunningConsumer {
 export interface ConsumerKind {
   readonly name: string;
   readonly protocols: readonly string[];
+  /** Whether the URL asks for TLS (rediss:, amqps: ...). */
+  isSecure(url: URL): boolean;
   defaultPort(secure: boolean): number;
   /** Syntax of the path and query; null when fine, else what to fix. */
   check(url: URL): string | null;

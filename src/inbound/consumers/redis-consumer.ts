@@ -52,6 +52,7 @@ function toMessage(stream: string, id: string, fields: Buffer[]): BrokerMessage 
 export const redisConsumer: ConsumerKind = {
   name: 'Redis Streams',
   protocols: ['redis:', 'rediss:'],
+  isSecure: (url) => url.protocol === 'rediss:',
   defaultPort: () => 6379,
   check: (url) => {
     const p = params(url);
