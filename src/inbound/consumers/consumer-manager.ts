@@ -136,7 +136,7 @@ export function createConsumerManager(options: ConsumerManagerOptions): Consumer
       stopping = true;
       if (timer) clearInterval(timer);
       await syncing;
-      await Promise.all([...slots.values()].map((s) => s.consumer?.stop()));
+      await Promise.all([...slots.values()].map((s) => s.consumer?.stop() ?? Promise.resolve()));
       slots.clear();
     },
     running: () => [...slots.entries()].filter(([, s]) => s.consumer !== null).map(([id]) => id),

@@ -9,7 +9,7 @@
 // - The dedupe key is the entry id, which a redelivery keeps.
 
 import { Redis } from 'ioredis';
-import { backoffMs, type ConsumeTarget, type ConsumerKind, type RunningConsumer } from './consumer.js';
+import { backoffMs, type ConsumerKind, type RunningConsumer } from './consumer.js';
 import type { BrokerMessage } from './ingest-message.js';
 
 const KNOWN = ['stream', 'group', 'consumer', 'start'];
@@ -149,7 +149,7 @@ export const redisConsumer: ConsumerKind = {
       async stop() {
         stopped = true;
         redis?.disconnect();
-        (wake as (() => void) | null)?.();
+        wake?.();
         await running;
       },
     };
