@@ -4,8 +4,10 @@
 // an entry is acknowledged only after its event is stored (a hookd stopped in between gets it again).
 
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.js';
@@ -13,8 +15,13 @@ import { createHarness, type Harness } from './helpers/harness.js';
 const run = randomBytes(4).toString('hex');
 const STREAM = `hookd-src-test:${run}`;
 const GROUP = 'hookd';
+const QUEUE = `hookd-src-test-${run}`;
+let amqpConn: amqp.ChannelModel;
+let amqpChannel: amqp.Channel;
 let redis: Redis;
 let h: Harness | null = null;
+/** The data directory of the first harness: restarts reopen it (a restarted harness's own dir stays empty). */
+let dataDir = '';
 let receiver: Server;
 let receiverUrl: string;
 const received: { body: string; headers: Record<string, unknown> }[] = [];
@@ -32,7 +39,11 @@ async function eventually<T>(fn: () => Promise<T | null | undefined | false> | T
 beforeAll(async () => {
   redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
   await redis.connect();
+  amqpConn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  amqpChannel = await amqpConn.createChannel();
+  await amqpChannel.assertQueue(QUEUE, { durable: false, autoDelete: false });
   h = await createHarness({}, { consumerRefreshMs: 100 });
+  dataDir = h.dir;
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -47,8 +58,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+  rmSync(dataDir, { recursive: true, force: true });
   await redis?.del(STREAM);
   redis?.disconnect();
+  await amqpChannel?.deleteQueue(QUEUE).catch(() => undefined);
+  await amqpConn?.close().catch(() => undefined);
   await new Promise((r) => receiver?.close(r));
 });
 
@@ -131,7 +145,6 @@ describe('Redis Streams source', () => {
   });
 
   it('redelivers an entry read by a hookd that stopped before storing it', async () => {
-    const dir = h!.dir;
     await h!.runtime.close();
     h = null;
     // The stopped hookd had read the entry (it sits in the group's pending list) but not stored it.
@@ -140,7 +153,7 @@ describe('Redis Streams source', () => {
     expect(read).toHaveLength(1);
     expect(await pending()).toBe(1);
 
-    h = await createHarness({ env: { HOOKD_DATA_DIR: dir } }, { consumerRefreshMs: 100 });
+    h = await createHarness({ env: { HOOKD_DATA_DIR: dataDir } }, { consumerRefreshMs: 100 });
     await eventually(async () => (await requests(h!, sourceId)).filter((r) => r.verdict === 'accepted').length === 2);
     await eventually(async () => (await pending()) === 0);
     await eventually(() => received.length === 2);
@@ -153,5 +166,60 @@ describe('Redis Streams source', () => {
     expect(res.body.consume).toBeNull();
     await h!.runtime.consumers!.resync();
     expect(h!.runtime.consumers!.running()).not.toContain(sourceId);
+  });
+});
+
+describe('RabbitMQ queue source', () => {
+  let sourceId = '';
+  const type = `brokersrc.amqp.${run}`;
+  const send = (body: string, messageId?: string): void => {
+    amqpChannel.sendToQueue(QUEUE, Buffer.from(body), { contentType: 'application/json', ...(messageId ? { messageId } : {}) });
+  };
+  const queued = async (): Promise<number> => (await amqpChannel.checkQueue(QUEUE)).messageCount;
+
+  it('validates the queue URL', async () => {
+    const res = await h!.request('POST', '/v1/sources', { body: { name: 'bad', verify: { scheme: 'none' }, consume: { url: 'amqp://127.0.0.1/?exchange=x' } } });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.detail).toMatch(/Unknown URL parameter "exchange"/);
+  });
+
+  it('turns a message into an event and a delivery; a redelivered message-id is absorbed; a bad one is logged and acked', async () => {
+    const ep = await h!.request('POST', '/v1/endpoints', { body: { url: receiverUrl, eventTypes: [type] } });
+    expect(ep.status, ep.text).toBe(201);
+    const res = await h!.request('POST', '/v1/sources', {
+      body: { name: 'amqp source', verify: { scheme: 'none' }, consume: { url: `amqp://127.0.0.1:5672/?queue=${QUEUE}`, username: 'guest', password: 'guest' } },
+    });
+    expect(res.status, res.text).toBe(201);
+    sourceId = res.body.id;
+    await h!.runtime.consumers!.resync();
+    await eventually(() => h!.runtime.consumers!.running().includes(sourceId));
+    const before = received.length;
+    send(JSON.stringify({ type, data: { n: 'a' } }), `m-${run}-1`);
+    send(JSON.stringify({ type, data: { n: 'a' } }), `m-${run}-1`);
+    send('{oops', `m-${run}-2`);
+    const log = await eventually(async () => {
+      const r = await requests(h!, sourceId);
+      return r.length === 3 ? r : null;
+    });
+    expect(log.map((r) => r.verdict).sort()).toEqual(['accepted', 'duplicate', 'rejected']);
+    expect(log.find((r) => r.verdict === 'rejected').code).toBe('invalid_json');
+    expect(log.find((r) => r.verdict === 'accepted').remoteAddress).toBe(`amqp:${QUEUE}`);
+    await eventually(() => received.length === before + 1);
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ type, data: { data: { n: 'a' } } });
+    expect(await queued()).toBe(0);
+  });
+
+  it('gets again a message a consumer took but never acknowledged', async () => {
+    await h!.runtime.close();
+    h = null;
+    // A consumer that takes the message and dies before acking (what a hookd crash before commit is).
+    send(JSON.stringify({ type, data: { n: 'b' } }), `m-${run}-3`);
+    const dying = await amqpConn.createChannel();
+    const got = await eventually(async () => (await dying.get(QUEUE, { noAck: false })) || null);
+    expect(got.content.toString()).toContain('"b"');
+    await dying.close();
+    h = await createHarness({ env: { HOOKD_DATA_DIR: dataDir } }, { consumerRefreshMs: 100 });
+    await eventually(async () => (await requests(h!, sourceId)).filter((r) => r.verdict === 'accepted').length === 2);
+    await eventually(async () => (await queued()) === 0);
   });
 });

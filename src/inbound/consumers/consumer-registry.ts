@@ -3,9 +3,10 @@
 import { HookdError } from '../../core/errors.js';
 import type { ConsumeConfig } from '../../core/inbound-types.js';
 import type { ConsumerKind } from './consumer.js';
+import { amqpConsumer } from './amqp-consumer.js';
 import { redisConsumer } from './redis-consumer.js';
 
-export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer];
+export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer, amqpConsumer];
 
 export function consumerFor(protocol: string): ConsumerKind | undefined {
   return CONSUMER_KINDS.find((k) => k.protocols.includes(protocol));
