@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
+import { AckPolicy, connect as natsConnect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.js';
 
@@ -18,6 +19,9 @@ const GROUP = 'hookd';
 const QUEUE = `hookd-src-test-${run}`;
 let amqpConn: amqp.ChannelModel;
 let amqpChannel: amqp.Channel;
+const NSTREAM = `HOOKDSRC_${run}`;
+const NSUBJECT = `hookdsrc.${run}`;
+let nc: NatsConnection;
 let redis: Redis;
 let h: Harness | null = null;
 /** The data directory of the first harness: restarts reopen it (a restarted harness's own dir stays empty). */
@@ -42,6 +46,11 @@ beforeAll(async () => {
   amqpConn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   amqpChannel = await amqpConn.createChannel();
   await amqpChannel.assertQueue(QUEUE, { durable: false, autoDelete: false });
+  nc = await natsConnect({ servers: '127.0.0.1:4222' });
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: NSTREAM, subjects: [`${NSUBJECT}.>`] });
+  // A short ack_wait: a message taken and never acked comes back within a second.
+  await jsm.consumers.add(NSTREAM, { durable_name: 'hookd', ack_policy: AckPolicy.Explicit, ack_wait: 1_000_000_000 });
   h = await createHarness({}, { consumerRefreshMs: 100 });
   dataDir = h.dir;
   receiver = createServer((req, res) => {
@@ -63,6 +72,10 @@ afterAll(async () => {
   redis?.disconnect();
   await amqpChannel?.deleteQueue(QUEUE).catch(() => undefined);
   await amqpConn?.close().catch(() => undefined);
+  if (nc) {
+    await (await nc.jetstreamManager()).streams.delete(NSTREAM).catch(() => undefined);
+    await nc.close();
+  }
   await new Promise((r) => receiver?.close(r));
 });
 
@@ -221,5 +234,47 @@ describe('RabbitMQ queue source', () => {
     h = await createHarness({ env: { HOOKD_DATA_DIR: dataDir } }, { consumerRefreshMs: 100 });
     await eventually(async () => (await requests(h!, sourceId)).filter((r) => r.verdict === 'accepted').length === 2);
     await eventually(async () => (await queued()) === 0);
+  });
+});
+
+describe('NATS JetStream durable source', () => {
+  let sourceId = '';
+  const type = `brokersrc.nats.${run}`;
+
+  it('turns a message into an event and a delivery; a bad one is logged and acked', async () => {
+    const ep = await h!.request('POST', '/v1/endpoints', { body: { url: receiverUrl, eventTypes: [type] } });
+    expect(ep.status, ep.text).toBe(201);
+    const res = await h!.request('POST', '/v1/sources', { body: { name: 'nats source', verify: { scheme: 'none' }, consume: { url: `nats://127.0.0.1:4222/${NSUBJECT}.>?stream=${NSTREAM}&durable=hookd` } } });
+    expect(res.status, res.text).toBe(201);
+    sourceId = res.body.id;
+    await h!.runtime.consumers!.resync();
+    await eventually(() => h!.runtime.consumers!.running().includes(sourceId));
+    const before = received.length;
+    const js = nc.jetstream();
+    await js.publish(`${NSUBJECT}.orders`, Buffer.from(JSON.stringify({ type, data: { n: 'x' } })));
+    await js.publish(`${NSUBJECT}.orders`, Buffer.from('[1,'));
+    const log = await eventually(async () => {
+      const r = await requests(h!, sourceId);
+      return r.length === 2 ? r : null;
+    });
+    expect(log.map((r) => r.verdict).sort()).toEqual(['accepted', 'rejected']);
+    expect(log.find((r) => r.verdict === 'accepted').remoteAddress).toBe(`nats:${NSUBJECT}.orders`);
+    await eventually(() => received.length === before + 1);
+    const info = await (await nc.jetstreamManager()).consumers.info(NSTREAM, 'hookd');
+    await eventually(async () => (await (await nc.jetstreamManager()).consumers.info(NSTREAM, 'hookd')).num_ack_pending === 0);
+    expect(info.num_pending).toBe(0);
+  });
+
+  it('gets again a message taken but never acknowledged', async () => {
+    await h!.runtime.close();
+    h = null;
+    const js = nc.jetstream();
+    await js.publish(`${NSUBJECT}.orders`, Buffer.from(JSON.stringify({ type, data: { n: 'y' } })));
+    const consumer = await js.consumers.get(NSTREAM, 'hookd');
+    const taken = await consumer.next({ expires: 5000 });
+    expect(taken?.string()).toContain('"y"');
+    h = await createHarness({ env: { HOOKD_DATA_DIR: dataDir } }, { consumerRefreshMs: 100 });
+    await eventually(async () => (await requests(h!, sourceId)).filter((r) => r.verdict === 'accepted').length === 2);
+    await eventually(async () => (await (await nc.jetstreamManager()).consumers.info(NSTREAM, 'hookd')).num_ack_pending === 0);
   });
 });

@@ -4,9 +4,10 @@ import { HookdError } from '../../core/errors.js';
 import type { ConsumeConfig } from '../../core/inbound-types.js';
 import type { ConsumerKind } from './consumer.js';
 import { amqpConsumer } from './amqp-consumer.js';
+import { natsConsumer } from './nats-consumer.js';
 import { redisConsumer } from './redis-consumer.js';
 
-export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer, amqpConsumer];
+export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer, amqpConsumer, natsConsumer];
 
 export function consumerFor(protocol: string): ConsumerKind | undefined {
   return CONSUMER_KINDS.find((k) => k.protocols.includes(protocol));
