@@ -143,6 +143,8 @@ export function renderSource(s: Source, ingressUrl: string): SourceView {
     eventType: s.eventType,
     orderingKey: s.orderingKey ?? null,
     maxBodyBytes: s.maxBodyBytes,
+    // The password never reads back; the user name does (it names the account, like a URL's).
+    consume: s.consume ? { url: s.consume.url, username: s.consume.username ?? null, password: s.consume.password !== undefined ? '[redacted]' : null } : null,
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
   };

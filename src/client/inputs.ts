@@ -120,6 +120,8 @@ export interface SourceInput {
   eventType?: string | { header: string } | { pointer: string } | null;
   orderingKey?: string | { header: string } | { pointer: string } | null;
   maxBodyBytes?: number | null;
+  /** Consume from a broker (redis://host/0?stream=S&group=G); credentials apart. */
+  consume?: { url: string; username?: string; password?: string } | null;
 }
 export type SourcePatch = Partial<Omit<SourceInput, 'tenant'>>;
 

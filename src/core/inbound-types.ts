@@ -35,8 +35,20 @@ export interface Source {
    */
   orderingKey?: EventTypeRule | null;
   maxBodyBytes: number | null;
+  /**
+   * Consume from a broker instead of (as well as) listening on /in/{id} (docs/destinations.md,
+   * "Broker sources"). Sealed at rest: the credentials live here. null/absent: HTTP only.
+   */
+  consume?: ConsumeConfig | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A broker subscription of a source: the URL names queue/stream/subject/topic; credentials apart. */
+export interface ConsumeConfig {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
 }
 
 export type InboundVerdict = 'accepted' | 'duplicate' | 'rejected';

@@ -23,3 +23,5 @@ export function createInboundRoutes(options: InboundOptions = {}): RouteModule {
     await registerIngressRoute(app, ctx, { trustedProxies });
   };
 }
+
+export { createConsumerManager, type ConsumerManager } from './consumers/consumer-manager.js';

@@ -8,7 +8,8 @@ import { parseTime } from '../api/cursor.js';
 import { renderInboundRequest, renderSource } from '../api/render.js';
 import { HookdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { EventTypeRule, InboundVerdict, Source } from '../core/inbound-types.js';
+import type { ConsumeConfig, EventTypeRule, InboundVerdict, Source } from '../core/inbound-types.js';
+import { checkConsume } from './consumers/consumer-registry.js';
 import { buildVerifyConfig, checkAllowIps, checkEventTypeRule, checkOrderingKeyRule, type VerifyInput } from './source-config.js';
 import { createSourceBody, patchSourceBody, requestListQuery, requestParams, sourceParams } from './source-schema.js';
 import { replayRequest } from './replay-request.js';
@@ -23,6 +24,7 @@ interface SourceBody {
   eventType?: EventTypeRule | null;
   orderingKey?: EventTypeRule | null;
   maxBodyBytes?: number | null;
+  consume?: ConsumeConfig | null;
   tenant?: string | null;
 }
 
@@ -58,6 +60,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
       eventType: checkEventTypeRule(body.eventType),
       orderingKey: checkOrderingKeyRule(body.orderingKey),
       maxBodyBytes: body.maxBodyBytes ?? null,
+      consume: checkConsume(body.consume),
       createdAt: now,
       updatedAt: now,
     };
@@ -88,6 +91,7 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
     if (body.eventType !== undefined) patch.eventType = checkEventTypeRule(body.eventType);
     if (body.orderingKey !== undefined) patch.orderingKey = checkOrderingKeyRule(body.orderingKey);
     if (body.maxBodyBytes !== undefined) patch.maxBodyBytes = body.maxBodyBytes;
+    if (body.consume !== undefined) patch.consume = checkConsume(body.consume);
     const updated = await store.updateSource(current.id, tenantFilter(principalOf(request)), patch);
     if (!updated) throw new HookdError('not_found', `No source ${current.id}.`);
     const rendered = renderSource(updated, ingressUrl(ingressBase(ctx, request), updated.id));

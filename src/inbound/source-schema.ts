@@ -70,6 +70,18 @@ const sourceFields = {
     ],
   },
   maxBodyBytes: { type: ['integer', 'null'], minimum: 1, maximum: MAX_SOURCE_BODY_BYTES, description: 'Body cap of the ingress (default HOOKD_MAX_BODY_BYTES).' },
+  consume: {
+    description: 'Consume from a broker as well as listening (docs/destinations.md, "Broker sources"): redis://host/DB?stream=S&group=G or amqp://host/vhost?queue=Q. Credentials apart, sealed. null: HTTP only.',
+    anyOf: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: { url: { type: 'string', minLength: 1, maxLength: 2048 }, username: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+      },
+      { type: 'null' },
+    ],
+  },
 } as const;
 
 export const createSourceBody = {

@@ -13,7 +13,7 @@ import { createAesGcmBox } from '../security/aes-gcm-box.js';
 import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
 import { registerDoctorRoutes } from '../doctor/doctor-routes.js';
-import { createInboundRoutes } from '../inbound/index.js';
+import { createConsumerManager, createInboundRoutes, type ConsumerManager } from '../inbound/index.js';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { derivePortalKey } from '../security/portal-token.js';
 import { generateApiKey, hashApiKey } from '../api/api-keys.js';
@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   onAdminKeyCreated?: (key: string) => void;
   /** Injected for tests (an in-memory exporter); otherwise built from the OTEL_* variables. */
   tracing?: Tracing;
+  /** How often broker sources re-read the sources table (default 2000 ms). */
+  consumerRefreshMs?: number;
 }
 
 export interface Runtime {
@@ -66,6 +68,8 @@ export interface Runtime {
   bus: EventBus;
   metrics: Metrics;
   tracing: Tracing;
+  /** Broker sources (worker role only): one consumer per source with `consume`. */
+  consumers: ConsumerManager | null;
   /** Listen on config.host:config.port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, finish or release in-flight work, close the database. */
@@ -224,12 +228,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     now,
     onReleased: () => dispatcher.wake(),
   });
+  // Broker sources consume in the worker role, like the dispatcher delivers: an API-only process
+  // takes no messages. Each message is acknowledged only after its event is committed.
+  const consumers = runsWorker
+    ? createConsumerManager({ store, publisher, now, policy, logger: logger.child({ component: 'broker-sources' }), refreshMs: options.consumerRefreshMs ?? 2000 })
+    : null;
   if (runsWorker) {
     // Registered (and any dead owner's leases handed back) before the first claim, so a restart
     // after a crash finds the endpoints' concurrency room free at once.
     await heartbeat.start();
     dispatcher.start();
     pruner.start();
+    await consumers?.start();
   }
 
   let closed = false;
@@ -243,6 +253,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     bus,
     metrics,
     tracing,
+    consumers,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       // The one-time admin key is created only once the server is reachable: a start that fails
@@ -258,6 +269,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       pruner.stop();
+      // First: no new message is taken while the rest winds down (an unacked one is redelivered).
+      await consumers?.stop();
       // Both within one grace, side by side: the API stops accepting while in-flight attempts
       // finish; streams and long-polls end at once; whatever is still open when the grace is over
       // is cut, and unfinished attempts are released (fenced) for the next worker.

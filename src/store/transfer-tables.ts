@@ -127,6 +127,8 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('updated_at'),
       // Ordered delivery (migration "ordered delivery per key").
       json('ordering_key_rule'),
+      // Broker sources (migration "broker sources").
+      { name: 'consume_sealed', kind: 'text', sealed: true },
     ],
   },
   {

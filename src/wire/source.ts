@@ -22,6 +22,13 @@ export const SourceModel = Type.Object(
     /** How the ordering key is taken from a request; null: events are unordered. */
     orderingKey: Nullable(TakenFrom),
     maxBodyBytes: Nullable(Type.Integer()),
+    /** The broker this source consumes from (docs/destinations.md, "Broker sources"); null: HTTP only. */
+    consume: Nullable(
+      Type.Object(
+        { url: Type.String(), username: Nullable(Type.String()), password: Nullable(Type.Literal('[redacted]')) },
+        { title: 'SourceConsume', additionalProperties: false },
+      ),
+    ),
     createdAt: IsoDate,
     updatedAt: IsoDate,
   },

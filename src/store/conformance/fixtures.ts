@@ -210,6 +210,7 @@ export function makeSource(over: Partial<Source> = {}): Source {
     eventType: { pointer: '/type' },
     orderingKey: null,
     maxBodyBytes: null,
+    consume: null,
     createdAt: T0,
     updatedAt: T0,
     ...over,

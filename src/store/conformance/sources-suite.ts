@@ -34,6 +34,18 @@ export function sourcesSuite(factory: StoreFactory): void {
       expect(await store().getSource(fixed.id, null)).toEqual(fixed);
     });
 
+    it('round-trips and updates a broker subscription (consume), credentials included', async () => {
+      const consume = { url: 'redis://broker.example.com:6379/0?stream=orders&group=hookd', username: 'reader', password: 'p4ss' };
+      const source = makeSource({ consume });
+      await store().insertSource(source);
+      expect((await store().getSource(source.id, undefined))?.consume).toEqual(consume);
+      const moved = { url: 'redis://broker.example.com:6379/1?stream=orders&group=hookd' };
+      expect((await store().updateSource(source.id, undefined, { consume: moved, updatedAt: T0 + 1 }))?.consume).toEqual(moved);
+      expect((await store().getSource(source.id, undefined))?.consume).toEqual(moved);
+      expect((await store().updateSource(source.id, undefined, { consume: null, updatedAt: T0 + 2 }))?.consume).toBeNull();
+      expect((await store().getSource(source.id, undefined))?.consume).toBeNull();
+    });
+
     it('applies the tenant filter to get, list, update and delete', async () => {
       const acme = makeSource({ tenant: 'acme' });
       const none = makeSource({ tenant: null });

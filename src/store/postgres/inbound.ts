@@ -10,7 +10,7 @@ import { INBOUND_COLUMNS, SOURCE_COLUMNS, inboundFromRow, placeholders, sourceFr
 import { Where, newestFirst } from './sql-builder.js';
 
 export async function insertSource(ctx: PgContext, s: Source): Promise<void> {
-  await query(ctx.pool, `INSERT INTO sources (${SOURCE_COLUMNS}) VALUES (${placeholders(10)})`, sourceParams(s, ctx.box));
+  await query(ctx.pool, `INSERT INTO sources (${SOURCE_COLUMNS}) VALUES (${placeholders(11)})`, sourceParams(s, ctx.box));
 }
 
 export async function getSource(ctx: PgContext, id: string, tenant: TenantFilter): Promise<Source | null> {
@@ -47,7 +47,7 @@ export async function updateSource(
     const updated = await query(
       client,
       `UPDATE sources SET name = $2, tenant = $3, verify_sealed = $4, allow_ips = $5, event_type = $6,
-              max_body_bytes = $7, updated_at = $8, ordering_key_rule = $9
+              max_body_bytes = $7, updated_at = $8, ordering_key_rule = $9, consume_sealed = $10
        WHERE id = $1 RETURNING ${SOURCE_COLUMNS}`,
       sourceParams(next, ctx.box).filter((_, i) => i !== 7), // every column but created_at
     );

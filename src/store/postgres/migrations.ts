@@ -343,4 +343,12 @@ CREATE INDEX alert_notifications_latest_idx ON alert_notifications (rule_id, sub
 CREATE INDEX alert_notifications_created_idx ON alert_notifications (created_at);
 `,
   },
+  {
+    version: 12,
+    name: 'broker sources',
+    // A source may consume from a broker: the URL and its credentials, sealed like verify.
+    sql: `
+ALTER TABLE sources ADD COLUMN consume_sealed text;
+`,
+  },
 ];

@@ -139,7 +139,7 @@ export function attemptFromRow(r: Row): Attempt {
   };
 }
 export const SOURCE_COLUMNS =
-  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule';
+  'id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule, consume_sealed';
 export function sourceFromRow(r: Row, box: SecretBox): Source {
   return {
     id: r.id,
@@ -149,6 +149,7 @@ export function sourceFromRow(r: Row, box: SecretBox): Source {
     allowIps: r.allow_ips,
     eventType: r.event_type,
     orderingKey: r.ordering_key_rule ?? null,
+    consume: r.consume_sealed === null || r.consume_sealed === undefined ? null : JSON.parse(box.open(r.consume_sealed)),
     maxBodyBytes: r.max_body_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -166,6 +167,7 @@ export function sourceParams(s: Source, box: SecretBox): unknown[] {
     s.createdAt,
     s.updatedAt,
     s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
+    s.consume === undefined || s.consume === null ? null : box.seal(JSON.stringify(s.consume)),
   ];
 }
 

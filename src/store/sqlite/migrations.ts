@@ -381,6 +381,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_notifications_created ON alert_notifications (created_at);
     `,
   },
+  {
+    version: 13,
+    name: 'broker sources',
+    // A source may consume from a broker (RabbitMQ queue, Redis consumer group...): the URL and its
+    // credentials, sealed like verify.
+    sql: `
+      ALTER TABLE sources ADD COLUMN consume_sealed TEXT;
+    `,
+  },
 ];
 
 /**

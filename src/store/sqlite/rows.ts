@@ -225,6 +225,7 @@ export interface SourceRow {
   allow_ips: string | null;
   event_type: string | null;
   ordering_key_rule: string | null;
+  consume_sealed: string | null;
   max_body_bytes: number | null;
   created_at: number;
   updated_at: number;
@@ -240,6 +241,7 @@ export function sourceFromRow(r: SourceRow, box: SecretBox): Source {
     eventType: r.event_type === null ? null : (JSON.parse(r.event_type) as Source['eventType']),
     orderingKey: r.ordering_key_rule === null ? null : (JSON.parse(r.ordering_key_rule) as Source['eventType']),
     maxBodyBytes: r.max_body_bytes,
+    consume: r.consume_sealed === null ? null : (JSON.parse(box.open(r.consume_sealed)) as Source['consume']),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -254,6 +256,7 @@ export function sourceToParams(s: Source, box: SecretBox): SourceRow {
     allow_ips: s.allowIps === null ? null : JSON.stringify(s.allowIps),
     event_type: s.eventType === null ? null : JSON.stringify(s.eventType),
     ordering_key_rule: s.orderingKey === undefined || s.orderingKey === null ? null : JSON.stringify(s.orderingKey),
+    consume_sealed: s.consume === undefined || s.consume === null ? null : box.seal(JSON.stringify(s.consume)),
     max_body_bytes: s.maxBodyBytes,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

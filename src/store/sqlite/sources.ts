@@ -8,11 +8,11 @@ import { publishInTransaction } from './publish.js';
 import { inboundFromRow, inboundToParams, sourceFromRow, sourceToParams, type InboundRow, type SourceRow } from './rows.js';
 
 const INSERT_SOURCE = `INSERT INTO sources
-  (id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule)
-  VALUES (@id, @name, @tenant, @verify_sealed, @allow_ips, @event_type, @max_body_bytes, @created_at, @updated_at, @ordering_key_rule)`;
+  (id, name, tenant, verify_sealed, allow_ips, event_type, max_body_bytes, created_at, updated_at, ordering_key_rule, consume_sealed)
+  VALUES (@id, @name, @tenant, @verify_sealed, @allow_ips, @event_type, @max_body_bytes, @created_at, @updated_at, @ordering_key_rule, @consume_sealed)`;
 const UPDATE_SOURCE = `UPDATE sources SET name = @name, tenant = @tenant, verify_sealed = @verify_sealed,
   allow_ips = @allow_ips, event_type = @event_type, max_body_bytes = @max_body_bytes, updated_at = @updated_at,
-  ordering_key_rule = @ordering_key_rule
+  ordering_key_rule = @ordering_key_rule, consume_sealed = @consume_sealed
   WHERE id = @id`;
 
 export function insertSource(ctx: SqliteContext, source: Source): void {
