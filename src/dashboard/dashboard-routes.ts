@@ -11,7 +11,7 @@ import { HookdError } from '../core/errors.js';
 import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
-import { principalOf, requireAdmin, requiresApiKey } from '../api/auth.js';
+import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';

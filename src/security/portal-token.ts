@@ -134,7 +134,7 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   if (typeof t !== 'string' || !TENANT_PATTERN.test(t) || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
   if (r !== undefined && r !== 1) return { ok: false, reason: 'malformed' };
   if (c !== undefined && (r !== undefined || !Array.isArray(c) || c.length > PORTAL_CAPABILITIES.length || !c.every(isPortalCapability))) return { ok: false, reason: 'malformed' };
-  const capabilities = grantedCapabilities(r === 1, c as PortalCapability[] | undefined);
+  const capabilities = grantedCapabilities(r === 1, c);
   const theme = checkTheme(th);
   if (theme === 'bad') return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
