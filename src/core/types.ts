@@ -207,6 +207,8 @@ export interface Principal {
   expiresAt?: number;
   /** Portal sessions only: what the link grants (checked per route, src/api/portal-route-table.ts). */
   capabilities?: readonly PortalCapability[];
+  /** Portal sessions only: the link's id (revocable with DELETE /v1/portal-links/{id}). */
+  portalLinkId?: string;
 }
 
 /**

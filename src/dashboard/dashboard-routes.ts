@@ -29,7 +29,7 @@ import {
 } from '../security/portal-token.js';
 import { grantedCapabilities, PORTAL_CAPABILITIES, type PortalCapability } from '../core/portal-capabilities.js';
 import { PortalLinkModel } from '../wire/index.js';
-import { responses } from '../api/responses.js';
+import { NoContent, responses } from '../api/responses.js';
 
 export interface DashboardOptions {
   /** The folder holding index.html; defaults to <package root>/web. */
@@ -129,20 +129,42 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
         if (body.readOnly && capabilities.length > 1) {
           throw new HookdError('validation_failed', 'readOnly grants view only: leave it out or drop the other capabilities.', { errors: [{ path: '/body/capabilities', message: 'must be empty or ["view"] when readOnly is true' }] });
         }
-        let minted: { token: string; expiresAt: number };
+        let minted: { token: string; expiresAt: number; id: string };
         try {
           minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { capabilities, theme: body.theme });
         } catch (err) {
           // The schema checks each field; only the combined length can still be refused here.
           throw new HookdError('validation_failed', (err as Error).message, { errors: [{ path: '/body/theme', message: (err as Error).message }] });
         }
-        const { token, expiresAt } = minted;
+        const { token, expiresAt, id } = minted;
         await recordStandaloneAudit(ctx.store);
         const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
         return reply
           .code(201)
           .header('cache-control', 'no-store')
-          .send({ url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: capabilities.length === 1, capabilities, theme: body.theme ?? null });
+          .send({ id, url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: capabilities.length === 1, capabilities, theme: body.theme ?? null });
+      },
+    );
+
+    app.delete(
+      '/v1/portal-links/:id',
+      {
+        schema: {
+          response: responses({ 204: NoContent }),
+          tags: ['dashboard'],
+          summary: 'Revoke a portal link before it expires (admin); its open streams close at once',
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^pl_[0-9a-f]{32}$' } } },
+        },
+      },
+      async (request, reply) => {
+        requireAdmin(principalOf(request));
+        const { id } = request.params as { id: string };
+        const at = ctx.now();
+        // A link's expiry is in its token, not stored: keep the revocation for the longest a link can live.
+        await ctx.store.revokePortalLink(id, at, at + MAX_PORTAL_TTL_SECONDS * 1000);
+        // Open streams check their credential again now: this link's close at once.
+        app.authenticator.invalidate();
+        return reply.code(204).send();
       },
     );
 

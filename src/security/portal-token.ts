@@ -2,7 +2,7 @@
 // The dashboard puts one in a link (`/portal?token=...`) that a sender embeds in an iframe for its
 // customer, and the browser then calls the API with `Authorization: Bearer portal_<token>`.
 //
-// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, r?: read-only, c?: capabilities, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, j?: link id, r?: read-only, c?: capabilities, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
 // The look (brand name, logo, colours) and the capabilities ride in the signed payload, so a sender can
 // theme each customer's portal without any server-side state, and nobody can flip them in the URL.
 // Stateless on purpose: every process that derives the same key (from HOOKD_SECRET_KEY, which a
@@ -11,6 +11,7 @@
 // why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
 
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { isId, newId } from '../core/ids.js';
 import { HookdError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import { grantedCapabilities, isPortalCapability, PORTAL_CAPABILITIES, type PortalCapability } from '../core/portal-capabilities.js';
@@ -43,6 +44,8 @@ export interface PortalOptions {
 }
 
 export interface PortalClaims {
+  /** The link's id (`pl_...`), by which it is revoked; null for links made before ids existed. */
+  id: string | null;
   tenant: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -88,13 +91,14 @@ function mac(key: Buffer, signed: string): Buffer {
 }
 
 /** Create a token for `tenant`, valid `ttlSeconds` from `now` (epoch ms). */
-export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now(), options: PortalOptions = {}): { token: string; expiresAt: number } {
+export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now(), options: PortalOptions = {}): { token: string; expiresAt: number; id: string } {
   if (!TENANT_PATTERN.test(tenant)) throw new RangeError('tenant must match ^[A-Za-z0-9_.:@-]{1,128}$');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < MIN_PORTAL_TTL_SECONDS || ttlSeconds > MAX_PORTAL_TTL_SECONDS) {
     throw new RangeError(`ttlSeconds must be an integer from ${MIN_PORTAL_TTL_SECONDS} to ${MAX_PORTAL_TTL_SECONDS}`);
   }
   const expSeconds = Math.floor(now / 1000) + ttlSeconds;
-  const claims: Record<string, unknown> = { t: tenant, e: expSeconds };
+  const id = newId('portalLink');
+  const claims: Record<string, unknown> = { t: tenant, e: expSeconds, j: id };
   const capabilities = grantedCapabilities(options.readOnly, options.capabilities);
   if (options.readOnly && capabilities.length > 1) throw new RangeError('readOnly and capabilities other than view cannot be combined');
   if (capabilities.length === 1) claims.r = 1;
@@ -109,7 +113,7 @@ export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffe
   const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
   if (payload.length > MAX_PAYLOAD_CHARS) throw new RangeError('the portal token would be too long: shorten the theme');
   const signed = `${VERSION}.${payload}`;
-  return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000 };
+  return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000, id };
 }
 
 /**
@@ -130,7 +134,8 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const { t, e, r, c, th } = (claims ?? {}) as { t?: unknown; e?: unknown; r?: unknown; c?: unknown; th?: unknown };
+  const { t, e, j, r, c, th } = (claims ?? {}) as { t?: unknown; e?: unknown; j?: unknown; r?: unknown; c?: unknown; th?: unknown };
+  if (j !== undefined && (typeof j !== 'string' || !isId('portalLink', j))) return { ok: false, reason: 'malformed' };
   if (typeof t !== 'string' || !TENANT_PATTERN.test(t) || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
   if (r !== undefined && r !== 1) return { ok: false, reason: 'malformed' };
   if (c !== undefined && (r !== undefined || !Array.isArray(c) || c.length > PORTAL_CAPABILITIES.length || !c.every(isPortalCapability))) return { ok: false, reason: 'malformed' };
@@ -139,7 +144,7 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   if (theme === 'bad') return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'expired' };
-  return { ok: true, tenant: t, expiresAt, readOnly: capabilities.length === 1, capabilities, theme };
+  return { ok: true, id: j ?? null, tenant: t, expiresAt, readOnly: capabilities.length === 1, capabilities, theme };
 }
 
 /** `portal_<token>` from an Authorization bearer value, or null when it is not a portal token. */
@@ -157,5 +162,5 @@ export function portalPrincipal(bearer: string, key: Buffer, now: number): Princ
   if (token === null) return null;
   const verdict = verifyPortalToken(token, key, now);
   if (!verdict.ok) throw new HookdError('unauthorized', verdict.reason === 'expired' ? 'The portal link has expired; ask for a new one.' : 'Invalid portal token.');
-  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt, capabilities: verdict.capabilities };
+  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt, capabilities: verdict.capabilities, ...(verdict.id ? { portalLinkId: verdict.id } : {}) };
 }

@@ -77,7 +77,7 @@ export const OverviewModel = Type.Object(
 );
 
 export const PortalLinkModel = Type.Object(
-  { url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), capabilities: Type.Array(PortalCapabilityModel), theme: Nullable(Facts) },
+  { id: Type.String(), url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), capabilities: Type.Array(PortalCapabilityModel), theme: Nullable(Facts) },
   { title: 'PortalLink', additionalProperties: false },
 );
 

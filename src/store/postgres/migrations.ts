@@ -317,4 +317,17 @@ CREATE INDEX audit_log_tenant_idx ON audit_log (tenant, id);
 CREATE INDEX audit_log_at_idx ON audit_log (at);
 `,
   },
+  {
+    version: 11,
+    name: 'portal link revocations',
+    // Portal links are signed tokens; a revoked one is refused by id until it would have expired
+    // anyway (rows past expires_at are deleted on the next revocation).
+    sql: `
+CREATE TABLE portal_link_revocations (
+  id text PRIMARY KEY,
+  revoked_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+`,
+  },
 ];
