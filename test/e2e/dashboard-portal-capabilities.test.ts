@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../helpers/harness.js';
-import { CHROMIUM, launch, watch, type Watched } from './support/browser.js';
+import { ADMIN_KEY, createHarness, type Harness } from '../helpers/harness.js';
+import { CHROMIUM, go, launch, signIn, watch, type Watched } from './support/browser.js';
 
 describe.skipIf(!existsSync(CHROMIUM))('portal capabilities in the page (browser)', () => {
   let h: Harness;
@@ -59,5 +59,25 @@ describe.skipIf(!existsSync(CHROMIUM))('portal capabilities in the page (browser
     await page.getByRole('button', { name: 'Reveal', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Rotate…', exact: true }).waitFor();
     expect(watched.flatMap((w) => w.errors)).toEqual([]);
+  });
+
+  it('an admin chooses the capabilities of a new link and can revoke it', async () => {
+    const w = watch(await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage());
+    watched.push(w);
+    const page = w.page;
+    await signIn(page, base, ADMIN_KEY);
+    await go(page, base, '#/portal-links', 'Tenant portal');
+    await page.getByLabel('Tenant').fill('acme');
+    await page.getByLabel('Reveal endpoint secrets').uncheck();
+    await page.getByLabel('Rotate endpoint secrets').uncheck();
+    await page.getByRole('button', { name: 'Create portal link' }).click();
+    const url = (await page.locator('.alert-ok code').first().textContent())!;
+    const key = `portal_${decodeURIComponent(/token=([^&#]+)/.exec(url)![1]!)}`;
+    const who = await h.request('GET', '/v1/meta/whoami', { key });
+    expect(who.body.portalOptions.capabilities).toEqual(['view', 'manage_endpoints', 'replay', 'manage_transforms']);
+    await page.getByRole('button', { name: 'Revoke this link' }).click();
+    await page.getByText('Revoked:', { exact: false }).waitFor();
+    expect((await h.request('GET', '/v1/meta/whoami', { key })).status).toBe(401);
+    expect(watched.flatMap((x) => x.errors)).toEqual([]);
   });
 });
