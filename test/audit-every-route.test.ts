@@ -88,6 +88,7 @@ const RECIPES: Record<string, (s: State) => Promise<Call> | Call> = {
   'POST /v1/sources/:id/requests/:requestId/replay': (s) => ({ method: 'POST', url: `/v1/sources/${s.spareSourceId}/requests/${s.requestId}/replay`, expect: 202 }),
   'DELETE /v1/sources/:id': (s) => ({ method: 'DELETE', url: `/v1/sources/${s.sourceId}`, expect: 204 }),
   'POST /v1/portal-links': () => ({ method: 'POST', url: '/v1/portal-links', body: { tenant: 'acme' }, expect: 201 }),
+  'DELETE /v1/portal-links/:id': () => ({ method: 'DELETE', url: '/v1/portal-links/pl_0123456789abcdef0123456789abcdef', expect: 204 }),
   'DELETE /v1/endpoints/:id': (s) => ({ method: 'DELETE', url: `/v1/endpoints/${s.spareEndpointId}`, expect: 204 }),
 };
 

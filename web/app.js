@@ -10,11 +10,14 @@ import { loadCodes } from './components/codes.js';
 import { errorBox } from './components/toast.js';
 import { renderSignIn } from './views/sign-in.js';
 
+/** The capabilities a portal link may carry (src/core/portal-capabilities.ts). */
+const PORTAL_CAPABILITIES = ['view', 'view_secret', 'manage_secret', 'manage_endpoints', 'replay', 'manage_transforms'];
+
 const ROUTES = [
   { path: /^\/overview$/, load: () => import('./views/overview.js'), title: 'Overview', nav: 'overview' },
   { path: /^\/endpoints$/, load: () => import('./views/endpoints.js'), title: 'Endpoints', nav: 'endpoints' },
-  { path: /^\/endpoints\/new$/, load: () => import('./views/endpoint-edit.js'), title: 'New endpoint', nav: 'endpoints', mutates: true },
-  { path: /^\/endpoints\/(?<id>[^/?]+)\/edit$/, load: () => import('./views/endpoint-edit.js'), title: 'Edit endpoint', nav: 'endpoints', mutates: true },
+  { path: /^\/endpoints\/new$/, load: () => import('./views/endpoint-edit.js'), title: 'New endpoint', nav: 'endpoints', mutates: 'manage_endpoints' },
+  { path: /^\/endpoints\/(?<id>[^/?]+)\/edit$/, load: () => import('./views/endpoint-edit.js'), title: 'Edit endpoint', nav: 'endpoints', mutates: 'manage_endpoints' },
   { path: /^\/endpoints\/(?<id>[^/?]+)$/, load: () => import('./views/endpoint-detail.js'), title: 'Endpoint', nav: 'endpoints' },
   { path: /^\/events$/, load: () => import('./views/events.js'), title: 'Events', nav: 'events' },
   { path: /^\/events\/(?<id>[^/?]+)$/, load: () => import('./views/event-detail.js'), title: 'Event', nav: 'events' },
@@ -122,6 +125,11 @@ function shell(principal, stream) {
   const theme = options?.theme ?? null;
   applyTheme(theme);
   document.body.classList.toggle('read-only', Boolean(options?.readOnly));
+  // A portal hides the controls its link's capabilities do not grant (the API refuses them too):
+  // `[data-mutates="<capability>"]` is hidden under `.no-cap-<capability>`, and a bare
+  // `[data-mutates]` (publishing, sources, keys: routes no portal may call) under `.portal`.
+  document.body.classList.toggle('portal', isPortal);
+  for (const cap of PORTAL_CAPABILITIES) document.body.classList.toggle(`no-cap-${cap}`, isPortal && !(options?.capabilities ?? []).includes(cap));
   const brand = h(
     'a',
     { class: 'brand', href: '#/overview' },
@@ -159,9 +167,12 @@ async function route(focus = true) {
     container.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '#/overview' }, 'Go to the overview')));
     return;
   }
-  if (match.r.mutates && app.readOnly) {
-    document.title = 'Read-only · hookd';
-    container.append(h('h1', { tabindex: '-1' }, 'This portal is read-only'), h('p', null, 'This link shows everything and changes nothing. ', h('a', { href: '#/overview' }, 'Go to the overview')));
+  if (match.r.mutates && !app.can(match.r.mutates)) {
+    document.title = app.readOnly ? 'Read-only · hookd' : 'Not allowed · hookd';
+    container.append(
+      h('h1', { tabindex: '-1' }, app.readOnly ? 'This portal is read-only' : 'This portal link cannot do this'),
+      h('p', null, app.readOnly ? 'This link shows everything and changes nothing. ' : 'Ask for a link that allows it. ', h('a', { href: '#/overview' }, 'Go to the overview')),
+    );
     return;
   }
   document.title = `${match.r.title} · hookd`;
@@ -192,6 +203,8 @@ function start(principal) {
     isPortal,
     // A read-only portal link: views leave out what changes things ([data-mutates] is hidden too).
     readOnly: Boolean(principal.portalOptions?.readOnly),
+    // What this session may do: every capability for API keys, the link's for a portal.
+    can: (cap) => !isPortal || (principal.portalOptions?.capabilities ?? []).includes(cap),
     stream,
     main,
     navList,

@@ -31,6 +31,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'DELETE /v1/sources/:id': 'source.delete',
   'POST /v1/sources/:id/requests/:requestId/replay': 'source.request.replay',
   'POST /v1/portal-links': 'portal_link.create',
+  'DELETE /v1/portal-links/:id': 'portal_link.revoke',
   'POST /v1/endpoints/:id/ordering/retry': 'endpoint.ordering.retry',
   'POST /v1/endpoints/:id/ordering/skip': 'endpoint.ordering.skip',
   'POST /v1/endpoints/:id/ordering/release': 'endpoint.ordering.release',

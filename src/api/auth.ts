@@ -37,7 +37,11 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
       // Tenant-portal tokens (signed, short-lived) act as a tenant key of their tenant, never admin.
       if (portalKey) {
         const portal = portalPrincipal(match[1]!, portalKey, now());
-        if (portal) return portal;
+        if (portal) {
+          // Revocation is the one piece of server-side state a link has: one indexed lookup.
+          if (portal.portalLinkId && (await store.isPortalLinkRevoked(portal.portalLinkId))) throw new HookdError('unauthorized', 'This portal link has been revoked; ask for a new one.');
+          return portal;
+        }
       }
       const hash = hashApiKey(match[1]!);
       if (adminKeyHash && sameHash(hash, adminKeyHash)) return { keyId: 'key_env_admin', role: 'admin', tenant: null };

@@ -14,6 +14,7 @@ import { lineColumn, parseJson } from '../core/json-syntax.js';
 import { firstInvalidUtf8 } from '../core/utf8.js';
 import { refuseNul } from './text-guard.js';
 import type { ApiContext } from './context.js';
+import { checkPortalBody, checkPortalRoute } from './portal-route-table.js';
 import { createAuthenticator, requiresApiKey, type Authenticator } from './auth.js';
 import { problemOf, sendProblem, toProblem } from './problem.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -147,9 +148,14 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     // URL has no route (404) and runs no handler.
     if (!requiresApiKey(request)) return;
     request.principal = await app.authenticator.authenticate(request);
+    // A portal session may call only the routes its link's capabilities allow (fail closed).
+    checkPortalRoute(request, request.principal);
     const wait = limiter.take(request.principal.keyId, ctx.now());
     if (wait > 0) throw new HookdError('rate_limited', `Too many requests for this API key; retry in ${wait} s.`, { extra: { retryAfter: wait } });
   });
+
+  // Once the body is parsed: an endpoint change that sets a filter or transform needs more.
+  app.addHook('preHandler', async (request) => checkPortalBody(request, request.principal));
 
   // Before validation, so that a NUL in any field is named as such rather than failing in the store.
   app.addHook('preValidation', async (request) => {

@@ -180,6 +180,7 @@ export class HookdClient {
 
   readonly portalLinks = {
     create: (input: I.PortalLinkInput) => this.body<W.PortalLinkView>('createPortalLink', {}, { body: input }),
+    revoke: async (id: string): Promise<void> => void (await this.call('revokePortalLink', { id })),
   };
 
   /** GET /v1/stream as the raw Response (text/event-stream); read it with any SSE parser. */

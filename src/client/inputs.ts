@@ -145,7 +145,10 @@ export interface RecentEventsQuery {
 export interface PortalLinkInput {
   tenant: string;
   ttlSeconds?: number;
+  /** The same as `capabilities: ['view']`. */
   readOnly?: boolean;
+  /** What the portal may do; `view` is always granted. Left out: everything. */
+  capabilities?: Array<'view' | 'view_secret' | 'manage_secret' | 'manage_endpoints' | 'replay' | 'manage_transforms'>;
   theme?: Record<string, unknown>;
 }
 

@@ -83,6 +83,7 @@ export const OPERATIONS = {
   overview: op('GET', '/v1/meta/overview', { 200: 'Overview' }),
   recentEvents: op('GET', '/v1/meta/recent-events', { 200: 'RecentEvents' }),
   createPortalLink: op('POST', '/v1/portal-links', { 201: 'PortalLink' }),
+  revokePortalLink: op('DELETE', '/v1/portal-links/{id}', { 204: null }),
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   bulkRetry: 'bulk',
   signingKey: 'kid',
   audit: 'aud',
+  portalLink: 'pl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,6 +2,7 @@
 // Times are epoch milliseconds everywhere inside hookd; the API renders them as ISO 8601.
 
 import type { EventFilter } from './event-filter.js';
+import type { PortalCapability } from './portal-capabilities.js';
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'];
@@ -204,6 +205,10 @@ export interface Principal {
   tenant: string | null;
   /** When the credential stops being valid (portal tokens); open streams close then. */
   expiresAt?: number;
+  /** Portal sessions only: what the link grants (checked per route, src/api/portal-route-table.ts). */
+  capabilities?: readonly PortalCapability[];
+  /** Portal sessions only: the link's id (revocable with DELETE /v1/portal-links/{id}). */
+  portalLinkId?: string;
 }
 
 /**

@@ -11,7 +11,7 @@ import { HookdError } from '../core/errors.js';
 import fastifyStatic from '@fastify/static';
 import type { RouteModule } from '../api/server.js';
 import type { ApiContext } from '../api/context.js';
-import { principalOf, requireAdmin, requiresApiKey } from '../api/auth.js';
+import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';
@@ -27,8 +27,9 @@ import {
   type PortalClaims,
   type PortalTheme,
 } from '../security/portal-token.js';
+import { grantedCapabilities, PORTAL_CAPABILITIES, type PortalCapability } from '../core/portal-capabilities.js';
 import { PortalLinkModel } from '../wire/index.js';
-import { responses } from '../api/responses.js';
+import { NoContent, responses } from '../api/responses.js';
 
 export interface DashboardOptions {
   /** The folder holding index.html; defaults to <package root>/web. */
@@ -80,13 +81,8 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       return verdict.ok ? verdict : null;
     };
 
-    // A read-only portal may look, never change: every method but GET/HEAD is refused on /v1 (runs
-    // after the authenticator's onRequest hook, so a bad token is still a 401 first).
-    // The same test of "an API route" as authentication's, so every spelling of a path is covered.
-    app.addHook('onRequest', async (request) => {
-      if (!requiresApiKey(request) || request.method === 'GET' || request.method === 'HEAD') return;
-      if (portalClaimsOf(request)?.readOnly) throw new HookdError('forbidden', 'This portal link is read-only: it can show everything but change nothing.');
-    });
+    // What a portal session may call is decided by its capabilities in the app's onRequest hook
+    // (src/api/portal-route-table.ts); a read-only link is the capability `view` alone.
 
     registerMetaRoutes(app, ctx, portalClaimsOf);
 
@@ -104,7 +100,14 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
             properties: {
               tenant: { ...tenantSchema, type: 'string' },
               ttlSeconds: { type: 'integer', minimum: MIN_PORTAL_TTL_SECONDS, maximum: MAX_PORTAL_TTL_SECONDS, default: 3600 },
-              readOnly: { type: 'boolean', default: false, description: 'The portal shows everything and changes nothing: the API refuses its non-GET requests with 403.' },
+              readOnly: { type: 'boolean', default: false, description: "The portal shows everything and changes nothing: the same as `capabilities: ['view']`." },
+              capabilities: {
+                type: 'array',
+                uniqueItems: true,
+                maxItems: PORTAL_CAPABILITIES.length,
+                items: { type: 'string', enum: [...PORTAL_CAPABILITIES] },
+                description: 'What the portal may do (view is always granted). Left out: everything, or view alone with readOnly.',
+              },
               theme: {
                 type: 'object',
                 additionalProperties: false,
@@ -121,21 +124,47 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       },
       async (request, reply) => {
         requireAdmin(principalOf(request));
-        const body = request.body as { tenant: string; ttlSeconds: number; readOnly: boolean; theme?: PortalTheme };
-        let minted: { token: string; expiresAt: number };
+        const body = request.body as { tenant: string; ttlSeconds: number; readOnly: boolean; capabilities?: PortalCapability[]; theme?: PortalTheme };
+        const capabilities = grantedCapabilities(body.readOnly, body.capabilities);
+        if (body.readOnly && capabilities.length > 1) {
+          throw new HookdError('validation_failed', 'readOnly grants view only: leave it out or drop the other capabilities.', { errors: [{ path: '/body/capabilities', message: 'must be empty or ["view"] when readOnly is true' }] });
+        }
+        let minted: { token: string; expiresAt: number; id: string };
         try {
-          minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { readOnly: body.readOnly, theme: body.theme });
+          minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { capabilities, theme: body.theme });
         } catch (err) {
           // The schema checks each field; only the combined length can still be refused here.
           throw new HookdError('validation_failed', (err as Error).message, { errors: [{ path: '/body/theme', message: (err as Error).message }] });
         }
-        const { token, expiresAt } = minted;
+        const { token, expiresAt, id } = minted;
         await recordStandaloneAudit(ctx.store);
         const base = ctx.config.publicUrl ? ctx.config.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
         return reply
           .code(201)
           .header('cache-control', 'no-store')
-          .send({ url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: body.readOnly, theme: body.theme ?? null });
+          .send({ id, url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: capabilities.length === 1, capabilities, theme: body.theme ?? null });
+      },
+    );
+
+    app.delete(
+      '/v1/portal-links/:id',
+      {
+        schema: {
+          response: responses({ 204: NoContent }),
+          tags: ['dashboard'],
+          summary: 'Revoke a portal link before it expires (admin); its open streams close at once',
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^pl_[0-9a-f]{32}$' } } },
+        },
+      },
+      async (request, reply) => {
+        requireAdmin(principalOf(request));
+        const { id } = request.params as { id: string };
+        const at = ctx.now();
+        // A link's expiry is in its token, not stored: keep the revocation for the longest a link can live.
+        await ctx.store.revokePortalLink(id, at, at + MAX_PORTAL_TTL_SECONDS * 1000);
+        // Open streams check their credential again now: this link's close at once.
+        app.authenticator.invalidate();
+        return reply.code(204).send();
       },
     );
 

@@ -41,7 +41,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext, portal
     const defaults = { timeoutMs: ctx.config.defaultTimeoutMs, maxConcurrency: ctx.config.defaultMaxConcurrency };
     const claims = portalClaimsOf(request);
     // A portal's look and mode travel in its signed token; the page applies them.
-    const portalOptions = claims ? { readOnly: claims.readOnly, theme: claims.theme, expiresAt: iso(claims.expiresAt) } : null;
+    const portalOptions = claims ? { readOnly: claims.readOnly, capabilities: claims.capabilities, theme: claims.theme, expiresAt: iso(claims.expiresAt) } : null;
     return { role: p.role, tenant: p.tenant, portal: p.keyId.startsWith('portal:'), version: ctx.version, features, defaults, portalOptions };
   });
 

@@ -2,8 +2,8 @@
 // The dashboard puts one in a link (`/portal?token=...`) that a sender embeds in an iframe for its
 // customer, and the browser then calls the API with `Authorization: Bearer portal_<token>`.
 //
-// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, r?: read-only, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
-// The look (brand name, logo, colours) and read-only mode ride in the signed payload, so a sender can
+// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, j?: link id, r?: read-only, c?: capabilities, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+// The look (brand name, logo, colours) and the capabilities ride in the signed payload, so a sender can
 // theme each customer's portal without any server-side state, and nobody can flip them in the URL.
 // Stateless on purpose: every process that derives the same key (from HOOKD_SECRET_KEY, which a
 // multi-process deployment must share anyway to decrypt endpoint secrets) accepts the token, and no
@@ -11,8 +11,10 @@
 // why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
 
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { isId, newId } from '../core/ids.js';
 import { HookdError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
+import { grantedCapabilities, isPortalCapability, PORTAL_CAPABILITIES, type PortalCapability } from '../core/portal-capabilities.js';
 
 export const PORTAL_TOKEN_PREFIX = 'portal_';
 export const MAX_PORTAL_TTL_SECONDS = 86_400;
@@ -36,14 +38,20 @@ export interface PortalTheme {
 export interface PortalOptions {
   /** The holder may look but not change anything (the API refuses every non-GET request). */
   readOnly?: boolean | undefined;
+  /** What the link may do (src/core/portal-capabilities.ts); readOnly alone is `['view']`. */
+  capabilities?: readonly PortalCapability[] | undefined;
   theme?: PortalTheme | undefined;
 }
 
 export interface PortalClaims {
+  /** The link's id (`pl_...`), by which it is revoked; null for links made before ids existed. */
+  id: string | null;
   tenant: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** True when the link grants `view` only. */
   readOnly: boolean;
+  capabilities: PortalCapability[];
   theme: PortalTheme | null;
 }
 
@@ -83,14 +91,19 @@ function mac(key: Buffer, signed: string): Buffer {
 }
 
 /** Create a token for `tenant`, valid `ttlSeconds` from `now` (epoch ms). */
-export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now(), options: PortalOptions = {}): { token: string; expiresAt: number } {
+export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffer, now: number = Date.now(), options: PortalOptions = {}): { token: string; expiresAt: number; id: string } {
   if (!TENANT_PATTERN.test(tenant)) throw new RangeError('tenant must match ^[A-Za-z0-9_.:@-]{1,128}$');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < MIN_PORTAL_TTL_SECONDS || ttlSeconds > MAX_PORTAL_TTL_SECONDS) {
     throw new RangeError(`ttlSeconds must be an integer from ${MIN_PORTAL_TTL_SECONDS} to ${MAX_PORTAL_TTL_SECONDS}`);
   }
   const expSeconds = Math.floor(now / 1000) + ttlSeconds;
-  const claims: Record<string, unknown> = { t: tenant, e: expSeconds };
-  if (options.readOnly) claims.r = 1;
+  const id = newId('portalLink');
+  const claims: Record<string, unknown> = { t: tenant, e: expSeconds, j: id };
+  const capabilities = grantedCapabilities(options.readOnly, options.capabilities);
+  if (options.readOnly && capabilities.length > 1) throw new RangeError('readOnly and capabilities other than view cannot be combined');
+  if (capabilities.length === 1) claims.r = 1;
+  // Tokens without `c` (all made before capabilities existed) grant everything, as they always did.
+  else if (capabilities.length < PORTAL_CAPABILITIES.length) claims.c = capabilities;
   const th = options.theme;
   if (th && (th.brandName !== undefined || th.logoUrl !== undefined || th.primaryColor !== undefined)) {
     const short = { b: th.brandName, l: th.logoUrl, c: th.primaryColor };
@@ -100,7 +113,7 @@ export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffe
   const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
   if (payload.length > MAX_PAYLOAD_CHARS) throw new RangeError('the portal token would be too long: shorten the theme');
   const signed = `${VERSION}.${payload}`;
-  return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000 };
+  return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000, id };
 }
 
 /**
@@ -121,14 +134,17 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const { t, e, r, th } = (claims ?? {}) as { t?: unknown; e?: unknown; r?: unknown; th?: unknown };
+  const { t, e, j, r, c, th } = (claims ?? {}) as { t?: unknown; e?: unknown; j?: unknown; r?: unknown; c?: unknown; th?: unknown };
+  if (j !== undefined && (typeof j !== 'string' || !isId('portalLink', j))) return { ok: false, reason: 'malformed' };
   if (typeof t !== 'string' || !TENANT_PATTERN.test(t) || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
   if (r !== undefined && r !== 1) return { ok: false, reason: 'malformed' };
+  if (c !== undefined && (r !== undefined || !Array.isArray(c) || c.length > PORTAL_CAPABILITIES.length || !c.every(isPortalCapability))) return { ok: false, reason: 'malformed' };
+  const capabilities = grantedCapabilities(r === 1, c);
   const theme = checkTheme(th);
   if (theme === 'bad') return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'expired' };
-  return { ok: true, tenant: t, expiresAt, readOnly: r === 1, theme };
+  return { ok: true, id: j ?? null, tenant: t, expiresAt, readOnly: capabilities.length === 1, capabilities, theme };
 }
 
 /** `portal_<token>` from an Authorization bearer value, or null when it is not a portal token. */
@@ -146,5 +162,5 @@ export function portalPrincipal(bearer: string, key: Buffer, now: number): Princ
   if (token === null) return null;
   const verdict = verifyPortalToken(token, key, now);
   if (!verdict.ok) throw new HookdError('unauthorized', verdict.reason === 'expired' ? 'The portal link has expired; ask for a new one.' : 'Invalid portal token.');
-  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt };
+  return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt, capabilities: verdict.capabilities, ...(verdict.id ? { portalLinkId: verdict.id } : {}) };
 }

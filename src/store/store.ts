@@ -420,6 +420,14 @@ export interface Store {
   revokeApiKey(id: string, at: number): Promise<boolean>;
   countApiKeys(): Promise<number>;
 
+  // --- Portal links (signed tokens; only their revocations are stored) ------------------------
+  /**
+   * Refuse the portal link `id` from now on (until `expiresAt`, when it would end anyway; older
+   * revocations past their expiry are deleted). Returns false when it was already revoked.
+   */
+  revokePortalLink(id: string, at: number, expiresAt: number): Promise<boolean>;
+  isPortalLinkRevoked(id: string): Promise<boolean>;
+
   // --- Event types ----------------------------------------------------------------------------
   /** Insert or replace; returns the stored row (createdAt kept on replace). */
   putEventType(type: EventType): Promise<EventType>;

@@ -6,6 +6,9 @@ import { Facts, IsoDate, Nullable } from './primitives.js';
 export const HealthModel = Type.Object({ status: Type.Literal('ok'), service: Type.Literal('hookd'), version: Type.String() }, { title: 'Health', additionalProperties: false });
 export const ReadyModel = Type.Object({ status: Type.Literal('ready'), database: Type.String(), checks: Type.Record(Type.String(), Facts) }, { title: 'Ready', additionalProperties: false });
 
+/** What a portal link may do (the same list as src/core/portal-capabilities.ts, checked by a test). */
+export const PortalCapabilityModel = Type.Enum(['view', 'view_secret', 'manage_secret', 'manage_endpoints', 'replay', 'manage_transforms']);
+
 export const WhoamiModel = Type.Object(
   {
     role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
@@ -14,7 +17,7 @@ export const WhoamiModel = Type.Object(
     version: Type.String(),
     features: Type.Record(Type.String(), Type.Boolean()),
     defaults: Type.Object({ timeoutMs: Type.Integer(), maxConcurrency: Type.Integer() }, { additionalProperties: false }),
-    portalOptions: Nullable(Type.Object({ readOnly: Type.Boolean(), theme: Nullable(Facts), expiresAt: IsoDate }, { additionalProperties: false })),
+    portalOptions: Nullable(Type.Object({ readOnly: Type.Boolean(), capabilities: Type.Array(PortalCapabilityModel), theme: Nullable(Facts), expiresAt: IsoDate }, { additionalProperties: false })),
   },
   { title: 'Whoami', additionalProperties: false },
 );
@@ -74,7 +77,7 @@ export const OverviewModel = Type.Object(
 );
 
 export const PortalLinkModel = Type.Object(
-  { url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), theme: Nullable(Facts) },
+  { id: Type.String(), url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), capabilities: Type.Array(PortalCapabilityModel), theme: Nullable(Facts) },
   { title: 'PortalLink', additionalProperties: false },
 );
 

@@ -30,8 +30,8 @@ export async function render(root, params, app) {
 
   const current = () => ({ status: status.value, endpoint: endpoint.value, event: event.value.trim(), type: type.value.trim(), since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
 
-  const retryAll = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Retry all matching…');
-  const recover = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Recover failed…');
+  const retryAll = h('button', { type: 'button', 'data-mutates': 'replay', class: 'btn btn-warn' }, 'Retry all matching…');
+  const recover = h('button', { type: 'button', 'data-mutates': 'replay', class: 'btn btn-warn' }, 'Recover failed…');
   const progress = h('div', { class: 'bulk-progress', 'aria-live': 'polite' });
   const body = h('div');
 
@@ -91,7 +91,7 @@ export async function render(root, params, app) {
       let task = await api('/v1/bulk-retries', { method: 'POST', body: { filter } });
       const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Bulk retry progress' });
       const text = h('span', { class: 'bulk-text' });
-      const cancel = h('button', { type: 'button', class: 'btn btn-small', 'data-mutates': '' }, 'Cancel bulk retry');
+      const cancel = h('button', { type: 'button', class: 'btn btn-small', 'data-mutates': 'replay' }, 'Cancel bulk retry');
       cancel.addEventListener('click', async () => {
         cancel.disabled = true;
         try {

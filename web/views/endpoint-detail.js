@@ -52,8 +52,8 @@ function secretSection(e) {
   const value = h('code', { class: 'secret', 'aria-live': 'polite' }, 'whsec_••••••••••••••••');
   const previous = h('div');
   let revealed = null;
-  const reveal = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, 'Reveal');
-  const rotate = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-warn' }, 'Rotate…');
+  const reveal = h('button', { type: 'button', class: 'btn', 'data-mutates': 'view_secret', 'aria-pressed': 'false' }, 'Reveal');
+  const rotate = h('button', { type: 'button', 'data-mutates': 'manage_secret', class: 'btn btn-warn' }, 'Rotate…');
   const show = (secret, prev) => {
     revealed = secret;
     value.textContent = secret;
@@ -151,7 +151,7 @@ async function testSection(e, onSent) {
 function doctorSection(e, available) {
   if (!available) return section('Doctor', h('p', { class: 'muted' }, 'The doctor is not available on this server version.'));
   const out = h('div', { 'aria-live': 'polite' });
-  const run = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-primary' }, 'Run diagnosis');
+  const run = h('button', { type: 'button', 'data-mutates': 'manage_endpoints', class: 'btn btn-primary' }, 'Run diagnosis');
   run.addEventListener('click', async () => {
     run.disabled = true;
     replace(out, h('p', { class: 'loading', role: 'status' }, 'Diagnosing: DNS, TCP, TLS, HTTP, auth, payload, latency, logs…'));
@@ -207,8 +207,8 @@ function recoverSection(e, onDone) {
 export async function render(root, params, app) {
   const e = await api(`/v1/endpoints/${params.id}`);
   const stateEl = h('span', null, endpointState(e));
-  const toggle = h('button', { type: 'button', 'data-mutates': '', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
-  const del = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-danger' }, 'Delete…');
+  const toggle = h('button', { type: 'button', 'data-mutates': 'manage_endpoints', class: ['btn', e.enabled ? 'btn-warn' : 'btn-primary'] }, e.enabled ? 'Disable' : 'Enable');
+  const del = h('button', { type: 'button', 'data-mutates': 'manage_endpoints', class: 'btn btn-danger' }, 'Delete…');
   const banner = h('div');
   const showBanner = (ep) => replace(banner, ep.enabled ? null : h('div', { class: 'alert alert-error', role: 'status' }, h('strong', null, `Disabled (${ep.disabledReason ?? 'unknown'})`), h('p', null, DISABLED_WHY[ep.disabledReason] ?? ''), h('p', null, 'Enable it to resume deliveries, then recover what failed or was cancelled meanwhile.')));
   showBanner(e);
@@ -271,7 +271,7 @@ export async function render(root, params, app) {
   };
 
   const traffic = endpointTraffic(e.id);
-  const blocked = blockedKeys(e, { readOnly: app.readOnly });
+  const blocked = blockedKeys(e, { readOnly: !app.can('replay') || !app.can('manage_endpoints') });
   const refresh = debounce(() => {
     void traffic.load();
     void blocked.load();
@@ -284,15 +284,15 @@ export async function render(root, params, app) {
   const tabDefs = [
     { id: 'overview', label: 'Overview', content: [section('Last 24 hours', statsEl), blocked.el, traffic.el] },
     { id: 'attempts', label: 'Attempts', content: [section('Recent deliveries', recent)] },
-    app.readOnly
+    !app.can('manage_endpoints')
       ? null
       : { id: 'testing', label: 'Testing', content: [e.enabled ? await testSection(e, () => refresh()) : section('Send a test event', h('p', { class: 'muted' }, 'Enable the endpoint to send a test event.')), doctorSection(e, app.features.doctor)] },
     { id: 'routing', label: 'Filter & transform', content: await routingSections(e, app, () => app.reload()) },
-    { id: 'settings', label: 'Settings', content: [section('Configuration', settings(e, app.isAdmin), h('p', null, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit settings'))), secretSection(e), app.readOnly ? null : recoverSection(e, () => void loadRecent())].filter(Boolean) },
+    { id: 'settings', label: 'Settings', content: [section('Configuration', settings(e, app.isAdmin), h('p', null, h('a', { 'data-mutates': 'manage_endpoints', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit settings'))), secretSection(e), !app.can('manage_endpoints') ? null : recoverSection(e, () => void loadRecent())].filter(Boolean) },
   ].filter(Boolean);
   const wanted = params.query.get('tab');
   const tabbed = tabs(tabDefs, { selected: tabDefs.some((t) => t.id === wanted) ? wanted : 'overview', onSelect: (id) => rememberTab(id, 'overview') });
-  root.append(pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': '', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del), banner, tabbed.el);
+  root.append(pageHeader(urlText(e.url), e.description ?? null, stateEl, h('a', { 'data-mutates': 'manage_endpoints', class: 'btn', href: `#/endpoints/${e.id}/edit` }, 'Edit'), toggle, del), banner, tabbed.el);
   await Promise.all([loadStats(), loadRecent(), traffic.load(), blocked.load()]);
   const offs = [
     app.stream.on('attempt.recorded', (m) => m.endpointId === e.id && refresh()),

@@ -134,5 +134,7 @@ async function transformSection(e, readOnly, onSaved) {
 }
 
 export async function routingSections(e, app, onSaved) {
-  return [filterSection(e, app.readOnly, onSaved), await transformSection(e, app.readOnly, onSaved)];
+  // Saving a filter or transform changes the endpoint: it needs both capabilities.
+  const readOnly = !app.can('manage_transforms') || !app.can('manage_endpoints');
+  return [filterSection(e, readOnly, onSaved), await transformSection(e, readOnly, onSaved)];
 }

@@ -9,7 +9,7 @@ import { endpointName } from '../components/endpoint-label.js';
 
 export async function render(root, _params, app) {
   const body = h('div', { class: 'table-wrap' });
-  root.append(pageHeader('Endpoints', 'Where hookd delivers webhooks', h('a', { 'data-mutates': '', class: 'btn btn-primary', href: '#/endpoints/new' }, 'New endpoint')));
+  root.append(pageHeader('Endpoints', 'Where hookd delivers webhooks', h('a', { 'data-mutates': 'manage_endpoints', class: 'btn btn-primary', href: '#/endpoints/new' }, 'New endpoint')));
   const rows = new Map();
 
   const pager = createPager(async (cursor) => {
@@ -17,7 +17,7 @@ export async function render(root, _params, app) {
       const page = await api('/v1/endpoints', { query: { cursor, limit: 50 } });
       rows.clear();
       if (page.data.length === 0 && !cursor) {
-        replace(body, empty('No endpoints yet.', h('a', { 'data-mutates': '', class: 'btn btn-primary', href: '#/endpoints/new' }, 'Create your first endpoint')));
+        replace(body, empty('No endpoints yet.', h('a', { 'data-mutates': 'manage_endpoints', class: 'btn btn-primary', href: '#/endpoints/new' }, 'Create your first endpoint')));
         return page;
       }
       replace(

@@ -6,7 +6,7 @@ import { h, field, replace } from '../dom.js';
 import { fmtTime } from '../format.js';
 import { copyButton } from '../components/copy.js';
 import { pageHeader, section } from '../components/page.js';
-import { errorBox } from '../components/toast.js';
+import { errorBox, errorMessage, toast } from '../components/toast.js';
 
 export async function render(root) {
   const endpoints = await listAll('/v1/endpoints', {}, { cap: 1000 }).catch(() => ({ data: [] }));
@@ -24,6 +24,18 @@ export async function render(root) {
   );
   const out = h('div', { 'aria-live': 'polite' });
   const readOnly = h('input', { type: 'checkbox', name: 'readOnly', id: 'portal-read-only' });
+  // What the link may do (checked by the API route by route; docs/operations.md "Portal capabilities").
+  const CAPS = [
+    ['view_secret', 'Reveal endpoint secrets'],
+    ['manage_secret', 'Rotate endpoint secrets'],
+    ['manage_endpoints', 'Create, change and delete endpoints'],
+    ['replay', 'Retry and replay deliveries'],
+    ['manage_transforms', 'Set filters and transforms'],
+  ];
+  const capBoxes = CAPS.map(([cap]) => h('input', { type: 'checkbox', name: cap, id: `portal-cap-${cap}`, checked: true }));
+  readOnly.addEventListener('change', () => {
+    for (const box of capBoxes) box.disabled = readOnly.checked;
+  });
   const brandName = h('input', { type: 'text', name: 'brandName', maxlength: '64', placeholder: 'Acme webhooks' });
   const logoUrl = h('input', { type: 'url', name: 'logoUrl', maxlength: '381', placeholder: 'https://cdn.example.com/logo.svg' });
   const color = h('input', { type: 'text', name: 'primaryColor', maxlength: '7', placeholder: '#0f766e', pattern: '#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})', spellcheck: 'false' });
@@ -33,19 +45,33 @@ export async function render(root) {
     h('datalist', { id: 'tenant-list' }, tenants.map((t) => h('option', { value: t }))),
     h('div', { class: 'grid-2' }, field('Tenant', tenant), field('Valid for', ttl)),
     h('div', { class: 'field' }, h('label', { class: 'check', for: 'portal-read-only' }, readOnly, ' Read-only: the portal shows everything and changes nothing')),
+    h('fieldset', { class: 'fieldset' }, h('legend', null, 'The portal may (it can always look)'), CAPS.map(([cap, label], i) => h('div', { class: 'field' }, h('label', { class: 'check', for: `portal-cap-${cap}` }, capBoxes[i], ` ${label}`)))),
     h('fieldset', { class: 'fieldset' }, h('legend', null, 'Look (optional, signed into the link)'), h('div', { class: 'grid-3' }, field('Brand name', brandName), field('Logo URL (https)', logoUrl), field('Colour', color, '#rgb or #rrggbb'))),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create portal link')),
   );
+  const revokeButton = (id) => {
+    const btn = h('button', { type: 'button', class: 'btn btn-danger' }, 'Revoke this link');
+    btn.addEventListener('click', async () => {
+      try {
+        await api(`/v1/portal-links/${encodeURIComponent(id)}`, { method: 'DELETE' });
+        replace(btn.parentElement ?? out, h('span', { class: 'badge badge-neutral' }, 'Revoked: the link no longer opens and its open pages lose access.'));
+      } catch (err) {
+        toast(errorMessage(err), 'error');
+      }
+    });
+    return btn;
+  };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
       const theme = Object.fromEntries(Object.entries({ brandName: brandName.value.trim(), logoUrl: logoUrl.value.trim(), primaryColor: color.value.trim() }).filter(([, v]) => v));
-      const body = { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value), readOnly: readOnly.checked, ...(Object.keys(theme).length ? { theme } : {}) };
+      const capabilities = readOnly.checked ? undefined : ['view', ...CAPS.filter((_c, i) => capBoxes[i].checked).map(([cap]) => cap)];
+      const body = { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value), readOnly: readOnly.checked, ...(capabilities ? { capabilities } : {}), ...(Object.keys(theme).length ? { theme } : {}) };
       const link = await api('/v1/portal-links', { method: 'POST', body });
       const snippet = `<iframe src="${link.url}" title="Webhooks" width="100%" height="800" style="border:0"></iframe>`;
       replace(
         out,
-        h('div', { class: 'alert alert-ok' }, h('p', null, `${link.readOnly ? 'Read-only link' : 'Link'} for tenant ${link.tenant}, valid until ${fmtTime(link.expiresAt)}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet')),
+        h('div', { class: 'alert alert-ok' }, h('p', null, `${link.readOnly ? 'Read-only link' : 'Link'} for tenant ${link.tenant}, valid until ${fmtTime(link.expiresAt)}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet'), h('p', null, revokeButton(link.id))),
       );
     } catch (err) {
       replace(out, errorBox(err));

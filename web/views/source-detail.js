@@ -39,7 +39,7 @@ export async function render(root, params, app) {
   const verdict = h('select', { name: 'verdict', 'aria-label': 'Show requests' }, h('option', { value: '' }, 'All requests'), ['accepted', 'duplicate', 'rejected'].map((v) => h('option', { value: v }, v)));
   const replayButton = (r) => {
     if (r.verdict === 'rejected') return null;
-    const btn = h('button', { type: 'button', 'data-mutates': '', class: 'btn btn-small' }, 'Replay');
+    const btn = h('button', { type: 'button', 'data-mutates': 'replay', class: 'btn btn-small' }, 'Replay');
     btn.addEventListener('click', async () => {
       try {
         const answer = await api(`/v1/sources/${s.id}/requests/${r.id}/replay`, { method: 'POST' });

@@ -25,6 +25,19 @@ export function apiKeysSuite(factory: StoreFactory): void {
       expect(listed).toEqual([{ ...key, revokedAt: T0 + 10 }]);
     });
 
+    it('revokes a portal link once; it stays revoked until its expiry, then the row is pruned', async () => {
+      const id = 'pl_0000000000000000000000000000000a';
+      expect(await store().isPortalLinkRevoked(id)).toBe(false);
+      expect(await store().revokePortalLink(id, T0, T0 + 1000)).toBe(true);
+      expect(await store().isPortalLinkRevoked(id)).toBe(true);
+      expect(await store().revokePortalLink(id, T0 + 1, T0 + 1000)).toBe(false);
+      expect(await store().isPortalLinkRevoked('pl_0000000000000000000000000000000b')).toBe(false);
+      // A later revocation deletes the ones past their expiry (the link is refused as expired anyway).
+      expect(await store().revokePortalLink('pl_0000000000000000000000000000000c', T0 + 2000, T0 + 5000)).toBe(true);
+      expect(await store().isPortalLinkRevoked(id)).toBe(false);
+      expect(await store().isPortalLinkRevoked('pl_0000000000000000000000000000000c')).toBe(true);
+    });
+
     it('lists newest first across pages, each key exactly once, nextCursor null at the end', async () => {
       const keys = [];
       for (let i = 0; i < 5; i += 1) {

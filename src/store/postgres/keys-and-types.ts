@@ -37,6 +37,17 @@ export async function revokeApiKey(ctx: PgContext, id: string, at: number): Prom
   return (r.rowCount ?? 0) > 0;
 }
 
+export async function revokePortalLink(ctx: PgContext, id: string, at: number, expiresAt: number): Promise<boolean> {
+  await query(ctx.pool, 'DELETE FROM portal_link_revocations WHERE expires_at < $1', [at]);
+  const r = await query(ctx.pool, 'INSERT INTO portal_link_revocations (id, revoked_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, at, expiresAt]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function isPortalLinkRevoked(ctx: PgContext, id: string): Promise<boolean> {
+  const { rows } = await query(ctx.pool, 'SELECT 1 FROM portal_link_revocations WHERE id = $1', [id]);
+  return rows.length > 0;
+}
+
 export async function countApiKeys(ctx: PgContext): Promise<number> {
   const { rows } = await query<{ n: number }>(ctx.pool, 'SELECT count(*) AS n FROM api_keys');
   return rows[0]?.n ?? 0;

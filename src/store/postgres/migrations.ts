@@ -351,4 +351,17 @@ CREATE INDEX alert_notifications_created_idx ON alert_notifications (created_at)
 ALTER TABLE sources ADD COLUMN consume_sealed text;
 `,
   },
+  {
+    version: 13,
+    name: 'portal link revocations',
+    // Portal links are signed tokens; a revoked one is refused by id until it would have expired
+    // anyway (rows past expires_at are deleted on the next revocation).
+    sql: `
+CREATE TABLE portal_link_revocations (
+  id text PRIMARY KEY,
+  revoked_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+`,
+  },
 ];

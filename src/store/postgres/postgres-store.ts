@@ -40,6 +40,8 @@ import {
   listEventTypes,
   putEventType,
   revokeApiKey,
+  revokePortalLink,
+  isPortalLinkRevoked,
 } from './keys-and-types.js';
 import { heartbeatOwner, listLeaseOwners, releaseDeadOwners, retireOwner } from './lease-owners.js';
 import { runMigrations } from './migrate.js';
@@ -96,6 +98,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     findApiKeyByHash: (hash) => findApiKeyByHash(ctx, hash),
     listApiKeys: (page) => listApiKeys(ctx, page),
     revokeApiKey: (id, at) => revokeApiKey(ctx, id, at),
+    revokePortalLink: (id, at, expiresAt) => revokePortalLink(ctx, id, at, expiresAt),
+    isPortalLinkRevoked: (id) => isPortalLinkRevoked(ctx, id),
     countApiKeys: () => countApiKeys(ctx),
 
     listSigningKeys: (tenant) => listSigningKeys(ctx, tenant),

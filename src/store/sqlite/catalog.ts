@@ -29,6 +29,15 @@ export function revokeApiKey(ctx: SqliteContext, id: string, at: number): boolea
   return ctx.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
 }
 
+export function revokePortalLink(ctx: SqliteContext, id: string, at: number, expiresAt: number): boolean {
+  ctx.stmt('DELETE FROM portal_link_revocations WHERE expires_at < ?').run(at);
+  return ctx.stmt('INSERT INTO portal_link_revocations (id, revoked_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, at, expiresAt).changes === 1;
+}
+
+export function isPortalLinkRevoked(ctx: SqliteContext, id: string): boolean {
+  return ctx.stmt('SELECT 1 FROM portal_link_revocations WHERE id = ?').get(id) !== undefined;
+}
+
 /** Every key ever created, revoked ones included: "no keys at all" is what first start checks. */
 export function countApiKeys(ctx: SqliteContext): number {
   return (ctx.stmt('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;

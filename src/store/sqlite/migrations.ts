@@ -390,6 +390,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sources ADD COLUMN consume_sealed TEXT;
     `,
   },
+  {
+    version: 14,
+    name: 'portal link revocations',
+    // Portal links are signed tokens; a revoked one is refused by id until it would have expired
+    // anyway (rows past expires_at are deleted on the next revocation).
+    sql: `
+      CREATE TABLE portal_link_revocations (
+        id TEXT PRIMARY KEY,
+        revoked_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

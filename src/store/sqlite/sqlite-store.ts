@@ -108,6 +108,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async revokeApiKey(id, at) {
       return catalog.revokeApiKey(ctx, id, at);
     },
+    async revokePortalLink(id, at, expiresAt) {
+      return catalog.revokePortalLink(ctx, id, at, expiresAt);
+    },
+    async isPortalLinkRevoked(id) {
+      return catalog.isPortalLinkRevoked(ctx, id);
+    },
     async countApiKeys() {
       return catalog.countApiKeys(ctx);
     },
