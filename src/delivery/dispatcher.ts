@@ -16,6 +16,9 @@ import { createAttemptPipeline } from './attempt-pipeline.js';
 import type { TransformRunner } from './transform-runner.js';
 import type { AuthProvider, Sender } from './sender-types.js';
 
+/** A send later than its slot by more than max(one rate interval, this) is re-slotted, not sent late. */
+const LATE_SLOT_MIN_MS = 100;
+
 /**
  * A rate-limited endpoint's claims carry send slots up to this far ahead (ClaimRequest.rateHoldMs);
  * the attempt waits in memory for its slot. Longer waits (a pause) go back to the store.
@@ -179,6 +182,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         // The rate-limit slot the store reserved for this delivery (at most MAX_HOLD_MS ahead).
         const wait = Math.min(claim.sendAt - t, MAX_HOLD_MS);
         if (wait > 0) await sleep(wait);
+        // A worker that stalled (start-up, GC) past its slots would otherwise send them all at once,
+        // over the endpoint's rate: a slot missed by more than one interval is handed back, and the
+        // next claim gives the delivery a fresh one after the slots taken since.
+        const rate = claim.endpoint.rateLimitPerSecond;
+        if (rate !== null && rate > 0 && now() - claim.sendAt > Math.max(1000 / rate, LATE_SLOT_MIN_MS)) {
+          await store.releaseClaims([{ deliveryId: id, leaseToken: claim.delivery.leaseToken }], now());
+          return;
+        }
         writer.add(await traced(claim), claim);
         handedOff = true;
       } catch (err) {
