@@ -186,12 +186,7 @@ export class HookdClient {
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    try {
-      return await this.transport.request<T>(method, path, { query: options.query, body: options.body, headers: options.headers, signal: options.signal });
-    } catch (err) {
-      if (err instanceof HookdProblemError) throw toApiError(err.status, err.problem ?? (err.detail !== '' ? err.detail : null));
-      throw err;
-    }
+    return withCliErrors(this.transport.request<T>(method, path, { query: options.query, body: options.body, headers: options.headers, signal: options.signal }));
   }
 
   get<T = unknown>(path: string, query?: RequestOptions['query']): Promise<ApiResponse<T>> {
@@ -212,6 +207,16 @@ export class HookdClient {
 
   delete(path: string): Promise<ApiResponse<unknown>> {
     return this.request('DELETE', path);
+  }
+}
+
+/** hookd/client's problem errors as the CLI's ApiError (what main.ts and the MCP tools render). */
+export async function withCliErrors<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof HookdProblemError) throw toApiError(err.status, err.problem ?? (err.detail !== '' ? err.detail : null));
+    throw err;
   }
 }
 
