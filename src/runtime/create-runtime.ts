@@ -255,7 +255,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     tracing,
     consumers,
     async listen() {
-      const address = await app.listen({ port: config.port, host: config.host });
+      const listened = await app.listen({ port: config.port, host: config.host });
+      // Fastify names the scheme from its own https option; ours is a server factory (node-server.ts),
+      // so it said http:// for a TLS listener and the banner and /mcp's tools pointed at the wrong scheme.
+      const address = config.tlsCert ? listened.replace(/^http:\/\//, 'https://') : listened;
       // The one-time admin key is created only once the server is reachable: a start that fails
       // (a busy port, a bad TLS file) must not consume it, or the next start would print none.
       if (!config.adminKey && (await store.countApiKeys()) === 0) {

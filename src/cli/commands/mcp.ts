@@ -28,7 +28,7 @@ export function registerMcp(program: Command): void {
       const [{ cliClientApi }, { serveHttp, serveStdio }] = await Promise.all([import('../mcp/cli-client-api.js'), import('../mcp/mcp-server.js')]);
       if (!opts.http) {
         // stdout is the protocol: nothing else may be written to it.
-        await serveStdio(cliClientApi(clientFor(cmd)), tools);
+        await serveStdio(cliClientApi(clientFor(cmd).api), tools);
         return;
       }
       // Only the server URL comes from the configuration; keys come with each request.

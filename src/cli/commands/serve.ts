@@ -43,9 +43,9 @@ export function registerServe(program: Command): void {
     const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && !process.env.NO_COLOR });
     let adminKey: string | null = null;
     const runtime = await createRuntime({ config, logger, onAdminKeyCreated: (key) => (adminKey = key) });
-    let address = '';
+    let address: string;
     // MCP over streamable HTTP at /mcp, behind an API key; its tools call this server's own API.
-    if (config.role !== 'worker') registerMcpRoute(runtime.app, () => bannerUrl(address));
+    if (config.role !== 'worker') registerMcpRoute(runtime.app);
     try {
       address = await runtime.listen();
     } catch (err) {

@@ -1,13 +1,13 @@
-// HookdApi over hookd/client's typed operations (client.api of the CLI's client, which adds the
-// "is this hookd?" check). The key decides what is visible: a tenant key sees only its tenant,
+// HookdApi over hookd/client's typed operations: the CLI's `client.api` (which adds the "is this
+// hookd?" check) for stdio and --http, or an in-process client for `/mcp` on the server. The key decides what is visible: a tenant key sees only its tenant,
 // because the server filters every call by it. Problem answers become the CLI's ApiError, which the
 // tools render for the model.
 
-import { withCliErrors, type HookdClient } from '../client.js';
+import type { HookdClient as TypedClient } from '../../client/index.js';
+import { withCliErrors } from '../client.js';
 import type { HookdApi } from './hookd-api.js';
 
-export function cliClientApi(client: HookdClient): HookdApi {
-  const api = client.api;
+export function cliClientApi(api: TypedClient): HookdApi {
   return {
     whoami: () => withCliErrors(api.meta.whoami()),
     getEvent: (id) => withCliErrors(api.events.get(id)),

@@ -1,13 +1,14 @@
 // Streamable HTTP MCP at `/mcp` on `hookd serve`, behind an API key like /v1. Stateless: each POST
 // is one JSON-RPC exchange with a fresh MCP server whose tools call this server's own API with the
-// caller's key (so a tenant key sees only its tenant). Registered by the serve command because the
-// tools live in the CLI layer; once the typed hookd/client exists lower down, this can move to api/.
+// caller's key (so a tenant key sees only its tenant), in process (in-process-fetch.ts). Registered
+// by the serve command because the tools live in the CLI layer.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { HookdError } from '../../core/errors.js';
-import { HookdClient } from '../client.js';
+import { HookdClient, Transport } from '../../client/index.js';
 import { cliClientApi } from './cli-client-api.js';
+import { IN_PROCESS_BASE_URL, inProcessFetch } from './in-process-fetch.js';
 import { createHookdMcpServer } from './mcp-server.js';
 
 export const MCP_PATH = '/mcp';
@@ -18,22 +19,22 @@ function bearerOf(request: FastifyRequest): string {
   return match[1]!;
 }
 
-/** `selfUrl` is read per request: the server's own address is known only after listen(). */
-export function registerMcpRoute(app: FastifyInstance, selfUrl: () => string): void {
+export function registerMcpRoute(app: FastifyInstance): void {
   app.post(MCP_PATH, { schema: { hide: true } }, async (request, reply) => {
     // The same check as /v1 (unknown or revoked keys: 401 problem+json) before any MCP work.
     await app.authenticator.authenticate(request);
-    const api = cliClientApi(new HookdClient({ url: selfUrl(), apiKey: bearerOf(request), profile: null }));
+    const transport = new Transport({ baseUrl: IN_PROCESS_BASE_URL, apiKey: bearerOf(request), fetch: inProcessFetch(app, request.ip), retries: 0 });
+    const api = cliClientApi(new HookdClient(transport));
     // A real retry/recover still needs `execute: true` in the call, and the key's own rights.
     const server = createHookdMcpServer(api, { allowWrites: true });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const rpc = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {
-      void transport.close();
+      void rpc.close();
       void server.close();
     });
-    await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    await server.connect(rpc);
+    await rpc.handleRequest(request.raw, reply.raw, request.body);
   });
   for (const method of ['GET', 'DELETE'] as const) {
     app.route({

@@ -71,7 +71,7 @@ export async function serveHttp(hookdUrl: string, options: ToolOptions & { host:
       const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(req.headers.authorization ?? '');
       if (!match) return rpcError(res, 401, 'send Authorization: Bearer <hookd API key>', { 'www-authenticate': 'Bearer realm="hookd"' });
       const settings: ClientSettings = { url: hookdUrl, apiKey: match[1]!, profile: null };
-      const api = cliClientApi(new HookdClient(settings));
+      const api = cliClientApi(new HookdClient(settings).api);
       try {
         await api.whoami();
       } catch (err) {
