@@ -6,6 +6,7 @@
 
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTransformRunner, isTlsUrl } from '../src/delivery/transform-runner.js';
 import { createTransformSandbox, type OutgoingWebhook } from '../src/delivery/transform-sandbox.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from './helpers/receiver.js';
@@ -17,6 +18,30 @@ const input: OutgoingWebhook = {
   headers: { 'x-team': 'support' },
   body: { type: 'chat.started', data: { n: 1 } },
 };
+
+describe('HOOKD_REQUIRE_HTTPS and a transform that changes the URL', () => {
+  const sandbox = createTransformSandbox({ memoryLimitBytes: 16 * 1024 * 1024, cpuTimeMs: 100, workers: 1 });
+  afterAll(() => sandbox.close());
+  const event = { id: 'evt_tls', type: 'chat.started', tenant: null, createdAt: Date.parse('2026-01-01T00:00:00Z'), payload: '{"n":1}' };
+  const endpointWith = (code: string) => ({ id: 'ep_tls', transform: { code, version: 1 } }) as unknown as Parameters<ReturnType<typeof createTransformRunner>['apply']>[0];
+  const request = { url: 'https://receiver.example.com/in', headers: {}, body: Buffer.from('{}') };
+
+  it('refuses a change to http:// when TLS is required, keeps https:// and untouched URLs', async () => {
+    const strict = createTransformRunner({ sandbox, dashboardUrl: 'http://127.0.0.1', requireTls: true });
+    const toHttp = await strict.apply(endpointWith('function transform(w) { w.url = "http://receiver.example.com/in?k=secret"; return w; }'), event as never, request);
+    expect(toHttp).toMatchObject({ kind: 'error', message: expect.stringContaining('without TLS (http://receiver.example.com/in)') });
+    expect((toHttp as { message: string }).message).not.toContain('secret');
+    const toHttps = await strict.apply(endpointWith('function transform(w) { w.url = "https://other.example.com/in"; return w; }'), event as never, request);
+    expect(toHttps).toMatchObject({ kind: 'ok', request: { url: 'https://other.example.com/in' } });
+    const lax = createTransformRunner({ sandbox, dashboardUrl: 'http://127.0.0.1' });
+    expect(await lax.apply(endpointWith('function transform(w) { w.url = "http://receiver.example.com/in"; return w; }'), event as never, request)).toMatchObject({ kind: 'ok' });
+  });
+
+  it('counts TLS broker URLs as TLS', () => {
+    expect(['https://a/x', 'amqps://h/e', 'mqtts://h/t', 'rediss://h/s', 'nats://h/s?tls=true'].map(isTlsUrl)).toEqual([true, true, true, true, true]);
+    expect(['http://a/x', 'amqp://h/e', 'mqtt://h/t', 'redis://h/s', 'nats://h/s', 'not a url'].map(isTlsUrl)).toEqual([false, false, false, false, false, false]);
+  });
+});
 
 describe('sandbox', () => {
   const sandbox = createTransformSandbox({ memoryLimitBytes: 16 * 1024 * 1024, cpuTimeMs: 100 });

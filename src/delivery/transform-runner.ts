@@ -26,6 +26,17 @@ export interface TransformRunner {
   close(): void;
 }
 
+/** TLS on the wire: https, amqps, mqtts, rediss, or nats with ?tls=true (what HOOKD_REQUIRE_HTTPS accepts). */
+export function isTlsUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    if (['https:', 'amqps:', 'mqtts:', 'rediss:'].includes(url.protocol)) return true;
+    return url.protocol === 'nats:' && url.searchParams.get('tls') === 'true';
+  } catch {
+    return false;
+  }
+}
+
 function parseOr<T>(text: string, fallback: T): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -38,6 +49,11 @@ export function createTransformRunner(deps: {
   sandbox: TransformSandbox;
   /** Base URL of the dashboard, for the presets' link to the event. */
   dashboardUrl: string;
+  /**
+   * HOOKD_REQUIRE_HTTPS: the endpoint's own URL was checked when it was saved, but a transform may
+   * change the URL of each request, so the rule is checked again on what the transform returns.
+   */
+  requireTls?: boolean;
 }): TransformRunner {
   return {
     async apply(endpoint, event, request) {
@@ -61,6 +77,9 @@ export function createTransformRunner(deps: {
       const outcome = await deps.sandbox.run(`${endpoint.id}@${transform.version}`, transform.code, input);
       if (outcome.kind !== 'ok') return outcome;
       const { webhook } = outcome;
+      if (deps.requireTls && webhook.url !== request.url && !isTlsUrl(webhook.url)) {
+        return { kind: 'error', message: `The transform changed the URL to one without TLS (${webhook.url.split('?')[0]}); HOOKD_REQUIRE_HTTPS=true accepts only https:// (or a TLS broker URL).`, durationMs: outcome.durationMs };
+      }
       const body = typeof webhook.body === 'string' ? Buffer.from(webhook.body, 'utf8') : Buffer.from(JSON.stringify(webhook.body), 'utf8');
       return { kind: 'ok', request: { url: webhook.url, headers: webhook.headers, body }, durationMs: outcome.durationMs };
     },
