@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { newId } from '../src/core/ids.js';
 import { makeEndpoint, makeEvent, T0 } from '../src/store/conformance/fixtures.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
@@ -86,6 +87,31 @@ describe('postgres: migrations', () => {
       await a.ping();
     } finally {
       await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
+  it('refuses a schema migrated by another build (a renamed or an unknown migration) and changes nothing', async () => {
+    const schema = freshSchema();
+    const first = makeStore(schema);
+    try {
+      await first.migrate();
+    } finally {
+      await first.close();
+    }
+    try {
+      await admin((c) => c.query(`UPDATE ${schema}.schema_migrations SET name = 'something else' WHERE version = 2`));
+      const renamed = makeStore(schema);
+      await expect(renamed.migrate()).rejects.toMatchObject({ code: 'migration_mismatch', message: expect.stringContaining('migration 2 is "something else"') });
+      await renamed.close();
+      await admin((c) => c.query(`UPDATE ${schema}.schema_migrations SET name = $1 WHERE version = 2`, [MIGRATIONS.find((m) => m.version === 2)!.name]));
+      await admin((c) => c.query(`INSERT INTO ${schema}.schema_migrations (version, name, applied_at) VALUES (9999, 'from the future', 0)`));
+      const newer = makeStore(schema);
+      await expect(newer.migrate()).rejects.toMatchObject({ code: 'migration_mismatch', message: expect.stringContaining('migrated by a newer hookd (migration 9999') });
+      await newer.close();
+      const count = await admin((c) => c.query(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`));
+      expect(count.rows[0].n).toBe(MIGRATIONS.length + 1);
+    } finally {
       await dropSchema(schema);
     }
   });

@@ -73,6 +73,36 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('refuses a file migrated by another build (a renamed or an unknown migration) and changes nothing', async () => {
+    const file = dbPath();
+    const first = createSqliteStore({ path: file, secretBox });
+    await first.migrate();
+    await first.close();
+    const tamper = (sql: string, ...args: unknown[]) => {
+      const raw = new Database(file);
+      try {
+        raw.prepare(sql).run(...args);
+      } finally {
+        raw.close();
+      }
+    };
+    tamper("UPDATE schema_migrations SET name = 'something else' WHERE version = 3");
+    const renamed = createSqliteStore({ path: file, secretBox });
+    await expect(renamed.migrate()).rejects.toMatchObject({ code: 'migration_mismatch', message: expect.stringContaining('migration 3 is "something else"') });
+    await renamed.close();
+    tamper('UPDATE schema_migrations SET name = ? WHERE version = 3', SQLITE_MIGRATIONS.find((m) => m.version === 3)!.name);
+    tamper("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from the future', 0)");
+    const newer = createSqliteStore({ path: file, secretBox });
+    await expect(newer.migrate()).rejects.toMatchObject({ code: 'migration_mismatch', message: expect.stringContaining('migrated by a newer hookd (migration 9999') });
+    await newer.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect((raw.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(SQLITE_MIGRATIONS.length + 1);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('two processes migrating the same new file at once both succeed, each migration applied once', async () => {
     const file = dbPath();
     const here = path.dirname(fileURLToPath(import.meta.url));

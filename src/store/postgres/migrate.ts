@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { LOCK_MIGRATIONS, schemaLockKey, withTransaction } from './pool.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { MigrationMismatchError, migrationMismatch, type MigrationName } from '../migration-check.js';
 
 export async function runMigrations(
   pool: pg.Pool,
@@ -22,7 +23,9 @@ export async function runMigrations(
       name text NOT NULL,
       applied_at bigint NOT NULL
     )`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const { rows } = await client.query<MigrationName>('SELECT version, name FROM schema_migrations');
+    const mismatch = migrationMismatch(rows, migrations);
+    if (mismatch) throw new MigrationMismatchError(mismatch);
     const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

@@ -5,6 +5,7 @@
 // columns (`*_sealed`) hold SecretBox output only, so no credential reaches the file in clear.
 
 import type Database from 'better-sqlite3';
+import { MigrationMismatchError, migrationMismatch, type MigrationName } from '../migration-check.js';
 
 export interface Migration {
   version: number;
@@ -417,7 +418,10 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
       name TEXT NOT NULL,
       applied_at INTEGER NOT NULL
     )`);
-    const row = db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number };
+    const recorded = db.prepare('SELECT version, name FROM schema_migrations').all() as MigrationName[];
+    const mismatch = migrationMismatch(recorded, migrations);
+    if (mismatch) throw new MigrationMismatchError(mismatch);
+    const row = { v: Math.max(0, ...recorded.map((r) => r.version)) };
     let applied = 0;
     for (const migration of migrations) {
       if (migration.version <= row.v) continue;
