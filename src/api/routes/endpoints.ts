@@ -1,5 +1,6 @@
 // Endpoints: create, list, get, update, delete, secret reveal and rotation, test, recover, stats.
 
+import { recordStandaloneAudit } from '../audit-routes.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -214,6 +215,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.get('/v1/endpoints/:id/secret', { schema: { response: responses({ 200: EndpointSecretModel }), tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
     const endpoint = await loadEndpoint(ctx, request);
     refuseUnusedSecret(endpoint);
+    // The reveal's audit record (REVEAL_ROUTES) is written before the secret is answered: a record
+    // that cannot be written fails the request instead of revealing unrecorded.
+    await recordStandaloneAudit(ctx.store);
     const [current, ...previous] = endpoint.secrets;
     return { secret: current!.secret, previous: previous.map((s) => ({ secret: s.secret, expiresAt: iso(s.expiresAt) })) };
   });
