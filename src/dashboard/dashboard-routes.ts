@@ -223,6 +223,9 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       scope.get('/portal', { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 2048 } } } } }, async (request, reply) => {
         const { token } = request.query as { token?: string };
         void reply.headers({ ...dashboardHeaders(true), 'cache-control': 'no-store' }).type('text/html; charset=utf-8');
+        // Without a token: the page after its link was exchanged (the token leaves the address bar)
+        // and reloaded; it goes on with the session it keeps, or says it has none.
+        if (token === undefined) return reply.send(indexHtml);
         const verdict = token ? verifyPortalToken(token, portalKey, ctx.now()) : null;
         if (!verdict || !verdict.ok) {
           const why = !verdict ? 'The link has no token.' : verdict.reason === 'expired' ? 'This link has expired.' : 'This link was not issued by this server.';
