@@ -14,7 +14,7 @@
 // theme each customer's portal without any server-side state, and nobody can flip them in the URL.
 // Stateless on purpose: every process that derives the same key (from HOOKD_SECRET_KEY, which a
 // multi-process deployment must share anyway to decrypt endpoint secrets) accepts the token, and no
-// table has to be cleaned up. The state there is is small and keyed by link id: revocations
+// table has to be cleaned up. The server-side state is small and keyed by link id: revocations
 // (portal_link_revocations) and the uses of single-use links (portal_link_uses), each kept only until
 // the link would have expired anyway, which is why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
 
