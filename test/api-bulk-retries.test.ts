@@ -105,7 +105,7 @@ describe('POST /v1/bulk-retries', () => {
   });
 
   it('a read-only portal link cannot start one', async () => {
-    const link = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', readOnly: true } });
+    const link = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', readOnly: true, singleUse: false } });
     expectProblem(await h.request('POST', '/v1/bulk-retries', { key: `portal_${link.body.token}`, body: { filter: {} } }), 403, 'forbidden');
   });
 });

@@ -14,6 +14,12 @@ function expectProblem(res: { status: number; body: any; headers: Record<string,
   expect(res.body.code).toBe(code);
 }
 const link = (body: unknown, key?: string) => h.request('POST', '/v1/portal-links', { body, ...(key ? { key } : {}) });
+/** A link's session (the link itself authenticates only its exchange). */
+async function session(linkToken: string): Promise<string> {
+  const res = await h.request('POST', '/v1/portal/session', { key: `portal_${linkToken}` });
+  expect(res.status).toBe(201);
+  return `portal_${res.body.token as string}`;
+}
 
 beforeAll(async () => {
   h = await createHarness({});
@@ -27,7 +33,7 @@ describe('portal links: read-only and theme', () => {
     const res = await link({ tenant: 'acme', ttlSeconds: 300, readOnly: true, theme: { brandName: 'Acme webhooks', primaryColor: '#0f766e', logoUrl: 'https://cdn.example.com/logo.svg' } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ tenant: 'acme', readOnly: true, theme: { brandName: 'Acme webhooks', primaryColor: '#0f766e' } });
-    const key = `portal_${res.body.token}`;
+    const key = await session(res.body.token);
     const who = await h.request('GET', '/v1/meta/whoami', { key });
     expect(who.body).toMatchObject({ role: 'tenant', tenant: 'acme', portal: true, portalOptions: { readOnly: true, theme: { brandName: 'Acme webhooks', logoUrl: 'https://cdn.example.com/logo.svg', primaryColor: '#0f766e' } } });
     const list = await h.request('GET', '/v1/endpoints', { key });
@@ -60,7 +66,7 @@ describe('portal links: read-only and theme', () => {
   it('a normal portal link may still change its tenant, and carries no options', async () => {
     const res = await link({ tenant: 'acme', ttlSeconds: 300 });
     expect(res.body).toMatchObject({ readOnly: false, theme: null });
-    const key = `portal_${res.body.token}`;
+    const key = await session(res.body.token);
     expect((await h.request('GET', '/v1/meta/whoami', { key })).body.portalOptions).toMatchObject({ readOnly: false, theme: null });
     expect((await h.request('POST', '/v1/endpoints', { key, body: { url: 'http://127.0.0.1:9/y' } })).status).toBe(201);
     // API keys have no portal options.

@@ -20,7 +20,11 @@ async function link(): Promise<{ id: string; key: string }> {
   const res = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 600 } });
   expect(res.status).toBe(201);
   expect(res.body.id).toMatch(/^pl_[0-9a-f]{32}$/);
-  return { id: res.body.id, key: `portal_${res.body.token as string}` };
+  // The link's session is what calls the API; revoking the link ends it.
+  const session = await h.request('POST', '/v1/portal/session', { key: `portal_${res.body.token as string}` });
+  expect(session.status).toBe(201);
+  expect(session.body.linkId).toBe(res.body.id);
+  return { id: res.body.id, key: `portal_${session.body.token as string}` };
 }
 
 describe('revoking a portal link', () => {

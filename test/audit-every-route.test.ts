@@ -3,7 +3,7 @@
 // without either fails here: add it to AUDITED_ROUTES (src/api/audit-routes.ts) and a recipe below.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDITED_ROUTES, NOT_AUDITED } from '../src/api/audit-routes.js';
+import { AUDITED_ROUTES, NOT_AUDITED, REVEAL_ROUTES } from '../src/api/audit-routes.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from './helpers/receiver.js';
 import { postIngress } from './inbound-helpers.js';
@@ -49,7 +49,8 @@ interface State {
   keyId?: string;
 }
 
-type Call = { method: string; url: string; body?: unknown; expect: number };
+/** `key`: another caller than the admin key (then `actor` is who the record must name). */
+type Call = { method: string; url: string; body?: unknown; expect: number; key?: string; actor?: { kind: string } };
 
 /** How to make each audited route succeed. Order matters: creates first, deletes last. */
 const RECIPES: Record<string, (s: State) => Promise<Call> | Call> = {
@@ -89,6 +90,11 @@ const RECIPES: Record<string, (s: State) => Promise<Call> | Call> = {
   'DELETE /v1/sources/:id': (s) => ({ method: 'DELETE', url: `/v1/sources/${s.sourceId}`, expect: 204 }),
   'POST /v1/portal-links': () => ({ method: 'POST', url: '/v1/portal-links', body: { tenant: 'acme' }, expect: 201 }),
   'DELETE /v1/portal-links/:id': () => ({ method: 'DELETE', url: '/v1/portal-links/pl_0123456789abcdef0123456789abcdef', expect: 204 }),
+  // The link is the caller: the record names the portal, not an API key.
+  'POST /v1/portal/session': async () => {
+    const link = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme' } });
+    return { method: 'POST', url: '/v1/portal/session', key: `portal_${link.body.token as string}`, expect: 201, actor: { kind: 'portal' } };
+  },
   'DELETE /v1/endpoints/:id': (s) => ({ method: 'DELETE', url: `/v1/endpoints/${s.spareEndpointId}`, expect: 204 }),
 };
 
@@ -141,7 +147,7 @@ describe.each(['sqlite', 'postgres'] as const)('the audit log covers every mutat
     for (const route of routes.filter((r) => AUDITED_ROUTES[r] !== undefined).sort((a, b) => Object.keys(RECIPES).indexOf(a) - Object.keys(RECIPES).indexOf(b))) {
       const call = await RECIPES[route]!(s);
       const before = await auditCount();
-      const res = await h.request(call.method, call.url, call.body === undefined ? {} : { body: call.body });
+      const res = await h.request(call.method, call.url, { ...(call.body === undefined ? {} : { body: call.body }), ...(call.key ? { key: call.key } : {}) });
       expect(res.status >= 200 && res.status < 300, `${route}: ${res.status} ${res.text}`).toBe(true);
       if (route === 'POST /v1/endpoints') s.endpointId = res.body.id;
       if (route === 'POST /v1/sources') s.sourceId = res.body.id;
@@ -149,11 +155,39 @@ describe.each(['sqlite', 'postgres'] as const)('the audit log covers every mutat
       if (route === 'POST /v1/api-keys') s.keyId = res.body.id;
       expect(await auditCount(), `${route} leaves exactly one audit record`).toBe(before + 1);
       const latest = (await h.request('GET', '/v1/audit?limit=1')).body.data[0];
-      expect(latest, route).toMatchObject({ action: AUDITED_ROUTES[route], actor: { kind: 'admin_key', id: 'key_env_admin' }, requestId: res.headers['x-request-id'] });
+      expect(latest, route).toMatchObject({ action: AUDITED_ROUTES[route], actor: call.actor ?? { kind: 'admin_key', id: 'key_env_admin' }, requestId: res.headers['x-request-id'] });
       const text = JSON.stringify(latest.diff);
       for (const secret of ['top-secret', 'shh-very-secret', 'whsec_']) expect(text, route).not.toContain(secret);
     }
   }, 60_000);
+
+  it('each route that reveals a secret is listed, and a reveal leaves exactly one record without the secret', async () => {
+    // Every GET that hands out a secret: by its path, so a new one must be listed or this fails.
+    const doc = (await h.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const reveals = Object.entries(doc.paths)
+      .filter(([path, ops]) => path.startsWith('/v1/') && 'get' in ops && /secret/i.test(path))
+      .map(([path]) => `GET ${path.replace(/\{(\w+)\}/g, ':$1')}`);
+    expect(reveals.sort()).toEqual(Object.keys(REVEAL_ROUTES).sort());
+    const ep = await h.request('POST', '/v1/endpoints', { body: { url: receiver.url, tenant: 'acme', eventTypes: ['never'] } });
+    const tenantKey = (await h.request('POST', '/v1/api-keys', { body: { name: 'acme-ops', tenant: 'acme' } })).body.key as string;
+    for (const [key, actor] of [[undefined, { kind: 'admin_key' }], [tenantKey, { kind: 'api_key', name: 'acme-ops' }]] as const) {
+      const before = await auditCount();
+      const res = await h.request('GET', `/v1/endpoints/${ep.body.id}/secret`, key ? { key } : {});
+      expect(res.status).toBe(200);
+      expect(res.body.secret).toMatch(/^whsec_/);
+      expect(await auditCount()).toBe(before + 1);
+      const latest = (await h.request('GET', '/v1/audit?limit=1')).body.data[0];
+      expect(latest).toMatchObject({ action: 'endpoint.secret_reveal', target: ep.body.id, actor, requestId: res.headers['x-request-id'] });
+      expect(JSON.stringify(latest)).not.toContain(res.body.secret.slice(6));
+      expect(JSON.stringify(latest)).not.toContain('whsec_');
+    }
+    // A refused reveal (another tenant's endpoint, an unknown one) reveals nothing and records nothing.
+    const other = await h.request('POST', '/v1/endpoints', { body: { url: receiver.url, tenant: 'globex', eventTypes: ['never'] } });
+    const before = await auditCount();
+    expect((await h.request('GET', `/v1/endpoints/${other.body.id}/secret`, { key: tenantKey })).status).toBe(404);
+    expect((await h.request('GET', '/v1/endpoints/ep_00000000000000000000000000000000/secret')).status).toBe(404);
+    expect(await auditCount()).toBe(before);
+  });
 
   it('a refused request (404, 400) leaves no record', async () => {
     const before = await auditCount();

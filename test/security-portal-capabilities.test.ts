@@ -15,13 +15,20 @@ let h: Harness;
 let endpointId: string;
 const tokens = new Map<string, string>();
 
+async function sessionOf(linkToken: string): Promise<string> {
+  const session = await h.request('POST', '/v1/portal/session', { key: `portal_${linkToken}` });
+  expect(session.status).toBe(201);
+  return `portal_${session.body.token as string}`;
+}
+
 async function portalKey(capabilities: PortalCapability[] | undefined, readOnly?: boolean): Promise<string> {
   const body: Record<string, unknown> = { tenant: 'acme', ttlSeconds: 600 };
   if (capabilities) body.capabilities = capabilities;
   if (readOnly !== undefined) body.readOnly = readOnly;
   const res = await h.request('POST', '/v1/portal-links', { body });
   expect(res.status).toBe(201);
-  return `portal_${res.body.token as string}`;
+  // The session the link is exchanged for is what calls the API.
+  return sessionOf(res.body.token as string);
 }
 
 /** A portal-check refusal (a handler's own 403, e.g. "needs an admin key", does not say "portal link"). */
@@ -138,13 +145,13 @@ describe('portal capabilities: the link and whoami', () => {
   it('readOnly is view alone; whoami and the link say what is granted', async () => {
     const res = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', readOnly: true } });
     expect(res.body).toMatchObject({ readOnly: true, capabilities: ['view'] });
-    const who = await h.request('GET', '/v1/meta/whoami', { key: `portal_${res.body.token as string}` });
+    const who = await h.request('GET', '/v1/meta/whoami', { key: await sessionOf(res.body.token as string) });
     expect(who.body.portalOptions).toMatchObject({ readOnly: true, capabilities: ['view'] });
     const some = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', capabilities: ['replay'] } });
     expect(some.body).toMatchObject({ readOnly: false, capabilities: ['view', 'replay'] });
     const none = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme' } });
     expect(none.body.capabilities).toEqual([...PORTAL_CAPABILITIES]);
-    expect((await h.request('GET', '/v1/meta/whoami', { key: `portal_${none.body.token as string}` })).body.portalOptions.capabilities).toEqual([...PORTAL_CAPABILITIES]);
+    expect((await h.request('GET', '/v1/meta/whoami', { key: await sessionOf(none.body.token as string) })).body.portalOptions.capabilities).toEqual([...PORTAL_CAPABILITIES]);
   });
 
   it('bad capability requests are precise 400s', async () => {

@@ -224,7 +224,7 @@ function showSignIn(message) {
   app?.stream.stop();
   app = null;
   if (isPortal) {
-    replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, h('h1', null, 'This portal link has expired'), h('p', null, message ?? 'Ask for a new link to continue.'))));
+    replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, h('h1', null, 'This portal link is not valid'), h('p', null, message ?? 'Ask for a new link to continue.'))));
     return;
   }
   renderSignIn(root, {
@@ -243,10 +243,48 @@ window.addEventListener('hookd:unauthorized', () => {
   showSignIn('Your session ended: the key was rejected (revoked, or the portal link expired).');
 });
 
+/** The link id signed into a portal token (read only to match a link with its session; the server checks). */
+function portalLinkId(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(payload)).j ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The portal link in the URL is exchanged for a session (once, for a single-use link); the session
+ * is kept like an API key and the token leaves the address bar, so a reload keeps the session. A
+ * reload of the original link in the same tab finds that link's session already open.
+ */
+async function openPortalSession(token) {
+  const held = getKey();
+  const linkId = portalLinkId(token);
+  if (held?.startsWith('portal_') && linkId !== null && portalLinkId(held.slice('portal_'.length)) === linkId) {
+    history.replaceState(null, '', `/portal${location.hash}`);
+    return true;
+  }
+  try {
+    const session = await api('/v1/portal/session', { method: 'POST', key: `portal_${token}` });
+    setKey(`portal_${session.token}`);
+    history.replaceState(null, '', `/portal${location.hash}`);
+    return true;
+  } catch (err) {
+    clearKey();
+    if (err instanceof ApiError && err.status === 401) showSignIn(err.message);
+    else replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, errorBox(err, 'The server could not be reached'))));
+    return false;
+  }
+}
+
 async function boot() {
   if (isPortal) {
     const token = new URLSearchParams(location.search).get('token');
-    if (token) setKey(`portal_${token}`);
+    if (token) {
+      const signedIn = await openPortalSession(token);
+      if (!signedIn) return;
+    }
   }
   if (!getKey()) return showSignIn();
   try {
@@ -254,7 +292,7 @@ async function boot() {
     await loadCodes();
     start(principal);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return showSignIn(isPortal ? 'The link is no longer valid.' : null);
+    if (err instanceof ApiError && err.status === 401) return showSignIn(isPortal ? err.message || 'The link is no longer valid.' : null);
     replace(root, h('main', { class: 'signin', id: 'main' }, h('div', { class: 'card signin-card' }, errorBox(err, 'The server could not be reached'))));
   }
 }

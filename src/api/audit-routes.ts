@@ -3,6 +3,7 @@
 // the transaction of the change (core/audit.ts). Every POST/PUT/PATCH/DELETE under /v1 must be in
 // AUDITED_ROUTES or NOT_AUDITED (with the reason): test/audit-every-route.test.ts walks
 // /openapi.json and fails on a route in neither, so a route added later is audited or argued for.
+// Reads that reveal a secret are audited too (REVEAL_ROUTES).
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clearPendingAudit, enterAuditScope, redactForAudit, setPendingAudit, takePendingAudit, type AuditRecord } from '../core/audit.js';
@@ -32,9 +33,21 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /v1/sources/:id/requests/:requestId/replay': 'source.request.replay',
   'POST /v1/portal-links': 'portal_link.create',
   'DELETE /v1/portal-links/:id': 'portal_link.revoke',
+  // Who opened a session with which link, and when: a single-use link's record sits in the
+  // transaction that consumes it.
+  'POST /v1/portal/session': 'portal_link.exchange',
   'POST /v1/endpoints/:id/ordering/retry': 'endpoint.ordering.retry',
   'POST /v1/endpoints/:id/ordering/skip': 'endpoint.ordering.skip',
   'POST /v1/endpoints/:id/ordering/release': 'endpoint.ordering.release',
+};
+
+/**
+ * Reads that hand out a secret: who saw it matters as much as who changed it. Audited like a change,
+ * the record written before the answer leaves (no record, no secret) and never holding the secret
+ * (only the request is recorded). test/audit-every-route.test.ts calls each and checks the record.
+ */
+export const REVEAL_ROUTES: Readonly<Record<string, string>> = {
+  'GET /v1/endpoints/:id/secret': 'endpoint.secret_reveal',
 };
 
 /** Mutating routes that change no configuration or state an operator sets, and why. */
@@ -71,7 +84,8 @@ function tenantOf(principal: Principal, body: unknown): string | null {
  */
 export function registerAuditHook(app: FastifyInstance, now: () => number, store: () => Store): void {
   app.addHook('preHandler', async (request: FastifyRequest) => {
-    const action = AUDITED_ROUTES[routeKey(request.method, request.routeOptions.url)];
+    const key = routeKey(request.method, request.routeOptions.url);
+    const action = AUDITED_ROUTES[key] ?? REVEAL_ROUTES[key];
     if (action === undefined || !request.principal) return;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;

@@ -9,6 +9,9 @@ import type { Store, TenantFilter } from '../store/store.js';
 import { hashApiKey, sameHash } from './api-keys.js';
 import { portalPrincipal } from '../security/portal-token.js';
 
+/** Where a portal link is exchanged for a session (src/dashboard/portal-session-route.ts). */
+export const PORTAL_SESSION_ROUTE = '/v1/portal/session';
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
@@ -36,7 +39,9 @@ export function createAuthenticator(store: Store, adminKeyHash: string | null, n
       if (!match) throw new HookdError('unauthorized', 'The Authorization header must be `Bearer <api key>`.');
       // Tenant-portal tokens (signed, short-lived) act as a tenant key of their tenant, never admin.
       if (portalKey) {
-        const portal = portalPrincipal(match[1]!, portalKey, now());
+        // A single-use link authenticates only its own exchange (decided on the matched route).
+        const exchanging = request.method === 'POST' && request.routeOptions.url === PORTAL_SESSION_ROUTE;
+        const portal = portalPrincipal(match[1]!, portalKey, now(), exchanging);
         if (portal) {
           // Revocation is the one piece of server-side state a link has: one indexed lookup.
           if (portal.portalLinkId && (await store.isPortalLinkRevoked(portal.portalLinkId))) throw new HookdError('unauthorized', 'This portal link has been revoked; ask for a new one.');

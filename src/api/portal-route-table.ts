@@ -16,6 +16,8 @@ import type { Principal } from '../core/types.js';
 export const PORTAL_ROUTE_TABLE: Readonly<Record<string, PortalCapability | null>> = {
   'GET /v1/meta/whoami': null,
   'GET /v1/meta/codes': null,
+  // A link's exchange for a session (a single-use link can call nothing else).
+  'POST /v1/portal/session': null,
   'GET /v1/meta/overview': 'view',
   'GET /v1/meta/recent-events': 'view',
   'GET /v1/events': 'view',

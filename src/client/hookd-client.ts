@@ -181,6 +181,11 @@ export class HookdClient {
   readonly portalLinks = {
     create: (input: I.PortalLinkInput) => this.body<W.PortalLinkView>('createPortalLink', {}, { body: input }),
     revoke: async (id: string): Promise<void> => void (await this.call('revokePortalLink', { id })),
+    /**
+     * Exchange the link this client holds as its key (`apiKey: 'portal_<link token>'`) for a session;
+     * a single-use link only once. Call the API with `portal_<session token>` afterwards.
+     */
+    exchange: () => this.body<W.PortalSessionView>('exchangePortalLink', {}, {}),
   };
 
   /** GET /v1/stream as the raw Response (text/event-stream); read it with any SSE parser. */

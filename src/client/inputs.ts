@@ -145,6 +145,8 @@ export interface RecentEventsQuery {
 export interface PortalLinkInput {
   tenant: string;
   ttlSeconds?: number;
+  /** Default true: the link is exchanged once for a session (portalLinks.exchange). */
+  singleUse?: boolean;
   /** The same as `capabilities: ['view']`. */
   readOnly?: boolean;
   /** What the portal may do; `view` is always granted. Left out: everything. */

@@ -84,6 +84,7 @@ export const OPERATIONS = {
   recentEvents: op('GET', '/v1/meta/recent-events', { 200: 'RecentEvents' }),
   createPortalLink: op('POST', '/v1/portal-links', { 201: 'PortalLink' }),
   revokePortalLink: op('DELETE', '/v1/portal-links/{id}', { 204: null }),
+  exchangePortalLink: op('POST', '/v1/portal/session', { 201: 'PortalSession' }),
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -25,7 +25,10 @@ export interface AuditRecord {
   action: string;
   /** The route's object id (ep_..., the event type's name), when it names one. */
   target: string | null;
-  /** The change as requested (params, query and body), secrets redacted. */
+  /**
+   * The change as requested (params, query and body), secrets redacted; an update adds `changes`:
+   * `{ field: { before, after } }` for each field it changes (noteAuditChanges).
+   */
   diff: unknown;
 }
 
@@ -63,6 +66,36 @@ export function takePendingAudit(): AuditRecord | null {
 export function clearPendingAudit(): void {
   const s = scope.getStore();
   if (s) s.pending = null;
+}
+
+/**
+ * For an update: the before and after of each field the request changes, added to the pending
+ * record's diff as `changes` (secrets redacted like the rest). `before` is the object as the API
+ * answers it before the change, `requested` the fields as the request sets them; a field set to
+ * what it already was is left out. Called before the store writes (the record is written then).
+ */
+export function noteAuditChanges(before: Readonly<Record<string, unknown>>, requested: Readonly<Record<string, unknown>>): void {
+  const s = scope.getStore();
+  if (!s || s.pending === null) return;
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const [field, after] of Object.entries(requested)) {
+    if (after === undefined) continue;
+    const was = before[field] ?? null;
+    if (sameJson(was, after)) continue;
+    changes[field] = { before: was, after };
+  }
+  const diff = s.pending.diff !== null && typeof s.pending.diff === 'object' ? s.pending.diff : {};
+  s.pending.diff = { ...diff, changes: redactForAudit(changes) };
+}
+
+/** Deep equality of JSON values, member order aside. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 export function hasPendingAudit(): boolean {

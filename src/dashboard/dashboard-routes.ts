@@ -1,5 +1,5 @@
 // The web dashboard: static files from web/ (no build step), the tenant portal entry point, the
-// portal-link route, and the small /v1/meta routes the pages read. Registered as a RouteModule by the
+// portal-link routes (and the link-for-session exchange), and the small /v1/meta routes the pages read. Registered as a RouteModule by the
 // composition root.
 
 import { recordStandaloneAudit } from '../api/audit-routes.js';
@@ -15,6 +15,7 @@ import { principalOf, requireAdmin } from '../api/auth.js';
 import { tenantSchema } from '../api/schemas/common.js';
 import { dashboardHeaders } from './security-headers.js';
 import { registerMetaRoutes } from './meta-routes.js';
+import { registerPortalSessionRoute } from './portal-session-route.js';
 import {
   BRAND_NAME_PATTERN,
   COLOR_PATTERN,
@@ -85,6 +86,7 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
     // (src/api/portal-route-table.ts); a read-only link is the capability `view` alone.
 
     registerMetaRoutes(app, ctx, portalClaimsOf);
+    registerPortalSessionRoute(app, ctx, portalKey, portalClaimsOf);
 
     app.post(
       '/v1/portal-links',
@@ -100,6 +102,11 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
             properties: {
               tenant: { ...tenantSchema, type: 'string' },
               ttlSeconds: { type: 'integer', minimum: MIN_PORTAL_TTL_SECONDS, maximum: MAX_PORTAL_TTL_SECONDS, default: 3600 },
+              singleUse: {
+                type: 'boolean',
+                default: true,
+                description: 'The link is exchanged once for a session (POST /v1/portal/session, which the portal page does) and authenticates nothing else. false: the link itself is a bearer token until it expires.',
+              },
               readOnly: { type: 'boolean', default: false, description: "The portal shows everything and changes nothing: the same as `capabilities: ['view']`." },
               capabilities: {
                 type: 'array',
@@ -124,14 +131,14 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       },
       async (request, reply) => {
         requireAdmin(principalOf(request));
-        const body = request.body as { tenant: string; ttlSeconds: number; readOnly: boolean; capabilities?: PortalCapability[]; theme?: PortalTheme };
+        const body = request.body as { tenant: string; ttlSeconds: number; singleUse: boolean; readOnly: boolean; capabilities?: PortalCapability[]; theme?: PortalTheme };
         const capabilities = grantedCapabilities(body.readOnly, body.capabilities);
         if (body.readOnly && capabilities.length > 1) {
           throw new HookdError('validation_failed', 'readOnly grants view only: leave it out or drop the other capabilities.', { errors: [{ path: '/body/capabilities', message: 'must be empty or ["view"] when readOnly is true' }] });
         }
         let minted: { token: string; expiresAt: number; id: string };
         try {
-          minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { capabilities, theme: body.theme });
+          minted = createPortalToken(body.tenant, body.ttlSeconds, portalKey, ctx.now(), { capabilities, theme: body.theme, singleUse: body.singleUse });
         } catch (err) {
           // The schema checks each field; only the combined length can still be refused here.
           throw new HookdError('validation_failed', (err as Error).message, { errors: [{ path: '/body/theme', message: (err as Error).message }] });
@@ -142,7 +149,7 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
         return reply
           .code(201)
           .header('cache-control', 'no-store')
-          .send({ id, url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: capabilities.length === 1, capabilities, theme: body.theme ?? null });
+          .send({ id, url: `${base}/portal?token=${encodeURIComponent(token)}`, token, tenant: body.tenant, expiresAt: new Date(expiresAt).toISOString(), readOnly: capabilities.length === 1, capabilities, theme: body.theme ?? null, singleUse: body.singleUse });
       },
     );
 
@@ -216,6 +223,9 @@ export function createDashboardRoutes(options: DashboardOptions = {}): RouteModu
       scope.get('/portal', { schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 2048 } } } } }, async (request, reply) => {
         const { token } = request.query as { token?: string };
         void reply.headers({ ...dashboardHeaders(true), 'cache-control': 'no-store' }).type('text/html; charset=utf-8');
+        // Without a token: the page after its link was exchanged (the token leaves the address bar)
+        // and reloaded; it goes on with the session it keeps, or says it has none.
+        if (token === undefined) return reply.send(indexHtml);
         const verdict = token ? verifyPortalToken(token, portalKey, ctx.now()) : null;
         if (!verdict || !verdict.ok) {
           const why = !verdict ? 'The link has no token.' : verdict.reason === 'expired' ? 'This link has expired.' : 'This link was not issued by this server.';

@@ -1,6 +1,7 @@
 // Sources API: create, list, get, update, delete; the request log with filters; replay of a logged
 // request. Every route is tenant-scoped: another tenant's source is a 404, and so are its requests.
 
+import { noteAuditChanges } from '../core/audit.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalOf, tenantFilter, tenantForWrite } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
@@ -83,6 +84,8 @@ export function registerSourceRoutes(app: FastifyInstance, ctx: ApiContext): voi
   app.patch('/v1/sources/:id', { schema: { response: responses({ 200: SourceModel }), tags, summary: 'Update a source (a new verify is returned once)', params: sourceParams, body: patchSourceBody } }, async (request) => {
     const current = await loadSource(ctx, request);
     const body = request.body as Partial<SourceBody>;
+    // The audit record says what each changed field was (secrets redacted), not only what was asked.
+    noteAuditChanges(renderSource(current, ingressUrl(ingressBase(ctx, request), current.id)), body);
     const patch: Partial<Omit<Source, 'id' | 'createdAt'>> = { updatedAt: ctx.now() };
     if (body.name !== undefined) patch.name = body.name;
     if (body.verify !== undefined) patch.verify = buildVerifyConfig(body.verify);

@@ -2,13 +2,21 @@
 // The dashboard puts one in a link (`/portal?token=...`) that a sender embeds in an iframe for its
 // customer, and the browser then calls the API with `Authorization: Bearer portal_<token>`.
 //
-// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, j?: link id, r?: read-only, c?: capabilities, th?: theme})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+// Format: `v1.<base64url(JSON {t: tenant, e: expiry unix s, j?: link id, r?: read-only, c?: capabilities, th?: theme, u?: single-use link, s?: session})>.<base64url(HMAC-SHA256(key, "v1.<payload>"))>`.
+//
+// Three kinds of token share the format. A single-use link (`u: 1`, what POST /v1/portal-links
+// mints by default) authenticates nothing but its own exchange (POST /v1/portal/session), which is
+// recorded in the store so it succeeds once; the exchange answers a session token (`s: 1`) with the
+// same tenant, capabilities, theme, link id and expiry, and the session is what calls the API. A
+// reusable link (neither flag: every link minted before single-use links existed, and `singleUse:
+// false`) is a bearer token until it expires, as it always was.
 // The look (brand name, logo, colours) and the capabilities ride in the signed payload, so a sender can
 // theme each customer's portal without any server-side state, and nobody can flip them in the URL.
 // Stateless on purpose: every process that derives the same key (from HOOKD_SECRET_KEY, which a
 // multi-process deployment must share anyway to decrypt endpoint secrets) accepts the token, and no
-// table has to be cleaned up. The price is that a token cannot be revoked before it expires, which is
-// why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
+// table has to be cleaned up. The server-side state is small and keyed by link id: revocations
+// (portal_link_revocations) and the uses of single-use links (portal_link_uses), each kept only until
+// the link would have expired anyway, which is why the lifetime is capped (MAX_PORTAL_TTL_SECONDS).
 
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { isId, newId } from '../core/ids.js';
@@ -41,9 +49,15 @@ export interface PortalOptions {
   /** What the link may do (src/core/portal-capabilities.ts); readOnly alone is `['view']`. */
   capabilities?: readonly PortalCapability[] | undefined;
   theme?: PortalTheme | undefined;
+  /** The link can be exchanged for a session once and used for nothing else (`u: 1`). */
+  singleUse?: boolean | undefined;
 }
 
+/** What a token is: see the header comment. */
+export type PortalTokenKind = 'reusable_link' | 'single_use_link' | 'session';
+
 export interface PortalClaims {
+  kind: PortalTokenKind;
   /** The link's id (`pl_...`), by which it is revoked; null for links made before ids existed. */
   id: string | null;
   tenant: string;
@@ -98,22 +112,41 @@ export function createPortalToken(tenant: string, ttlSeconds: number, key: Buffe
   }
   const expSeconds = Math.floor(now / 1000) + ttlSeconds;
   const id = newId('portalLink');
-  const claims: Record<string, unknown> = { t: tenant, e: expSeconds, j: id };
   const capabilities = grantedCapabilities(options.readOnly, options.capabilities);
   if (options.readOnly && capabilities.length > 1) throw new RangeError('readOnly and capabilities other than view cannot be combined');
-  if (capabilities.length === 1) claims.r = 1;
-  // Tokens without `c` (all made before capabilities existed) grant everything, as they always did.
-  else if (capabilities.length < PORTAL_CAPABILITIES.length) claims.c = capabilities;
   const th = options.theme;
+  let theme: PortalTheme | null = null;
   if (th && (th.brandName !== undefined || th.logoUrl !== undefined || th.primaryColor !== undefined)) {
-    const short = { b: th.brandName, l: th.logoUrl, c: th.primaryColor };
-    if (checkTheme(short) === 'bad') throw new RangeError('theme: brandName, logoUrl (https:) or primaryColor (#rrggbb) is malformed');
-    claims.th = short;
+    if (checkTheme({ b: th.brandName, l: th.logoUrl, c: th.primaryColor }) === 'bad') throw new RangeError('theme: brandName, logoUrl (https:) or primaryColor (#rrggbb) is malformed');
+    theme = th;
   }
+  const token = sign({ kind: options.singleUse ? 'single_use_link' : 'reusable_link', id, tenant, expiresAt: expSeconds * 1000, capabilities, theme }, key);
+  return { token, expiresAt: expSeconds * 1000, id };
+}
+
+/**
+ * The session a link is exchanged for: the link's tenant, capabilities, theme, id (so revoking the
+ * link ends it) and expiry (a session never outlives its link).
+ */
+export function createPortalSession(link: PortalClaims, key: Buffer): { token: string; expiresAt: number } {
+  if (link.kind === 'session') throw new RangeError('a session cannot be exchanged for another');
+  return { token: sign({ ...link, kind: 'session' }, key), expiresAt: link.expiresAt };
+}
+
+function sign(c: Omit<PortalClaims, 'readOnly'>, key: Buffer): string {
+  const claims: Record<string, unknown> = { t: c.tenant, e: Math.floor(c.expiresAt / 1000) };
+  if (c.id !== null) claims.j = c.id;
+  if (c.capabilities.length === 1) claims.r = 1;
+  // Tokens without `c` (all made before capabilities existed) grant everything, as they always did.
+  else if (c.capabilities.length < PORTAL_CAPABILITIES.length) claims.c = c.capabilities;
+  const th = c.theme;
+  if (th) claims.th = { b: th.brandName, l: th.logoUrl, c: th.primaryColor };
+  if (c.kind === 'single_use_link') claims.u = 1;
+  if (c.kind === 'session') claims.s = 1;
   const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
   if (payload.length > MAX_PAYLOAD_CHARS) throw new RangeError('the portal token would be too long: shorten the theme');
   const signed = `${VERSION}.${payload}`;
-  return { token: `${signed}.${mac(key, signed).toString('base64url')}`, expiresAt: expSeconds * 1000, id };
+  return `${signed}.${mac(key, signed).toString('base64url')}`;
 }
 
 /**
@@ -134,7 +167,9 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const { t, e, j, r, c, th } = (claims ?? {}) as { t?: unknown; e?: unknown; j?: unknown; r?: unknown; c?: unknown; th?: unknown };
+  const { t, e, j, r, c, th, u, s } = (claims ?? {}) as { t?: unknown; e?: unknown; j?: unknown; r?: unknown; c?: unknown; th?: unknown; u?: unknown; s?: unknown };
+  // A single-use link needs its id (its use is recorded by id); a token is a link or a session, not both.
+  if ((u !== undefined && (u !== 1 || j === undefined)) || (s !== undefined && (s !== 1 || u !== undefined))) return { ok: false, reason: 'malformed' };
   if (j !== undefined && (typeof j !== 'string' || !isId('portalLink', j))) return { ok: false, reason: 'malformed' };
   if (typeof t !== 'string' || !TENANT_PATTERN.test(t) || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
   if (r !== undefined && r !== 1) return { ok: false, reason: 'malformed' };
@@ -144,7 +179,8 @@ export function verifyPortalToken(token: string, key: Buffer, now: number = Date
   if (theme === 'bad') return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'expired' };
-  return { ok: true, id: j ?? null, tenant: t, expiresAt, readOnly: capabilities.length === 1, capabilities, theme };
+  const kind: PortalTokenKind = u === 1 ? 'single_use_link' : s === 1 ? 'session' : 'reusable_link';
+  return { ok: true, kind, id: j ?? null, tenant: t, expiresAt, readOnly: capabilities.length === 1, capabilities, theme };
 }
 
 /** `portal_<token>` from an Authorization bearer value, or null when it is not a portal token. */
@@ -155,12 +191,17 @@ export function portalTokenOfBearer(bearer: string): string | null {
 /**
  * For the API authenticator: the principal a `Bearer portal_<token>` stands for. Returns null when
  * the bearer value is not a portal token (go on with API key lookup); throws `unauthorized` when it
- * is one but invalid or expired. A portal principal is a tenant principal: it can never act as admin.
+ * is one but invalid or expired, or a single-use link used for anything but its exchange
+ * (`exchanging`: the request is POST /v1/portal/session). A portal principal is a tenant
+ * principal: it can never act as admin.
  */
-export function portalPrincipal(bearer: string, key: Buffer, now: number): Principal | null {
+export function portalPrincipal(bearer: string, key: Buffer, now: number, exchanging = false): Principal | null {
   const token = portalTokenOfBearer(bearer);
   if (token === null) return null;
   const verdict = verifyPortalToken(token, key, now);
   if (!verdict.ok) throw new HookdError('unauthorized', verdict.reason === 'expired' ? 'The portal link has expired; ask for a new one.' : 'Invalid portal token.');
+  if (verdict.kind === 'single_use_link' && !exchanging) {
+    throw new HookdError('unauthorized', 'This portal link is single-use: exchange it once for a session (POST /v1/portal/session; the portal page does this itself) and call the API with the session.');
+  }
   return { keyId: `portal:${verdict.tenant}`, role: 'tenant', tenant: verdict.tenant, expiresAt: verdict.expiresAt, capabilities: verdict.capabilities, ...(verdict.id ? { portalLinkId: verdict.id } : {}) };
 }

@@ -427,6 +427,11 @@ export interface Store {
    */
   revokePortalLink(id: string, at: number, expiresAt: number): Promise<boolean>;
   isPortalLinkRevoked(id: string): Promise<boolean>;
+  /**
+   * Record the one exchange of the single-use link `id` (kept until `expiresAt`). True for the first
+   * call with that id, in any process sharing the store; false for every later one.
+   */
+  usePortalLink(id: string, at: number, expiresAt: number): Promise<boolean>;
 
   // --- Event types ----------------------------------------------------------------------------
   /** Insert or replace; returns the stored row (createdAt kept on replace). */

@@ -52,7 +52,9 @@ export type TransferTable =
   | 'inbound_requests'
   | 'signing_keys'
   | 'audit_log'
-  | 'alert_notifications';
+  | 'alert_notifications'
+  | 'portal_link_revocations'
+  | 'portal_link_uses';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -265,6 +267,20 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       text('outcome'),
       text('error'),
     ],
+  },
+  {
+    // A revoked portal link stays refused on the copy (rows live at most the longest link lifetime).
+    name: 'portal_link_revocations',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), int('revoked_at'), int('expires_at')],
+  },
+  {
+    // A single-use link already exchanged must not open a second session on the copy.
+    name: 'portal_link_uses',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), int('used_at'), int('expires_at')],
   },
 ];
 

@@ -77,8 +77,33 @@ export const OverviewModel = Type.Object(
 );
 
 export const PortalLinkModel = Type.Object(
-  { id: Type.String(), url: Type.String(), token: Type.String(), tenant: Type.String(), expiresAt: IsoDate, readOnly: Type.Boolean(), capabilities: Type.Array(PortalCapabilityModel), theme: Nullable(Facts) },
+  {
+    id: Type.String(),
+    url: Type.String(),
+    token: Type.String(),
+    tenant: Type.String(),
+    expiresAt: IsoDate,
+    readOnly: Type.Boolean(),
+    capabilities: Type.Array(PortalCapabilityModel),
+    theme: Nullable(Facts),
+    singleUse: Type.Boolean({ description: 'The link is exchanged once for a session (POST /v1/portal/session) and authenticates nothing else.' }),
+  },
   { title: 'PortalLink', additionalProperties: false },
+);
+
+/** What exchanging a portal link answers: the session token that calls the API (Bearer portal_<token>). */
+export const PortalSessionModel = Type.Object(
+  {
+    token: Type.String(),
+    /** The link's id (revoking the link ends the session); null for links made before ids existed. */
+    linkId: Nullable(Type.String()),
+    tenant: Type.String(),
+    expiresAt: IsoDate,
+    readOnly: Type.Boolean(),
+    capabilities: Type.Array(PortalCapabilityModel),
+    theme: Nullable(Facts),
+  },
+  { title: 'PortalSession', additionalProperties: false },
 );
 
 export type HealthView = Static<typeof HealthModel>;
@@ -86,3 +111,4 @@ export type WhoamiView = Static<typeof WhoamiModel>;
 export type CodesView = Static<typeof CodesModel>;
 export type OverviewView = Static<typeof OverviewModel>;
 export type PortalLinkView = Static<typeof PortalLinkModel>;
+export type PortalSessionView = Static<typeof PortalSessionModel>;

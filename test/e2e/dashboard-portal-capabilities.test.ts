@@ -51,6 +51,31 @@ describe.skipIf(!existsSync(CHROMIUM))('portal capabilities in the page (browser
     expect(watched.flatMap((w) => w.errors)).toEqual([]);
   });
 
+  it('a single-use link opens the portal once: the token leaves the address bar, a reload keeps the session, another browser is refused', async () => {
+    const link = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 300 } });
+    const url = `${base}/portal?token=${encodeURIComponent(link.body.token as string)}#/endpoints/${endpointId}`;
+    // Not in `watched`: the refusals at the end are console errors on purpose; checked before them.
+    const w = watch(await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage());
+    await w.page.goto(url);
+    await w.page.getByText('Acme CRM').first().waitFor();
+    expect(w.page.url()).toBe(`${base}/portal#/endpoints/${endpointId}`);
+    await w.page.reload();
+    await w.page.getByText('Acme CRM').first().waitFor();
+    // The original link again in the same tab finds its session.
+    await w.page.goto(url);
+    await w.page.getByText('Acme CRM').first().waitFor();
+    expect(w.errors).toEqual([]);
+    // Anyone else with the link (another browser) is told it was used.
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(url);
+    await other.getByText('already been used', { exact: false }).waitFor();
+    expect(await other.getByText('Acme CRM').count()).toBe(0);
+    // Revoking the link ends the open session: the next call is refused and the page says so.
+    expect((await h.request('DELETE', `/v1/portal-links/${link.body.id as string}`)).status).toBe(204);
+    await w.page.reload();
+    await w.page.getByText('revoked', { exact: false }).first().waitFor();
+  });
+
   it('a link with every capability offers them', async () => {
     const page = await openEndpoint({});
     await page.getByRole('button', { name: 'Delete…', exact: true }).waitFor();
@@ -72,7 +97,10 @@ describe.skipIf(!existsSync(CHROMIUM))('portal capabilities in the page (browser
     await page.getByLabel('Rotate endpoint secrets').uncheck();
     await page.getByRole('button', { name: 'Create portal link' }).click();
     const url = (await page.locator('.alert-ok code').first().textContent())!;
-    const key = `portal_${decodeURIComponent(/token=([^&#]+)/.exec(url)![1]!)}`;
+    // A new link is single-use: its session is what calls the API (and dies with the link).
+    const session = await h.request('POST', '/v1/portal/session', { key: `portal_${decodeURIComponent(/token=([^&#]+)/.exec(url)![1]!)}` });
+    expect(session.status).toBe(201);
+    const key = `portal_${session.body.token as string}`;
     const who = await h.request('GET', '/v1/meta/whoami', { key });
     expect(who.body.portalOptions.capabilities).toEqual(['view', 'manage_endpoints', 'replay', 'manage_transforms']);
     await page.getByRole('button', { name: 'Revoke this link' }).click();

@@ -42,7 +42,7 @@ describe('dashboard (browser)', () => {
     base = `http://127.0.0.1:${(h.runtime.app.server.address() as AddressInfo).port}`;
 
     // Portal tokens are accepted by the API authenticator (a tenant principal).
-    const probe = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 300 } });
+    const probe = await h.request('POST', '/v1/portal-links', { body: { tenant: 'acme', ttlSeconds: 300, singleUse: false } });
     expect((await h.request('GET', '/v1/meta/whoami', { key: `portal_${probe.body.token}` })).status).toBe(200);
 
     good = await startReceiver();

@@ -1,4 +1,5 @@
-// Deliveries: filter by status, endpoint, event, type and time; retry one; bulk retry everything that
+// Deliveries: filter by status, endpoint, event, type, time, the last attempt's HTTP status and
+// code, and (admin) tenant; retry one; bulk retry everything that
 // matches, or recover an endpoint's failed deliveries in a window, each after a confirmation that
 // states how many deliveries it affects.
 
@@ -25,10 +26,41 @@ export async function render(root, params, app) {
   const type = h('input', { type: 'text', name: 'type', placeholder: 'chat.started', value: q.get('type') ?? '', spellcheck: 'false' });
   const since = h('input', { type: 'datetime-local', name: 'since', value: q.get('since') ? toLocalInput(q.get('since')) : '' });
   const until = h('input', { type: 'datetime-local', name: 'until', value: q.get('until') ? toLocalInput(q.get('until')) : '' });
+  // The last attempt's answer: an HTTP status and the attempt code (timeout, http_server_error, ...).
+  const httpStatus = h('input', { type: 'number', name: 'httpStatus', min: '100', max: '599', placeholder: '503', value: q.get('httpStatus') ?? '' });
+  const code = h('input', { type: 'text', name: 'code', placeholder: 'timeout', value: q.get('code') ?? '', spellcheck: 'false' });
+  // Only an admin sees several tenants; a tenant key (or portal) is always within its own.
+  const tenant = app.isAdmin ? h('input', { type: 'text', name: 'tenant', placeholder: 'acme', value: q.get('tenant') ?? '', spellcheck: 'false' }) : null;
   const clearBtn = h('button', { type: 'button', class: 'btn' }, 'Clear filters');
-  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter deliveries' }, field('Status', status), field('Endpoint', endpoint), field('Event ID', event), field('Event type', type), field('Created since', since), field('Created until', until), h('div', { class: 'filter-actions' }, clearBtn));
+  const filters = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter deliveries' },
+    field('Status', status),
+    field('Endpoint', endpoint),
+    field('Event ID', event),
+    field('Event type', type),
+    field('Created since', since),
+    field('Created until', until),
+    field('HTTP status', httpStatus),
+    field('Attempt code', code),
+    tenant ? field('Tenant', tenant) : null,
+    h('div', { class: 'filter-actions' }, clearBtn),
+  );
 
-  const current = () => ({ status: status.value, endpoint: endpoint.value, event: event.value.trim(), type: type.value.trim(), since: fromLocalInput(since.value), until: fromLocalInput(until.value) });
+  const current = () => ({
+    status: status.value,
+    endpoint: endpoint.value,
+    event: event.value.trim(),
+    type: type.value.trim(),
+    since: fromLocalInput(since.value),
+    until: fromLocalInput(until.value),
+    httpStatus: httpStatus.value.trim(),
+    code: code.value.trim(),
+    tenant: tenant?.value.trim() ?? '',
+  });
+  // Bulk retry and recover take the status/endpoint/event/type/time filters only: with a list-only
+  // filter set they would act on more than the list shows, so they wait until it is cleared.
+  const listOnly = (f) => Boolean(f.httpStatus || f.code || f.tenant);
 
   const retryAll = h('button', { type: 'button', 'data-mutates': 'replay', class: 'btn btn-warn' }, 'Retry all matching…');
   const recover = h('button', { type: 'button', 'data-mutates': 'replay', class: 'btn btn-warn' }, 'Recover failed…');
@@ -51,21 +83,23 @@ export async function render(root, params, app) {
     const f = current();
     const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
     history.replaceState(null, '', `#/deliveries${params.toString() ? `?${params}` : ''}`);
-    const onlyWindow = !f.event && !f.type;
+    const onlyWindow = !f.event && !f.type && !listOnly(f);
     recover.disabled = !onlyWindow;
-    recover.title = onlyWindow ? 'Re-queue failed and cancelled deliveries in the time window' : 'Recover works on an endpoint and time window; clear the event and type filters';
+    recover.title = onlyWindow ? 'Re-queue failed and cancelled deliveries in the time window' : 'Recover works on an endpoint and time window; clear the event, type, HTTP status, code and tenant filters';
+    retryAll.disabled = listOnly(f);
+    retryAll.title = listOnly(f) ? 'Bulk retry cannot filter by HTTP status, attempt code or tenant: clear those filters' : '';
     void pager.reset();
   };
   const applySoon = debounce(apply, 300);
   for (const el of [status, endpoint, since, until]) el.addEventListener('change', apply);
-  for (const el of [event, type]) el.addEventListener('input', applySoon);
+  for (const el of [event, type, httpStatus, code, tenant].filter(Boolean)) el.addEventListener('input', applySoon);
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
     apply();
   });
   clearBtn.addEventListener('click', () => {
     for (const el of [status, endpoint]) el.value = '';
-    for (const el of [event, type, since, until]) el.value = '';
+    for (const el of [event, type, since, until, httpStatus, code, tenant].filter(Boolean)) el.value = '';
     apply();
   });
 

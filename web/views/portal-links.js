@@ -24,6 +24,8 @@ export async function render(root) {
   );
   const out = h('div', { 'aria-live': 'polite' });
   const readOnly = h('input', { type: 'checkbox', name: 'readOnly', id: 'portal-read-only' });
+  // Single-use by default: the link opens one session (the page exchanges it) and is then spent.
+  const reusable = h('input', { type: 'checkbox', name: 'reusable', id: 'portal-reusable' });
   // What the link may do (checked by the API route by route; docs/operations.md "Portal capabilities").
   const CAPS = [
     ['view_secret', 'Reveal endpoint secrets'],
@@ -45,6 +47,7 @@ export async function render(root) {
     h('datalist', { id: 'tenant-list' }, tenants.map((t) => h('option', { value: t }))),
     h('div', { class: 'grid-2' }, field('Tenant', tenant), field('Valid for', ttl)),
     h('div', { class: 'field' }, h('label', { class: 'check', for: 'portal-read-only' }, readOnly, ' Read-only: the portal shows everything and changes nothing')),
+    h('div', { class: 'field' }, h('label', { class: 'check', for: 'portal-reusable' }, reusable, ' Reusable: the link may be opened again until it expires (otherwise it opens one session only)')),
     h('fieldset', { class: 'fieldset' }, h('legend', null, 'The portal may (it can always look)'), CAPS.map(([cap, label], i) => h('div', { class: 'field' }, h('label', { class: 'check', for: `portal-cap-${cap}` }, capBoxes[i], ` ${label}`)))),
     h('fieldset', { class: 'fieldset' }, h('legend', null, 'Look (optional, signed into the link)'), h('div', { class: 'grid-3' }, field('Brand name', brandName), field('Logo URL (https)', logoUrl), field('Colour', color, '#rgb or #rrggbb'))),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create portal link')),
@@ -66,16 +69,16 @@ export async function render(root) {
     try {
       const theme = Object.fromEntries(Object.entries({ brandName: brandName.value.trim(), logoUrl: logoUrl.value.trim(), primaryColor: color.value.trim() }).filter(([, v]) => v));
       const capabilities = readOnly.checked ? undefined : ['view', ...CAPS.filter((_c, i) => capBoxes[i].checked).map(([cap]) => cap)];
-      const body = { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value), readOnly: readOnly.checked, ...(capabilities ? { capabilities } : {}), ...(Object.keys(theme).length ? { theme } : {}) };
+      const body = { tenant: tenant.value.trim(), ttlSeconds: Number(ttl.value), singleUse: !reusable.checked, readOnly: readOnly.checked, ...(capabilities ? { capabilities } : {}), ...(Object.keys(theme).length ? { theme } : {}) };
       const link = await api('/v1/portal-links', { method: 'POST', body });
       const snippet = `<iframe src="${link.url}" title="Webhooks" width="100%" height="800" style="border:0"></iframe>`;
       replace(
         out,
-        h('div', { class: 'alert alert-ok' }, h('p', null, `${link.readOnly ? 'Read-only link' : 'Link'} for tenant ${link.tenant}, valid until ${fmtTime(link.expiresAt)}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet'), h('p', null, revokeButton(link.id))),
+        h('div', { class: 'alert alert-ok' }, h('p', null, `${link.readOnly ? 'Read-only link' : 'Link'} for tenant ${link.tenant}, ${link.singleUse ? 'single-use (it opens one session), ' : ''}valid until ${fmtTime(link.expiresAt)}:`), h('p', { class: 'break' }, h('code', null, link.url), ' ', copyButton(link.url, 'Copy portal link')), h('p', null, 'Embed it:'), h('pre', { class: 'code' }, h('code', null, snippet)), copyButton(snippet, 'Copy iframe snippet'), h('p', null, revokeButton(link.id))),
       );
     } catch (err) {
       replace(out, errorBox(err));
     }
   });
-  root.append(pageHeader('Tenant portal', 'Give a customer their own view of their endpoints and deliveries'), section(null, h('p', null, 'A portal link carries a signed token that lets its holder act as the tenant until it expires: it sees and manages only that tenant’s endpoints, events and deliveries. Create a fresh link each time your app shows the portal.'), form, out));
+  root.append(pageHeader('Tenant portal', 'Give a customer their own view of their endpoints and deliveries'), section(null, h('p', null, 'A portal link carries a signed token that lets its holder act as the tenant until it expires: it sees and manages only that tenant’s endpoints, events and deliveries. A new link is single-use: the portal page exchanges it once for a session, so a link copied from the page or a log opens nothing. Create a fresh link each time your app shows the portal.'), form, out));
 }

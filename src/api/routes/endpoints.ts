@@ -1,5 +1,7 @@
 // Endpoints: create, list, get, update, delete, secret reveal and rotation, test, recover, stats.
 
+import { recordStandaloneAudit } from '../audit-routes.js';
+import { noteAuditChanges } from '../../core/audit.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -144,6 +146,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.patch('/v1/endpoints/:id', { schema: { response: responses({ 200: EndpointModel }), tags: ['endpoints'], summary: 'Update an endpoint (also re-enables a disabled one)', params, body: patchEndpointBody } }, async (request) => {
     const current = await loadEndpoint(ctx, request);
     const body = request.body as Partial<EndpointBody>;
+    // The audit record says what each changed field was, not only what was asked.
+    noteAuditChanges(renderEndpoint(current), body);
     checkAuthHeaders(body.auth);
     const headers = checkCustomHeaders(body.headers);
     if (body.url !== undefined && body.url !== current.url) await vetUrl(ctx, body.url);
@@ -214,6 +218,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
   app.get('/v1/endpoints/:id/secret', { schema: { response: responses({ 200: EndpointSecretModel }), tags: ['endpoints'], summary: 'Reveal the signing secret (and older ones still in their grace period)', params } }, async (request) => {
     const endpoint = await loadEndpoint(ctx, request);
     refuseUnusedSecret(endpoint);
+    // The reveal's audit record (REVEAL_ROUTES) is written before the secret is answered: a record
+    // that cannot be written fails the request instead of revealing unrecorded.
+    await recordStandaloneAudit(ctx.store);
     const [current, ...previous] = endpoint.secrets;
     return { secret: current!.secret, previous: previous.map((s) => ({ secret: s.secret, expiresAt: iso(s.expiresAt) })) };
   });

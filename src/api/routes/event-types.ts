@@ -1,5 +1,6 @@
 // The event type catalogue: name, description, JSON Schema 2020-12 and an example.
 
+import { noteAuditChanges } from '../../core/audit.js';
 import type { FastifyInstance } from 'fastify';
 import { HookdError } from '../../core/errors.js';
 import { exampleFromSchema } from '../../core/example-from-schema.js';
@@ -38,6 +39,8 @@ export function registerEventTypeRoutes(app: FastifyInstance, ctx: ApiContext): 
         }
       }
       const existing = await ctx.store.getEventType(name);
+      // A replace: the audit record holds each field's value before and after.
+      if (existing) noteAuditChanges(renderEventType(existing), { description: body.description ?? null, schema: body.schema ?? null, example: body.example ?? null });
       const now = ctx.now();
       const stored = await ctx.store.putEventType({ name, description: body.description ?? null, schema: body.schema ?? null, example: body.example ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now });
       // The publisher caches the catalogue: publishes after this answer must see the new schema.

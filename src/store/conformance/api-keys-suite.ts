@@ -38,6 +38,17 @@ export function apiKeysSuite(factory: StoreFactory): void {
       expect(await store().isPortalLinkRevoked('pl_0000000000000000000000000000000c')).toBe(true);
     });
 
+    it('uses a single-use portal link once, even when many race; old uses are pruned', async () => {
+      const id = 'pl_0000000000000000000000000000000d';
+      const raced = await Promise.all(Array.from({ length: 8 }, (_, i) => store().usePortalLink(id, T0 + i, T0 + 1000)));
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await store().usePortalLink(id, T0 + 10, T0 + 1000)).toBe(false);
+      expect(await store().usePortalLink('pl_0000000000000000000000000000000e', T0 + 10, T0 + 1000)).toBe(true);
+      // A use past the first one's expiry deletes it (that link is refused as expired anyway).
+      expect(await store().usePortalLink('pl_0000000000000000000000000000000f', T0 + 2000, T0 + 5000)).toBe(true);
+      expect(await store().usePortalLink(id, T0 + 2001, T0 + 5000)).toBe(true);
+    });
+
     it('lists newest first across pages, each key exactly once, nextCursor null at the end', async () => {
       const keys = [];
       for (let i = 0; i < 5; i += 1) {

@@ -73,6 +73,8 @@ async function populate(store: Store): Promise<{ endpointIds: string[]; eventIds
   await store.claimAlertNotification({ id: 'alt_rul_1_ep_1_f', ruleId: 'rul_1', subjectKind: 'endpoint', subjectId: 'ep_1', tenant: 'acme', windowStart: T0, state: 'firing', summary: 'error rate 63%', value: 0.625, threshold: 0.5, createdAt: T0 + 1, outcome: 'failed', error: 'HTTP 500' });
   await store.claimAlertNotification({ id: 'alt_rul_2_src_1_r', ruleId: 'rul_2', subjectKind: 'source', subjectId: 'src_1', tenant: null, windowStart: T0, state: 'resolved', summary: 'cleared', value: null, threshold: null, createdAt: T0 + 2, outcome: 'sent', error: null });
   await store.recordAudit({ id: newId('audit'), at: T0 + 1, actorKind: 'portal', actorId: 'portal:acme', actorName: null, tenant: null, requestId: null, action: 'api_key.create', target: null, diff: null });
+  await store.revokePortalLink('pl_0000000000000000000000000000000a', T0, T0 + 86_400_000);
+  await store.usePortalLink('pl_0000000000000000000000000000000b', T0, T0 + 86_400_000);
   await store.putEventType({ name: 'chat.started', description: 'A chat began', schema: { type: 'object', required: ['chatId'] }, example: { chatId: 'c-1' }, createdAt: T0, updatedAt: T0 + 1 });
   await store.putEventType({ name: 'call.ended', description: null, schema: null, example: undefined, createdAt: T0, updatedAt: T0 });
   const plain = await addEndpoint(store, { headers: { 'x-team': 'crm', 'x-a': '1' }, retrySchedule: [0, 5, 60], rateLimitPerSecond: 2.5 });

@@ -2,7 +2,7 @@
 
 import type { ApiKey, EventType } from '../../core/types.js';
 import type { Page, PageRequest } from '../store.js';
-import { query, type PgContext } from './pool.js';
+import { query, withTransaction, type PgContext } from './pool.js';
 import { API_KEY_COLUMNS, EVENT_TYPE_COLUMNS, apiKeyFromRow, eventTypeFromRow, placeholders } from './rows.js';
 import { Where, decodeCursor, encodeCursor, newestFirst } from './sql-builder.js';
 
@@ -46,6 +46,15 @@ export async function revokePortalLink(ctx: PgContext, id: string, at: number, e
 export async function isPortalLinkRevoked(ctx: PgContext, id: string): Promise<boolean> {
   const { rows } = await query(ctx.pool, 'SELECT 1 FROM portal_link_revocations WHERE id = $1', [id]);
   return rows.length > 0;
+}
+
+/** One transaction, so the exchange's audit record (written before COMMIT) shares its fate. */
+export async function usePortalLink(ctx: PgContext, id: string, at: number, expiresAt: number): Promise<boolean> {
+  return withTransaction(ctx.pool, async (client) => {
+    await client.query('DELETE FROM portal_link_uses WHERE expires_at < $1', [at]);
+    const r = await client.query('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, at, expiresAt]);
+    return (r.rowCount ?? 0) > 0;
+  });
 }
 
 export async function countApiKeys(ctx: PgContext): Promise<number> {

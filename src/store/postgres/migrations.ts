@@ -364,4 +364,19 @@ CREATE TABLE portal_link_revocations (
 );
 `,
   },
+  {
+    version: 15,
+    name: 'portal link uses',
+    // A single-use portal link is exchanged for a session once: the exchange inserts its id here and
+    // the primary key makes a second exchange (in any process) find it taken. Kept until the link
+    // would have expired anyway (older rows are deleted on the next exchange).
+    sql: `
+CREATE TABLE portal_link_uses (
+  id text PRIMARY KEY,
+  used_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX portal_link_uses_expires_idx ON portal_link_uses (expires_at);
+`,
+  },
 ];

@@ -42,6 +42,7 @@ import {
   revokeApiKey,
   revokePortalLink,
   isPortalLinkRevoked,
+  usePortalLink,
 } from './keys-and-types.js';
 import { heartbeatOwner, listLeaseOwners, releaseDeadOwners, retireOwner } from './lease-owners.js';
 import { runMigrations } from './migrate.js';
@@ -100,6 +101,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     revokeApiKey: (id, at) => revokeApiKey(ctx, id, at),
     revokePortalLink: (id, at, expiresAt) => revokePortalLink(ctx, id, at, expiresAt),
     isPortalLinkRevoked: (id) => isPortalLinkRevoked(ctx, id),
+    usePortalLink: (id, at, expiresAt) => usePortalLink(ctx, id, at, expiresAt),
     countApiKeys: () => countApiKeys(ctx),
 
     listSigningKeys: (tenant) => listSigningKeys(ctx, tenant),

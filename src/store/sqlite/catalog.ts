@@ -38,6 +38,11 @@ export function isPortalLinkRevoked(ctx: SqliteContext, id: string): boolean {
   return ctx.stmt('SELECT 1 FROM portal_link_revocations WHERE id = ?').get(id) !== undefined;
 }
 
+export function usePortalLink(ctx: SqliteContext, id: string, at: number, expiresAt: number): boolean {
+  ctx.stmt('DELETE FROM portal_link_uses WHERE expires_at < ?').run(at);
+  return ctx.stmt('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, at, expiresAt).changes === 1;
+}
+
 /** Every key ever created, revoked ones included: "no keys at all" is what first start checks. */
 export function countApiKeys(ctx: SqliteContext): number {
   return (ctx.stmt('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;

@@ -404,6 +404,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 16,
+    name: 'portal link uses',
+    // A single-use portal link is exchanged for a session once: the exchange inserts its id here and
+    // the primary key makes a second exchange (in any process) find it taken. Kept until the link
+    // would have expired anyway (older rows are deleted on the next exchange).
+    sql: `
+      CREATE TABLE portal_link_uses (
+        id TEXT PRIMARY KEY,
+        used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX portal_link_uses_expires ON portal_link_uses (expires_at);
+    `,
+  },
 ];
 
 /**

@@ -114,6 +114,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async isPortalLinkRevoked(id) {
       return catalog.isPortalLinkRevoked(ctx, id);
     },
+    async usePortalLink(id, at, expiresAt) {
+      return catalog.usePortalLink(ctx, id, at, expiresAt);
+    },
     async countApiKeys() {
       return catalog.countApiKeys(ctx);
     },
