@@ -95,6 +95,9 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
     if (!targets.some((t) => storeOf(t) === 'postgres')) break;
     add(`${label}: PostgreSQL server CPU us/delivery`, scenario, (r) => r.cpuUs?.pg, 0);
   }
+  add('burst-fanout: deliveries per claim (hookd /metrics)', 'burst-fanout', (r) => r.store?.deliveriesPerClaim, 1);
+  add('burst-fanout: deliveries per result write', 'burst-fanout', (r) => (r.store?.resultWritesPerDelivery ? 1 / r.store.resultWritesPerDelivery : null), 1);
+  add('burst-fanout: PostgreSQL WAL bytes/delivery (server-wide)', 'burst-fanout', (r) => r.pg?.walBytesPerDelivery, 0);
   if (results.floor) {
     const floorUs = (store, pick) => figure(results, 'floor', store, pick)?.median ?? null;
     rows.push(['floor deliveries/s', ...targets.map((t) => (t === 'peer' ? '-' : cell(figure(results, 'floor', storeOf(t), (r) => r.rate))))]);

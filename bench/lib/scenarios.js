@@ -4,12 +4,13 @@
 // Every scenario also reports what the receiver saw beyond the expected set (lost, duplicates) and
 // the CPU each process used during the window (on 2 cores, 200% is the whole machine).
 
-import { cpuPerDeliveryUs } from './measure.js';
-import { startMeter } from './meter.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { PG_URL, createDatabase } from './hookd-server.js';
-import { forkWorker, nowMs, sampleRss } from './procs.js';
+import { cpuPerDeliveryUs } from './measure.js';
+import { startMeter } from './meter.js';
+import { forkWorker, nowMs, sampleRss, sleep } from './procs.js';
 
 const FLOOR = fileURLToPath(new URL('../floor-sender.js', import.meta.url));
 
@@ -53,6 +54,7 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
   const { receiver, loadgen, opts } = env;
   await endpoints(sys, receiver, fanout, { maxConcurrency, signing, transform });
   await receiver.rpc.call('reset');
+  const walBefore = sys.pgSchema ? await pgWrites(sys.pgSchema) : null;
   const meter = await startMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] }, { pgUrl: sys.pgUrl });
   const publish =
     opts.publish === 'single'
@@ -67,8 +69,65 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
     seconds,
     publishSeconds: (publish.finishedAt - publish.startedAt) / 1000,
     ...cpuFigures(await meter.stop(), seen.unique),
+    // After the meter: 2 s for the backends to send their statistics (hookd's polls end transactions).
+    ...(sys.metricsText ? { store: storeRoundTrips(await sys.metricsText().catch(() => ''), seen.unique) } : {}),
+    ...(walBefore ? { pg: pgPerDelivery(walBefore, await sleep(2000).then(() => pgWrites(sys.pgSchema)), seen.unique) } : {}),
     ...integrity(expected, seen, publish),
   };
+}
+
+/**
+ * Store round trips per delivery from hookd's own /metrics (a fresh process per scenario, so the
+ * counters cover exactly this run): claims (and deliveries per claim), result writes, publishes.
+ */
+export function storeRoundTrips(text, deliveries) {
+  const value = (re) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const op = (name) => value(new RegExp(`^hookd_db_operation_duration_seconds_count\\{[^}]*operation="${name}"[^}]*result="ok"[^}]*\\} ([0-9.e+]+)$`, 'm'));
+  const claims = value(/^hookd_claim_batch_size_count ([0-9.e+]+)$/m);
+  const claimed = value(/^hookd_claim_batch_size_sum ([0-9.e+]+)$/m);
+  const per = (n) => (n === null || !(deliveries > 0) ? null : n / deliveries);
+  return { claimsPerDelivery: per(claims), deliveriesPerClaim: claims ? claimed / claims : null, resultWritesPerDelivery: per(op('record_results')), publishesPerDelivery: per(op('publish')) };
+}
+
+/**
+ * PostgreSQL writes: the server's WAL position (server-wide, so other sessions' writes count too:
+ * the competition flag says when there were any) and, for this run's schema, rows inserted,
+ * updated and HOT-updated per table and the index entries it holds. Statistics are sent by backends
+ * at the end of a transaction, with up to a second's delay: pgPerDelivery reads them after the run.
+ */
+async function pgWrites(schema) {
+  const client = new pg.Client({ connectionString: PG_URL, application_name: 'hookd-bench-meter' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const wal = (await client.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+    const tables = (await client.query(`SELECT relname, n_tup_ins::int AS ins, n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE schemaname = $1`, [schema])).rows;
+    const indexes = (await client.query(`SELECT count(*)::int AS n, t.relname FROM pg_stat_user_indexes i JOIN pg_stat_user_tables t USING (relid) WHERE i.schemaname = $1 GROUP BY t.relname`, [schema])).rows;
+    return { wal, tables, indexes };
+  } finally {
+    await client.end();
+  }
+}
+
+const lsnBytes = (lsn) => {
+  const [hi, lo] = lsn.split('/').map((x) => BigInt(`0x${x}`));
+  return Number((hi << 32n) + lo);
+};
+
+function pgPerDelivery(before, after, deliveries) {
+  if (!(deliveries > 0)) return null;
+  const per = {};
+  for (const t of after.tables) {
+    const b = before.tables.find((x) => x.relname === t.relname) ?? { ins: 0, upd: 0, hot: 0 };
+    const ins = t.ins - b.ins;
+    const upd = t.upd - b.upd;
+    if (ins === 0 && upd === 0) continue;
+    per[t.relname] = { inserts: ins / deliveries, updates: upd / deliveries, hotUpdates: (t.hot - b.hot) / deliveries, indexes: after.indexes.find((i) => i.relname === t.relname)?.n ?? 0 };
+  }
+  return { walBytesPerDelivery: (lsnBytes(after.wal) - lsnBytes(before.wal)) / deliveries, tables: per };
 }
 
 /** A typical small transform: reshape the body and add a header. */

@@ -31,8 +31,14 @@ export function hookdTarget(store, { cpuProfDir = null, root = ROOT, label = nul
         },
         /** The processes whose memory and CPU count as "the system". */
         pids: () => [server.pid],
+        /** hookd's Prometheus text (store round trips per delivery). */
+        async metricsText() {
+          const res = await fetch(`${server.origin}/metrics`);
+          return res.text();
+        },
         /** PostgreSQL: where the meter finds the server backends serving these pids. */
         pgUrl: store === 'postgres' ? PG_URL : null,
+        pgSchema: store === 'postgres' ? new URL(db.databaseUrl).searchParams.get('schema') : null,
         /** After an outage: a fresh process with delivery on, over the same database. */
         async resume() {
           await server.stop();
