@@ -3,7 +3,7 @@
 // the system's connections. Backends are found by their client port: every established connection
 // from a system pid to the PostgreSQL port is looked up in pg_stat_activity (client_port -> backend
 // pid), so other people's sessions on the same server never count. Backends come and go with the
-// pool, so the set is re-read every 500 ms and each backend's last reading is kept.
+// pool, so the set is re-read every 250 ms and each backend's last reading is kept.
 // The machine's busy time over the window (from /proc/stat) minus all of the above is what other
 // work used: the figure that flags a run.
 
@@ -68,6 +68,7 @@ export async function startMeter(groups, { pgUrl = null } = {}) {
 
   let pgClient = null;
   const backends = new Map(); // backend pid -> { first, last } CPU seconds
+  const waits = {}; // wait_event_type of active backends -> samples
   let sampling = null;
   let timer = null;
   if (pgUrl) {
@@ -78,8 +79,14 @@ export async function startMeter(groups, { pgUrl = null } = {}) {
     const sample = async () => {
       const ports = groups.system().flatMap((pid) => dbClientPorts(pid, port));
       if (ports.length === 0) return;
-      const res = await pgClient.query('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND client_addr IS NOT NULL', [ports]);
-      for (const { pid } of res.rows) {
+      const res = await pgClient.query(
+        "SELECT pid, state, coalesce(wait_event_type, 'CPU') AS wait FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND client_addr IS NOT NULL",
+        [ports],
+      );
+      for (const { pid, state, wait } of res.rows) {
+        // What the active backends were doing at each sample: on CPU, or waiting (Lock = row or
+        // advisory locks, LWLock = shared-memory locks such as WAL insertion, IO, Client...).
+        if (state === 'active') waits[wait] = (waits[wait] ?? 0) + 1;
         const cpu = processCpuSeconds(pid);
         if (cpu === null) continue;
         const b = backends.get(pid);
@@ -93,10 +100,10 @@ export async function startMeter(groups, { pgUrl = null } = {}) {
     sampling = 'running';
     const tick = () => {
       sampling = sample().catch(() => undefined).finally(() => {
-        if (timer !== null) timer = setTimeout(tick, 500);
+        if (timer !== null) timer = setTimeout(tick, 250);
       });
     };
-    timer = setTimeout(tick, 500);
+    timer = setTimeout(tick, 250);
   }
 
   return {
@@ -111,11 +118,12 @@ export async function startMeter(groups, { pgUrl = null } = {}) {
         for (const [pid, b] of backends) b.last = processCpuSeconds(pid) ?? b.last;
         cpu.pg = [...backends.values()].reduce((s, b) => s + (b.last - b.first), 0);
         cpu.pgBackends = backends.size;
+        cpu.pgWaits = waits;
         await pgClient.end().catch(() => undefined);
       }
       const machineEnd = machine();
       const loadAfter = loadavg();
-      const ours = Object.entries(cpu).filter(([k]) => k !== 'pgBackends').reduce((s, [, v]) => s + v, 0);
+      const ours = Object.entries(cpu).filter(([k]) => k !== 'pgBackends' && k !== 'pgWaits').reduce((s, [, v]) => s + v, 0);
       const otherCores = machineStart && machineEnd ? Math.max(0, machineEnd.busy - machineStart.busy - ours) / seconds : null;
       const nproc = os.availableParallelism();
       return { seconds, cpu, loadBefore, loadAfter, otherCores, flag: competition({ loadBefore, loadAfter, nproc, otherCores }) };

@@ -35,6 +35,13 @@ const THROUGHPUT = [
   ['scale-4', 'scale, 4 workers'],
 ];
 
+/** Percent of active-backend samples in a Lock or LWLock wait. */
+function lockShare(waits) {
+  if (!waits) return null;
+  const total = Object.values(waits).reduce((a, b) => a + b, 0);
+  return total === 0 ? null : (((waits.Lock ?? 0) + (waits.LWLock ?? 0)) / total) * 100;
+}
+
 /** The store a target column measures ("postgres@abc123" -> "postgres"). */
 const storeOf = (target) => target.split('@')[0];
 
@@ -97,6 +104,10 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
   }
   add('burst-fanout: deliveries per claim (hookd /metrics)', 'burst-fanout', (r) => r.store?.deliveriesPerClaim, 1);
   add('burst-fanout: deliveries per result write', 'burst-fanout', (r) => (r.store?.resultWritesPerDelivery ? 1 / r.store.resultWritesPerDelivery : null), 1);
+  for (const key of ['scale-1', 'scale-2', 'scale-4']) {
+    add(`${key}: PostgreSQL connections (backends seen)`, key, (r) => r.pgBackends, 0);
+    add(`${key}: active backend samples waiting on locks %`, key, (r) => lockShare(r.pgWaits), 0);
+  }
   add('burst-fanout: PostgreSQL WAL bytes/delivery (server-wide)', 'burst-fanout', (r) => r.pg?.walBytesPerDelivery, 0);
   if (results.floor) {
     const floorUs = (store, pick) => figure(results, 'floor', store, pick)?.median ?? null;
@@ -156,7 +167,7 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
 }
 
 function targetReport(results, opts, raw) {
-  const lines = ['Targets (issue 9):'];
+  const lines = ['Targets (issues 9 and 18):'];
   const check = (label, ok, detail) => lines.push(`  [${ok === null ? ' n/a ' : ok ? ' met ' : ' NOT '}] ${label}: ${detail}`);
   const med = (scenario, target, pick) => figure(results, scenario, target, pick)?.median ?? null;
   const pct = (a, b) => (a === null || b === null ? null : a / b);
@@ -185,6 +196,14 @@ function targetReport(results, opts, raw) {
     check(`backlog RSS < 300 MB on ${store} (${opts.backlogDeliveries.toLocaleString('en-US')} pending)`, rss === null ? null : rss < 300, rss === null ? 'not measured' : `${Math.round(rss)} MB`);
     const r = pct(med('backlog', store, (x) => x.drainRate), med('burst-fanout', store, (x) => x.rate));
     check(`backlog drain within 20% of burst-fanout on ${store}`, r === null ? null : r >= 0.8, r === null ? 'not measured' : `${Math.round(r * 100)}%`);
+  }
+  if (results.floor && opts.stores.includes('sqlite')) {
+    const floor = med('floor', 'sqlite', (x) => x.cpuUs?.system);
+    for (const key of ['backlog', 'burst-fanout']) {
+      const own = med(key, 'sqlite', (x) => x.cpuUs?.system);
+      const r = pct(own, floor);
+      if (r !== null) check(`hookd CPU per delivery <= 1.5x the floor on sqlite (${key}${key === 'backlog' ? ', drain only: like for like' : ', includes publishing'})`, r <= 1.5, `${r.toFixed(2)}x (${Math.round(own)} vs ${Math.round(floor)} us)`);
+    }
   }
   let lost = 0;
   let dup = 0;
@@ -234,5 +253,11 @@ export function renderComparison({ results, opts, against }) {
     if (cells.every((c) => c === '-')) continue;
     rows.push([label, ...cells]);
   }
-  return [`Compared with --against ${against.ref} (${against.sha.slice(0, 10)}), built in a scratch worktree: current / reference, run i of each taken back to back (order alternating by run); median (range, pairs).`, 'Throughput: above 1.00x is faster. Latency, RSS and CPU per delivery: below 1.00x is better.', '', table(rows)].join('\n');
+  const targets = ['Targets (issue 18) from this comparison:'];
+  const ratioOf = (key, store, pick) => pairedRatios((results[key]?.[store] ?? []).map((r) => (r.error ? null : pick(r) ?? null)), (results[key]?.[`${store}@${against.short}`] ?? []).map((r) => (r.error ? null : pick(r) ?? null))).summary;
+  for (const key of ['burst-fanout', 'burst-1x', 'backlog']) {
+    const s = opts.stores.includes('postgres') ? ratioOf(key, 'postgres', (r) => r.cpuUs?.pg) : null;
+    if (s) targets.push(`  [${s.median <= 0.5 ? ' met ' : ' NOT '}] PostgreSQL server CPU per delivery <= 0.5x ${against.short} (${key}): ${formatRatio(s)}`);
+  }
+  return [`Compared with --against ${against.ref} (${against.sha.slice(0, 10)}), built in a scratch worktree: current / reference, run i of each taken back to back (order alternating by run); median (range, pairs).`, 'Throughput: above 1.00x is faster. Latency, RSS and CPU per delivery: below 1.00x is better.', '', table(rows), '', ...targets].join('\n');
 }

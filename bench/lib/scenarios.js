@@ -22,11 +22,12 @@ const WAIT_MS = 300_000;
  * the load average before and after, and the competition flag (bench/lib/meter.js).
  */
 function cpuFigures(m, deliveries) {
-  const percent = Object.fromEntries(Object.entries(m.cpu).filter(([k]) => k !== 'pgBackends').map(([k, v]) => [k, Math.round((v / m.seconds) * 100)]));
+  const percent = Object.fromEntries(Object.entries(m.cpu).filter(([k]) => k !== 'pgBackends' && k !== 'pgWaits').map(([k, v]) => [k, Math.round((v / m.seconds) * 100)]));
   return {
     cpu: percent,
     cpuUs: { system: cpuPerDeliveryUs(m.cpu.system, deliveries), pg: m.cpu.pg === undefined ? null : cpuPerDeliveryUs(m.cpu.pg, deliveries) },
     pgBackends: m.cpu.pgBackends ?? null,
+    pgWaits: m.cpu.pgWaits ?? null,
     loadBefore: m.loadBefore,
     loadAfter: m.loadAfter,
     otherCores: m.otherCores,
