@@ -6,16 +6,22 @@
 // writes everything to bench/out/results-<time>.json. See docs/performance.md.
 //
 //   node bench/run.js [--quick] [--runs N] [--scenario NAME[,NAME]] [--store sqlite|postgres]
-//                     [--no-peer] [--profile] [--publish batch|single] [--backlog N]
+//                     [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--against REF]
+//
+// --against REF builds REF in a scratch worktree (bench/lib/against.js) and runs every hookd scenario
+// on both builds, back to back in each run (A B in odd runs, B A in even ones, so a machine that
+// slows down during the run does not favour either), then prints current/REF pair by pair.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { prepareAgainst } from './lib/against.js';
+import { ROOT } from './lib/hookd-server.js';
 import { forkWorker } from './lib/procs.js';
 import { SCENARIOS, SCENARIO_NAMES } from './lib/scenarios.js';
 import { hookdTarget, peerTarget } from './lib/targets.js';
-import { renderReport } from './lib/report.js';
+import { renderComparison, renderReport } from './lib/report.js';
 
 const HERE = new URL('./', import.meta.url);
 const OUT = fileURLToPath(new URL('out/', HERE));
@@ -36,6 +42,9 @@ function parseArgs(argv) {
     isolationRate: 500,
     isolationSeconds: 8,
     backlogDeliveries: 100_000,
+    floorDeliveries: 20_000,
+    scaleDeliveries: 40_000,
+    against: null,
     rawRequests: 60_000,
     rawConnections: 32,
     maxConcurrency: 64,
@@ -47,7 +56,10 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick') opts.runs = 1;
+    if (a === '--quick') {
+      opts.runs = 1;
+      opts.scaleDeliveries = 20_000;
+    } else if (a === '--against') opts.against = value(i++);
     else if (a === '--runs') opts.runs = positive(value(i++), a);
     else if (a === '--scenario') {
       const names = value(i++).split(',');
@@ -82,7 +94,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
   process.exit(problem ? 2 : 0);
 }
 
@@ -122,15 +134,36 @@ async function main() {
   await loadgen.ready();
   const env = { receiver: { rpc: receiverProc, pid: receiverProc.pid, port, blackholePort }, loadgen, opts };
 
-  const targets = [...opts.stores.map((s) => hookdTarget(s)), ...(opts.peer ? [peerTarget()] : [])];
+  const against = opts.against ? prepareAgainst(ROOT, opts.against, log) : null;
+  // Per store: the current build and, with --against, the reference build (run as a pair).
+  const pairs = opts.stores.map((store) => [hookdTarget(store), ...(against ? [hookdTarget(store, { root: against.root, label: against.short })] : [])]);
+  const peer = opts.peer ? peerTarget() : null;
   /** results[scenario][target] = array of per-run figures */
   const results = {};
   // Other work on the machine changes every figure; each result records the 1-minute load average
-  // when its scenario started (on 2 cores, anything above ~2 means processes were waiting for CPU).
+  // when its scenario ended (on 2 cores, anything above ~2 means processes were waiting for CPU) and
+  // the meter's competition flag.
   const keep = (scenario, target, figures) => {
     figures.loadAvg = os.loadavg()[0];
+    if (figures.flag) log(`  ${scenario} on ${target}: ${figures.flag}`);
     results[scenario] ??= {};
     (results[scenario][target] ??= []).push(figures);
+  };
+  const measure = async (def, scenario, target, run) => {
+    const variants = def.variants ?? (scenario === 'isolation' ? [{ key: 'isolation-baseline', withBad: false }, { key: 'isolation', withBad: true }] : [{ key: scenario }]);
+    for (const variant of variants) {
+      log(`run ${run}/${opts.runs} ${variant.key} on ${target.name}`);
+      let sys;
+      try {
+        sys = await target.start({ paused: scenario === 'backlog' || def.paused === true });
+        keep(variant.key, target.name, await def.run(sys, env, variant));
+      } catch (err) {
+        log(`  failed: ${err.stack ?? err}`);
+        keep(variant.key, target.name, { error: String(err.message ?? err) });
+      } finally {
+        await sys?.stop().catch((err) => log(`  stop failed: ${err}`));
+      }
+    }
   };
   const started = Date.now();
   try {
@@ -142,45 +175,51 @@ async function main() {
           keep('raw', 'raw', await def.run(null, env));
           continue;
         }
-        for (const target of targets) {
-          if (def.hookdOnly && target.name === 'peer') continue;
-          const variants = scenario === 'isolation' ? [{ key: 'isolation-baseline', withBad: false }, { key: 'isolation', withBad: true }] : [{ key: scenario }];
-          for (const variant of variants) {
-            log(`run ${run}/${opts.runs} ${variant.key} on ${target.name}`);
-            const sys = await target.start({ paused: scenario === 'backlog' });
+        if (def.yardstick) {
+          for (const store of opts.stores) {
+            log(`run ${run}/${opts.runs} ${scenario} on ${store}`);
             try {
-              keep(variant.key, target.name, await def.run(sys, env, variant));
+              keep(scenario, store, await def.run(store, env));
             } catch (err) {
               log(`  failed: ${err.stack ?? err}`);
-              keep(variant.key, target.name, { error: String(err.message ?? err) });
-            } finally {
-              await sys.stop().catch((err) => log(`  stop failed: ${err}`));
+              keep(scenario, store, { error: String(err.message ?? err) });
             }
           }
+          continue;
         }
+        for (const pair of pairs) {
+          if (def.postgresOnly && pair[0].store !== 'postgres') continue;
+          for (const target of run % 2 === 1 ? pair : [...pair].reverse()) await measure(def, scenario, target, run);
+        }
+        if (peer && !def.hookdOnly) await measure(def, scenario, peer, run);
       }
     }
     if (profileDir) {
-      for (const store of opts.stores) {
-        log(`profiling burst-fanout on ${store} (--cpu-prof into ${profileDir}${store})`);
-        const sys = await hookdTarget(store, { cpuProfDir: `${profileDir}${store}` }).start();
+      // With --against, the reference build is profiled too (into <store>@<sha>): before and after.
+      for (const target of pairs.flat()) {
+        const dir = `${profileDir}${target.name}`;
+        log(`profiling burst-fanout on ${target.name} (--cpu-prof into ${dir})`);
+        const sys = await hookdTarget(target.store, { cpuProfDir: dir, root: target.name.includes('@') ? against.root : ROOT, label: target.name.includes('@') ? against.short : null }).start();
         try {
-          keep('profile-burst-fanout', store, await SCENARIOS['burst-fanout'].run(sys, env));
+          keep('profile-burst-fanout', target.name, await SCENARIOS['burst-fanout'].run(sys, env));
         } finally {
           await sys.stop();
         }
       }
     }
   } finally {
+    against?.cleanup();
     await loadgen.call('close').catch(() => undefined);
     await loadgen.stop();
     await receiverProc.stop();
   }
 
   const elapsedMin = (Date.now() - started) / 60_000;
-  const report = renderReport({ results, opts, facts, command, elapsedMin });
+  const targetNames = [...pairs.flat().map((t) => t.name), ...(peer ? ['peer'] : [])];
+  let report = renderReport({ results, opts, facts, command, elapsedMin, targets: targetNames });
+  if (against) report += `\n\n${renderComparison({ results, opts, against })}`;
   const file = `${OUT}results-${facts.date.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ command, facts, opts, elapsedMin, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ command, facts, opts, against: against && { ref: against.ref, sha: against.sha }, elapsedMin, results }, null, 2));
   process.stdout.write(`${report}\nRaw figures: ${file}\n`);
   if (profileDir) process.stdout.write(`Profiles: ${profileDir} (summarise with: node bench/profile-summary.js ${profileDir}sqlite)\n`);
 }

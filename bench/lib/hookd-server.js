@@ -9,7 +9,7 @@ import pg from 'pg';
 import { freePort, spawnProcess, waitUntil } from './procs.js';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const ROOT = new URL('../../', import.meta.url).pathname;
+export const ROOT = new URL('../../', import.meta.url).pathname;
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function pgAdmin(sql) {
@@ -38,12 +38,12 @@ export async function createDatabase(store) {
   };
 }
 
-/** Start hookd on `db`; resolves when /healthz answers. */
-export async function startHookd(db, { role = 'all', env = {}, cpuProfDir = null } = {}) {
+/** Start hookd on `db`; resolves when /healthz answers. `root`: the tree whose bin/hookd.js runs (--against). */
+export async function startHookd(db, { role = 'all', env = {}, cpuProfDir = null, root = ROOT } = {}) {
   const port = await freePort();
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const proc = spawnProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/hookd.js'), 'serve'], {
-    cwd: ROOT,
+  const proc = spawnProcess(process.execPath, [...nodeArgs, join(root, 'bin/hookd.js'), 'serve'], {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -1,6 +1,7 @@
 // Renders the one table the benchmark prints (also pasted into docs/performance.md): every figure as
 // the median of the runs with min-max, throughput also as a share of `raw`, then the issue's targets.
 
+import { formatRatio, pairedRatios } from './measure.js';
 import { spread } from './stats.js';
 
 const num = (v, digits = 0) => (v === null || v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -21,8 +22,30 @@ function table(rows) {
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
-export function renderReport({ results, opts, facts, command, elapsedMin }) {
-  const targets = [...opts.stores, ...(opts.peer ? ['peer'] : [])];
+const THROUGHPUT = [
+  ['burst-1x', 'burst-1x'],
+  ['burst-fanout', 'burst-fanout'],
+  ['burst-fanout-ed25519', 'burst-fanout ed25519'],
+  ['transform', 'transform'],
+  ['ordered', 'ordered'],
+  ['paced', 'paced'],
+  ['backlog', 'backlog drain'],
+  ['scale-1', 'scale, 1 worker'],
+  ['scale-2', 'scale, 2 workers'],
+  ['scale-4', 'scale, 4 workers'],
+];
+
+/** Percent of active-backend samples in a Lock or LWLock wait. */
+function lockShare(waits) {
+  if (!waits) return null;
+  const total = Object.values(waits).reduce((a, b) => a + b, 0);
+  return total === 0 ? null : (((waits.Lock ?? 0) + (waits.LWLock ?? 0)) / total) * 100;
+}
+
+/** The store a target column measures ("postgres@abc123" -> "postgres"). */
+const storeOf = (target) => target.split('@')[0];
+
+export function renderReport({ results, opts, facts, command, elapsedMin, targets = [...opts.stores, ...(opts.peer ? ['peer'] : [])] }) {
   const raw = figure(results, 'raw', 'raw', (r) => r.rate);
   const ratio = (s) => (s && raw ? ` = ${Math.round((s.median / raw.median) * 100)}% raw` : '');
   const rows = [['figure', ...targets]];
@@ -67,9 +90,47 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
   add('backlog drain deliveries/s', 'backlog', (r) => r.drainRate, 0, true);
   add('backlog time to drain s', 'backlog', (r) => r.drainSeconds, 1);
   add('backlog peak RSS MB (peer: node + redis)', 'backlog', (r) => r.peakRssMb, 0);
+  add('scale 1 worker deliveries/s', 'scale-1', (r) => r.drainRate, 0, true);
+  add('scale 2 workers deliveries/s', 'scale-2', (r) => r.drainRate, 0, true);
+  add('scale 4 workers deliveries/s', 'scale-4', (r) => r.drainRate, 0, true);
   add('burst-fanout CPU % system (200% = machine)', 'burst-fanout', (r) => r.cpu?.system, 0);
   add('burst-fanout CPU % receiver', 'burst-fanout', (r) => r.cpu?.receiver, 0);
   add('burst-fanout ed25519 CPU % system', 'burst-fanout-ed25519', (r) => r.cpu?.system, 0);
+  // CPU per delivery, from /proc (utime + stime) over the scenario's window.
+  for (const [scenario, label] of THROUGHPUT) add(`${label}: system CPU us/delivery`, scenario, (r) => r.cpuUs?.system, 0);
+  for (const [scenario, label] of THROUGHPUT) {
+    if (!targets.some((t) => storeOf(t) === 'postgres')) break;
+    add(`${label}: PostgreSQL server CPU us/delivery`, scenario, (r) => r.cpuUs?.pg, 0);
+  }
+  add('burst-fanout: deliveries per claim (hookd /metrics)', 'burst-fanout', (r) => r.store?.deliveriesPerClaim, 1);
+  add('burst-fanout: deliveries per result write', 'burst-fanout', (r) => (r.store?.resultWritesPerDelivery ? 1 / r.store.resultWritesPerDelivery : null), 1);
+  for (const key of ['scale-1', 'scale-2', 'scale-4']) {
+    add(`${key}: PostgreSQL connections (backends seen)`, key, (r) => r.pgBackends, 0);
+    add(`${key}: active backend samples waiting on locks %`, key, (r) => lockShare(r.pgWaits), 0);
+  }
+  add('burst-fanout: PostgreSQL WAL bytes/delivery (server-wide)', 'burst-fanout', (r) => r.pg?.walBytesPerDelivery, 0);
+  if (results.floor) {
+    const floorUs = (store, pick) => figure(results, 'floor', store, pick)?.median ?? null;
+    rows.push(['floor deliveries/s', ...targets.map((t) => (t === 'peer' ? '-' : cell(figure(results, 'floor', storeOf(t), (r) => r.rate))))]);
+    rows.push(['floor: CPU us/delivery (sender)', ...targets.map((t) => (t === 'peer' ? '-' : cell(figure(results, 'floor', storeOf(t), (r) => r.cpuUs?.system))))]);
+    if (targets.some((t) => storeOf(t) === 'postgres')) rows.push(['floor: PostgreSQL server CPU us/delivery', ...targets.map((t) => (storeOf(t) === 'postgres' ? cell(figure(results, 'floor', 'postgres', (r) => r.cpuUs?.pg)) : '-'))]);
+    // hookd's CPU per delivery as a multiple of the floor's on the same store (medians of the run).
+    for (const [scenario, label] of [['burst-fanout', 'burst-fanout'], ['backlog', 'backlog drain']]) {
+      if (!results[scenario]) continue;
+      rows.push([`${label} CPU/delivery vs floor (system; +server on PG)`, ...targets.map((t) => {
+        if (t === 'peer') return '-';
+        const store = storeOf(t);
+        const own = figure(results, scenario, t, (r) => r.cpuUs?.system)?.median ?? null;
+        const base = floorUs(store, (r) => r.cpuUs?.system);
+        if (own === null || !base) return '-';
+        let text = `${(own / base).toFixed(2)}x`;
+        const ownPg = figure(results, scenario, t, (r) => r.cpuUs?.pg)?.median ?? null;
+        const basePg = floorUs(store, (r) => r.cpuUs?.pg);
+        if (store === 'postgres' && ownPg !== null && basePg) text += `; ${((own + ownPg) / (base + basePg)).toFixed(2)}x`;
+        return text;
+      })]);
+    }
+  }
 
   // Integrity over every scenario and run.
   const totals = Object.fromEntries(targets.map((t) => [t, { lost: 0, duplicates: 0, failed: 0 }]));
@@ -94,6 +155,9 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
   out.push('All processes (load generator, receiver, system under test, its database) share the same cores.');
   const loads = spread(Object.values(results).flatMap((byTarget) => Object.values(byTarget).flat()).map((r) => r.loadAvg));
   if (loads) out.push(`1-min load average at the end of each scenario: median ${loads.median.toFixed(1)} (${loads.min.toFixed(1)}-${loads.max.toFixed(1)}); above ${facts.nproc} means other work competed for the CPU.`);
+  const flagged = Object.entries(results).flatMap(([scenario, byTarget]) => Object.entries(byTarget).flatMap(([t, runs]) => runs.filter((r) => r.flag).map((r) => `${scenario} on ${t}: ${r.flag}`)));
+  const all = Object.values(results).flatMap((byTarget) => Object.values(byTarget).flat()).filter((r) => !r.error).length;
+  out.push(flagged.length === 0 ? 'No measurement was flagged: other work did not compete.' : `${flagged.length} of ${all} measurements flagged (load above the core count, or other processes using more than a third of a core), e.g. ${flagged.slice(0, 3).join('; ')}`);
   if (raw) out.push(`raw (undici Pool, ${opts.rawConnections} connections, straight to the receiver): ${cell(raw)} requests/s`);
   out.push('');
   out.push(table(rows));
@@ -103,7 +167,7 @@ export function renderReport({ results, opts, facts, command, elapsedMin }) {
 }
 
 function targetReport(results, opts, raw) {
-  const lines = ['Targets (issue 9):'];
+  const lines = ['Targets (issues 9 and 18):'];
   const check = (label, ok, detail) => lines.push(`  [${ok === null ? ' n/a ' : ok ? ' met ' : ' NOT '}] ${label}: ${detail}`);
   const med = (scenario, target, pick) => figure(results, scenario, target, pick)?.median ?? null;
   const pct = (a, b) => (a === null || b === null ? null : a / b);
@@ -133,6 +197,14 @@ function targetReport(results, opts, raw) {
     const r = pct(med('backlog', store, (x) => x.drainRate), med('burst-fanout', store, (x) => x.rate));
     check(`backlog drain within 20% of burst-fanout on ${store}`, r === null ? null : r >= 0.8, r === null ? 'not measured' : `${Math.round(r * 100)}%`);
   }
+  if (results.floor && opts.stores.includes('sqlite')) {
+    const floor = med('floor', 'sqlite', (x) => x.cpuUs?.system);
+    for (const key of ['backlog', 'burst-fanout']) {
+      const own = med(key, 'sqlite', (x) => x.cpuUs?.system);
+      const r = pct(own, floor);
+      if (r !== null) check(`hookd CPU per delivery <= 1.5x the floor on sqlite (${key}${key === 'backlog' ? ', drain only: like for like' : ', includes publishing'})`, r <= 1.5, `${r.toFixed(2)}x (${Math.round(own)} vs ${Math.round(floor)} us)`);
+    }
+  }
   let lost = 0;
   let dup = 0;
   for (const byTarget of Object.values(results)) {
@@ -146,4 +218,46 @@ function targetReport(results, opts, raw) {
   }
   check('nothing lost, no duplicate (hookd and raw, all scenarios)', lost === 0 && dup === 0, `${lost} lost, ${dup} duplicates`);
   return lines.join('\n');
+}
+
+/** The figures compared with --against: [result key, label, pick]. Throughput ratios above 1 are better; latency and CPU ratios below 1 are. */
+const COMPARED = [
+  ['burst-1x', 'burst-1x deliveries/s', (r) => r.rate],
+  ['burst-fanout', 'burst-fanout deliveries/s', (r) => r.rate],
+  ['burst-fanout-ed25519', 'burst-fanout ed25519 deliveries/s', (r) => r.rate],
+  ['transform', 'transform deliveries/s', (r) => r.rate],
+  ['ordered', 'ordered deliveries/s', (r) => r.rate],
+  ['paced', 'paced p99 ms', (r) => r.p99],
+  ['isolation-baseline', 'isolation p99 ms, no bad endpoint', (r) => r.p99],
+  ['isolation', 'isolation p99 ms, with bad endpoint', (r) => r.p99],
+  ['backlog', 'backlog drain deliveries/s', (r) => r.drainRate],
+  ['backlog', 'backlog peak RSS MB', (r) => r.peakRssMb],
+  ['scale-1', 'scale 1 worker deliveries/s', (r) => r.drainRate],
+  ['scale-2', 'scale 2 workers deliveries/s', (r) => r.drainRate],
+  ['scale-4', 'scale 4 workers deliveries/s', (r) => r.drainRate],
+  ...THROUGHPUT.map(([key, label]) => [key, `${label}: system CPU us/delivery`, (r) => r.cpuUs?.system]),
+  ...THROUGHPUT.map(([key, label]) => [key, `${label}: PostgreSQL server CPU us/delivery`, (r) => r.cpuUs?.pg]),
+];
+
+/** --against: per figure and store, current / reference pair by pair (run i of each), median and range. */
+export function renderComparison({ results, opts, against }) {
+  const rows = [['figure: current / ' + against.short, ...opts.stores]];
+  for (const [key, label, pick] of COMPARED) {
+    if (!results[key]) continue;
+    const cells = opts.stores.map((store) => {
+      const cur = (results[key][store] ?? []).map((r) => (r.error ? null : pick(r) ?? null));
+      const ref = (results[key][`${store}@${against.short}`] ?? []).map((r) => (r.error ? null : pick(r) ?? null));
+      if (cur.every((v) => v === null) && ref.every((v) => v === null)) return '-';
+      return formatRatio(pairedRatios(cur, ref).summary);
+    });
+    if (cells.every((c) => c === '-')) continue;
+    rows.push([label, ...cells]);
+  }
+  const targets = ['Targets (issue 18) from this comparison:'];
+  const ratioOf = (key, store, pick) => pairedRatios((results[key]?.[store] ?? []).map((r) => (r.error ? null : pick(r) ?? null)), (results[key]?.[`${store}@${against.short}`] ?? []).map((r) => (r.error ? null : pick(r) ?? null))).summary;
+  for (const key of ['burst-fanout', 'burst-1x', 'backlog']) {
+    const s = opts.stores.includes('postgres') ? ratioOf(key, 'postgres', (r) => r.cpuUs?.pg) : null;
+    if (s) targets.push(`  [${s.median <= 0.5 ? ' met ' : ' NOT '}] PostgreSQL server CPU per delivery <= 0.5x ${against.short} (${key}): ${formatRatio(s)}`);
+  }
+  return [`Compared with --against ${against.ref} (${against.sha.slice(0, 10)}), built in a scratch worktree: current / reference, run i of each taken back to back (order alternating by run); median (range, pairs).`, 'Throughput: above 1.00x is faster. Latency, RSS and CPU per delivery: below 1.00x is better.', '', table(rows), '', ...targets].join('\n');
 }

@@ -4,21 +4,34 @@
 // Every scenario also reports what the receiver saw beyond the expected set (lost, duplicates) and
 // the CPU each process used during the window (on 2 cores, 200% is the whole machine).
 
-import { cpuSeconds, nowMs, sampleRss } from './procs.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { PG_URL, createDatabase } from './hookd-server.js';
+import { cpuPerDeliveryUs } from './measure.js';
+import { startMeter } from './meter.js';
+import { forkWorker, nowMs, sampleRss, sleep } from './procs.js';
+
+const FLOOR = fileURLToPath(new URL('../floor-sender.js', import.meta.url));
 
 const WAIT_MS = 300_000;
 
-function cpuMeter(groups) {
-  const read = () => Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids().reduce((s, p) => s + (cpuSeconds(p) ?? 0), 0)]));
-  const start = read();
-  const t0 = nowMs();
+/**
+ * The figures every throughput scenario reports about CPU: percent of one core per group (as
+ * before), CPU microseconds per delivery of the system and, on PostgreSQL, of its server backends,
+ * the load average before and after, and the competition flag (bench/lib/meter.js).
+ */
+function cpuFigures(m, deliveries) {
+  const percent = Object.fromEntries(Object.entries(m.cpu).filter(([k]) => k !== 'pgBackends' && k !== 'pgWaits').map(([k, v]) => [k, Math.round((v / m.seconds) * 100)]));
   return {
-    /** Percent of one core each group used since the meter started. */
-    stop(until = nowMs()) {
-      const end = read();
-      const secs = Math.max(0.001, (until - t0) / 1000);
-      return Object.fromEntries(Object.keys(groups).map((k) => [k, Math.round(((end[k] - start[k]) / secs) * 100)]));
-    },
+    cpu: percent,
+    cpuUs: { system: cpuPerDeliveryUs(m.cpu.system, deliveries), pg: m.cpu.pg === undefined ? null : cpuPerDeliveryUs(m.cpu.pg, deliveries) },
+    pgBackends: m.cpu.pgBackends ?? null,
+    pgWaits: m.cpu.pgWaits ?? null,
+    loadBefore: m.loadBefore,
+    loadAfter: m.loadAfter,
+    otherCores: m.otherCores,
+    flag: m.flag,
   };
 }
 
@@ -42,7 +55,8 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
   const { receiver, loadgen, opts } = env;
   await endpoints(sys, receiver, fanout, { maxConcurrency, signing, transform });
   await receiver.rpc.call('reset');
-  const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+  const walBefore = sys.pgSchema ? await pgWrites(sys.pgSchema) : null;
+  const meter = await startMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] }, { pgUrl: sys.pgUrl });
   const publish =
     opts.publish === 'single'
       ? await loadgen.call('single', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, events, concurrency: 64, types: ['bench.burst'] })
@@ -55,9 +69,66 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
     rate: seen.unique / seconds,
     seconds,
     publishSeconds: (publish.finishedAt - publish.startedAt) / 1000,
-    cpu: cpu.stop(end),
+    ...cpuFigures(await meter.stop(), seen.unique),
+    // After the meter: 2 s for the backends to send their statistics (hookd's polls end transactions).
+    ...(sys.metricsText ? { store: storeRoundTrips(await sys.metricsText().catch(() => ''), seen.unique) } : {}),
+    ...(walBefore ? { pg: pgPerDelivery(walBefore, await sleep(2000).then(() => pgWrites(sys.pgSchema)), seen.unique) } : {}),
     ...integrity(expected, seen, publish),
   };
+}
+
+/**
+ * Store round trips per delivery from hookd's own /metrics (a fresh process per scenario, so the
+ * counters cover exactly this run): claims (and deliveries per claim), result writes, publishes.
+ */
+export function storeRoundTrips(text, deliveries) {
+  const value = (re) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const op = (name) => value(new RegExp(`^hookd_db_operation_duration_seconds_count\\{[^}]*operation="${name}"[^}]*result="ok"[^}]*\\} ([0-9.e+]+)$`, 'm'));
+  const claims = value(/^hookd_claim_batch_size_count ([0-9.e+]+)$/m);
+  const claimed = value(/^hookd_claim_batch_size_sum ([0-9.e+]+)$/m);
+  const per = (n) => (n === null || !(deliveries > 0) ? null : n / deliveries);
+  return { claimsPerDelivery: per(claims), deliveriesPerClaim: claims ? claimed / claims : null, resultWritesPerDelivery: per(op('record_results')), publishesPerDelivery: per(op('publish')) };
+}
+
+/**
+ * PostgreSQL writes: the server's WAL position (server-wide, so other sessions' writes count too:
+ * the competition flag says when there were any) and, for this run's schema, rows inserted,
+ * updated and HOT-updated per table and the index entries it holds. Statistics are sent by backends
+ * at the end of a transaction, with up to a second's delay: pgPerDelivery reads them after the run.
+ */
+async function pgWrites(schema) {
+  const client = new pg.Client({ connectionString: PG_URL, application_name: 'hookd-bench-meter' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const wal = (await client.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+    const tables = (await client.query(`SELECT relname, n_tup_ins::int AS ins, n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE schemaname = $1`, [schema])).rows;
+    const indexes = (await client.query(`SELECT count(*)::int AS n, t.relname FROM pg_stat_user_indexes i JOIN pg_stat_user_tables t USING (relid) WHERE i.schemaname = $1 GROUP BY t.relname`, [schema])).rows;
+    return { wal, tables, indexes };
+  } finally {
+    await client.end();
+  }
+}
+
+const lsnBytes = (lsn) => {
+  const [hi, lo] = lsn.split('/').map((x) => BigInt(`0x${x}`));
+  return Number((hi << 32n) + lo);
+};
+
+function pgPerDelivery(before, after, deliveries) {
+  if (!(deliveries > 0)) return null;
+  const per = {};
+  for (const t of after.tables) {
+    const b = before.tables.find((x) => x.relname === t.relname) ?? { ins: 0, upd: 0, hot: 0 };
+    const ins = t.ins - b.ins;
+    const upd = t.upd - b.upd;
+    if (ins === 0 && upd === 0) continue;
+    per[t.relname] = { inserts: ins / deliveries, updates: upd / deliveries, hotUpdates: (t.hot - b.hot) / deliveries, indexes: after.indexes.find((i) => i.relname === t.relname)?.n ?? 0 };
+  }
+  return { walBytesPerDelivery: (lsnBytes(after.wal) - lsnBytes(before.wal)) / deliveries, tables: per };
 }
 
 /** A typical small transform: reshape the body and add a header. */
@@ -73,11 +144,12 @@ export const SCENARIOS = {
     async run(_sys, { receiver, loadgen, opts }) {
       await receiver.rpc.call('reset');
       const requests = opts.rawRequests;
-      const cpu = cpuMeter({ receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+      const meter = await startMeter({ receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
       const res = await loadgen.call('raw', { origin: `http://127.0.0.1:${receiver.port}`, requests, connections: opts.rawConnections });
       const seen = await receiver.rpc.call('wait', { expect: requests, timeoutMs: 60_000 }, 70_000);
       const end = seen.lastAt ?? nowMs();
-      return { rate: seen.unique / ((end - res.startedAt) / 1000), cpu: cpu.stop(end), ...integrity(requests, seen, { deliveries: res.ok, errors: res.errors }) };
+      const m = await meter.stop();
+      return { rate: seen.unique / ((end - res.startedAt) / 1000), cpu: cpuFigures(m, seen.unique).cpu, loadBefore: m.loadBefore, loadAfter: m.loadAfter, otherCores: m.otherCores, flag: m.flag, ...integrity(requests, seen, { deliveries: res.ok, errors: res.errors }) };
     },
   },
 
@@ -125,7 +197,7 @@ export const SCENARIOS = {
     async run(sys, { receiver, loadgen, opts }) {
       await endpoints(sys, receiver, 1, { maxConcurrency: opts.maxConcurrency });
       await receiver.rpc.call('reset');
-      const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] });
+      const meter = await startMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] }, { pgUrl: sys.pgUrl });
       const publish = await loadgen.call('paced', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, rate: opts.pacedRate, durationMs: opts.pacedSeconds * 1000, types: ['bench.paced'] }, 200_000);
       const seen = await receiver.rpc.call('wait', { expect: publish.sent, timeoutMs: 60_000 }, 70_000);
       return {
@@ -134,7 +206,7 @@ export const SCENARIOS = {
         max: seen.latency.max,
         achievedRate: publish.achievedRate,
         maxSendLagMs: publish.maxLagMs,
-        cpu: cpu.stop(seen.lastAt ?? nowMs()),
+        ...cpuFigures(await meter.stop(), seen.unique),
         ...integrity(publish.sent, seen, publish),
       };
     },
@@ -177,7 +249,7 @@ export const SCENARIOS = {
       const resumedAt = nowMs();
       await sys.resume();
       const rss = sampleRss(sys.pids, 200);
-      const cpu = cpuMeter({ system: sys.pids, receiver: () => [receiver.pid] });
+      const meter = await startMeter({ system: sys.pids, receiver: () => [receiver.pid] }, { pgUrl: sys.pgUrl });
       const expected = events * fanout;
       const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: WAIT_MS }, WAIT_MS + 10_000);
       const memory = rss.stop();
@@ -187,11 +259,64 @@ export const SCENARIOS = {
         drainSeconds: (end - resumedAt) / 1000,
         peakRssMb: memory.peakMb,
         publishSeconds: (publish.finishedAt - publish.startedAt) / 1000,
-        cpu: cpu.stop(end),
+        ...cpuFigures(await meter.stop(), seen.unique),
         ...integrity(expected, seen, publish),
       };
     },
   },
 };
 
-export const SCENARIO_NAMES = ['raw', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'ordered', 'paced', 'isolation', 'backlog'];
+/**
+ * The floor (bench/floor-sender.js) over a fresh SQLite file or PostgreSQL schema: `floorDeliveries`
+ * rows to 10 endpoint paths, seeded before the meter starts, then drained. Like `raw`, a yardstick
+ * taken once per run and store, whatever build of hookd is compared.
+ */
+export async function runFloor(store, { receiver, opts }) {
+  const db = await createDatabase(store);
+  const floor = forkWorker(FLOOR);
+  try {
+    await floor.ready();
+    const schema = db.databaseUrl ? new URL(db.databaseUrl).searchParams.get('schema') : null;
+    await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10 }, 120_000);
+    await receiver.rpc.call('reset');
+    const meter = await startMeter({ system: () => [floor.pid], receiver: () => [receiver.pid] }, { pgUrl: store === 'postgres' ? PG_URL : null });
+    const t0 = nowMs();
+    const drained = await floor.call('drain', {}, WAIT_MS);
+    const seen = await receiver.rpc.call('wait', { expect: opts.floorDeliveries, timeoutMs: 60_000 }, 70_000);
+    const end = seen.lastAt ?? nowMs();
+    const figures = cpuFigures(await meter.stop(), seen.unique);
+    await floor.call('close');
+    return { rate: seen.unique / ((end - t0) / 1000), committed: drained.delivered, ...figures, ...integrity(opts.floorDeliveries, seen, { deliveries: opts.floorDeliveries, errors: [] }) };
+  } finally {
+    await floor.stop();
+    await db.drop();
+  }
+}
+
+/**
+ * scale (PostgreSQL): `scaleDeliveries` pending over 10 endpoints, published with delivery off
+ * (hookd --role api), then `workers` processes with --role worker drain it together. Deliveries/s
+ * from the first to the last arrival; CPU per delivery of the workers and of the PostgreSQL backends
+ * serving them. The API process is idle while they drain and is not counted.
+ */
+async function scale(sys, { receiver, loadgen, opts }, { workers }) {
+  const fanout = 10;
+  const events = Math.ceil(opts.scaleDeliveries / fanout);
+  await endpoints(sys, receiver, fanout, { maxConcurrency: opts.maxConcurrency });
+  const publish = await loadgen.call('batch', { origin: sys.origin, path: sys.batchPath, headers: sys.headers, events, batchSize: 1000, concurrency: 2, types: ['bench.scale'] }, 600_000);
+  await receiver.rpc.call('reset');
+  const pool = await sys.startWorkers(workers);
+  try {
+    const meter = await startMeter({ system: pool.pids, receiver: () => [receiver.pid] }, { pgUrl: sys.pgUrl });
+    const expected = events * fanout;
+    const seen = await receiver.rpc.call('wait', { expect: expected, timeoutMs: WAIT_MS }, WAIT_MS + 10_000);
+    const end = seen.lastAt ?? nowMs();
+    return { workers, drainRate: seen.unique / ((end - (seen.firstAt ?? end)) / 1000), ...cpuFigures(await meter.stop(), seen.unique), ...integrity(expected, seen, publish) };
+  } finally {
+    await pool.stop();
+  }
+}
+SCENARIOS.scale = { hookdOnly: true, postgresOnly: true, paused: true, variants: [1, 2, 4].map((workers) => ({ key: `scale-${workers}`, workers })), run: (sys, env, variant) => scale(sys, env, variant) };
+SCENARIOS.floor = { yardstick: true, run: runFloor };
+
+export const SCENARIO_NAMES = ['raw', 'floor', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'ordered', 'paced', 'isolation', 'backlog', 'scale'];

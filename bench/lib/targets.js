@@ -4,18 +4,20 @@
 // `paused` starts without delivery (hookd --role api; the peer without its worker) for the backlog.
 
 import { fileURLToPath } from 'node:url';
-import { ADMIN_KEY, createDatabase, startHookd } from './hookd-server.js';
+import { ADMIN_KEY, PG_URL, ROOT, createDatabase, startHookd } from './hookd-server.js';
 import { forkWorker } from './procs.js';
 import { startRedis } from '../peers/redis.js';
 
 const PEER = fileURLToPath(new URL('../peers/bullmq-sender.js', import.meta.url));
 
-export function hookdTarget(store, { cpuProfDir = null } = {}) {
+/** `root`/`label`: another build of hookd (--against), reported under `<store>@<label>`. */
+export function hookdTarget(store, { cpuProfDir = null, root = ROOT, label = null } = {}) {
   return {
-    name: store,
+    name: label ? `${store}@${label}` : store,
+    store,
     async start({ paused = false } = {}) {
       const db = await createDatabase(store);
-      let server = await startHookd(db, { role: paused ? 'api' : 'all', cpuProfDir });
+      let server = await startHookd(db, { role: paused ? 'api' : 'all', cpuProfDir, root });
       const instance = {
         get origin() {
           return server.origin;
@@ -29,10 +31,23 @@ export function hookdTarget(store, { cpuProfDir = null } = {}) {
         },
         /** The processes whose memory and CPU count as "the system". */
         pids: () => [server.pid],
+        /** hookd's Prometheus text (store round trips per delivery). */
+        async metricsText() {
+          const res = await fetch(`${server.origin}/metrics`);
+          return res.text();
+        },
+        /** PostgreSQL: where the meter finds the server backends serving these pids. */
+        pgUrl: store === 'postgres' ? PG_URL : null,
+        pgSchema: store === 'postgres' ? new URL(db.databaseUrl).searchParams.get('schema') : null,
         /** After an outage: a fresh process with delivery on, over the same database. */
         async resume() {
           await server.stop();
-          server = await startHookd(db, { role: 'all', cpuProfDir });
+          server = await startHookd(db, { role: 'all', cpuProfDir, root });
+        },
+        /** scale: `count` more processes with --role worker over the same database. */
+        async startWorkers(count) {
+          const workers = await Promise.all(Array.from({ length: count }, () => startHookd(db, { role: 'worker', root })));
+          return { pids: () => workers.map((w) => w.pid), stop: () => Promise.all(workers.map((w) => w.stop())) };
         },
         async stop() {
           try {

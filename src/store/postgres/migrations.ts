@@ -379,4 +379,15 @@ CREATE TABLE portal_link_uses (
 CREATE INDEX portal_link_uses_expires_idx ON portal_link_uses (expires_at);
 `,
   },
+  {
+    version: 17,
+    name: 'attempts without the event index',
+    // Every attempt insert also wrote an entry into attempts_event_idx, and the only reader was
+    // retention, which now finds an event's attempts through its deliveries (deliveries_event_idx,
+    // then attempts_delivery_idx), as the SQLite store always has. One index entry fewer per attempt,
+    // on the hottest insert of the delivery path (docs/performance.md, "Round two").
+    sql: `
+DROP INDEX IF EXISTS attempts_event_idx;
+`,
+  },
 ];

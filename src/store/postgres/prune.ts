@@ -20,7 +20,10 @@ export async function prune(ctx: PgContext, before: number, batchSize: number): 
        LIMIT $2
        FOR UPDATE SKIP LOCKED
      ), gone_attempts AS (
-       DELETE FROM attempts a USING victims v WHERE a.event_id = v.id RETURNING 1
+       -- Through the event's deliveries (deliveries_event_idx, attempts_delivery_idx): attempts have
+       -- no index on event_id (migration 17). Every attempt belongs to a delivery of its event, and
+       -- both deletes read the statement's one snapshot, so none is missed.
+       DELETE FROM attempts a USING deliveries d, victims v WHERE d.event_id = v.id AND a.delivery_id = d.id RETURNING 1
      ), gone_deliveries AS (
        DELETE FROM deliveries d USING victims v WHERE d.event_id = v.id RETURNING 1
      ), gone_events AS (
