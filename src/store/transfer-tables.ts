@@ -52,7 +52,9 @@ export type TransferTable =
   | 'inbound_requests'
   | 'signing_keys'
   | 'audit_log'
-  | 'alert_notifications';
+  | 'alert_notifications'
+  | 'alert_channels'
+  | 'alert_rules';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -264,6 +266,32 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('created_at'),
       text('outcome'),
       text('error'),
+    ],
+  },
+  {
+    // Alert channels: their secrets travel sealed, re-sealed when the target store has another key.
+    name: 'alert_channels',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), text('name'), text('kind'), text('tenant'), json('config'), { name: 'secrets_sealed', kind: 'text', sealed: true }, int('created_at'), int('updated_at')],
+  },
+  {
+    name: 'alert_rules',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('name'),
+      text('kind'),
+      text('tenant'),
+      real('threshold'),
+      int('window_ms'),
+      json('endpoint_ids'),
+      json('source_ids'),
+      json('channel_ids'),
+      { name: 'enabled', kind: 'boolean' },
+      int('created_at'),
+      int('updated_at'),
     ],
   },
 ];
