@@ -47,6 +47,8 @@ interface State {
   requestId?: string;
   bulkId?: string;
   keyId?: string;
+  alertChannelId?: string;
+  alertRuleId?: string;
 }
 
 /** `key`: another caller than the admin key (then `actor` is who the record must name). */
@@ -88,6 +90,12 @@ const RECIPES: Record<string, (s: State) => Promise<Call> | Call> = {
   'PATCH /v1/sources/:id': (s) => ({ method: 'PATCH', url: `/v1/sources/${s.sourceId}`, body: { name: 'audit 2' }, expect: 200 }),
   'POST /v1/sources/:id/requests/:requestId/replay': (s) => ({ method: 'POST', url: `/v1/sources/${s.spareSourceId}/requests/${s.requestId}/replay`, expect: 202 }),
   'DELETE /v1/sources/:id': (s) => ({ method: 'DELETE', url: `/v1/sources/${s.sourceId}`, expect: 204 }),
+  'POST /v1/alerts/channels': () => ({ method: 'POST', url: '/v1/alerts/channels', body: { name: 'audit', kind: 'webhook', url: receiver.url }, expect: 201 }),
+  'PATCH /v1/alerts/channels/:id': (s) => ({ method: 'PATCH', url: `/v1/alerts/channels/${s.alertChannelId}`, body: { name: 'audit 2' }, expect: 200 }),
+  'POST /v1/alerts/rules': (s) => ({ method: 'POST', url: '/v1/alerts/rules', body: { name: 'audit', kind: 'endpoint_disabled', channels: [s.alertChannelId] }, expect: 201 }),
+  'PATCH /v1/alerts/rules/:id': (s) => ({ method: 'PATCH', url: `/v1/alerts/rules/${s.alertRuleId}`, body: { enabled: false }, expect: 200 }),
+  'DELETE /v1/alerts/rules/:id': (s) => ({ method: 'DELETE', url: `/v1/alerts/rules/${s.alertRuleId}`, expect: 204 }),
+  'DELETE /v1/alerts/channels/:id': (s) => ({ method: 'DELETE', url: `/v1/alerts/channels/${s.alertChannelId}`, expect: 204 }),
   'POST /v1/portal-links': () => ({ method: 'POST', url: '/v1/portal-links', body: { tenant: 'acme' }, expect: 201 }),
   'DELETE /v1/portal-links/:id': () => ({ method: 'DELETE', url: '/v1/portal-links/pl_0123456789abcdef0123456789abcdef', expect: 204 }),
   // The link is the caller: the record names the portal, not an API key.
@@ -153,6 +161,8 @@ describe.each(['sqlite', 'postgres'] as const)('the audit log covers every mutat
       if (route === 'POST /v1/sources') s.sourceId = res.body.id;
       if (route === 'POST /v1/bulk-retries') s.bulkId = res.body.id;
       if (route === 'POST /v1/api-keys') s.keyId = res.body.id;
+      if (route === 'POST /v1/alerts/channels') s.alertChannelId = res.body.id;
+      if (route === 'POST /v1/alerts/rules') s.alertRuleId = res.body.id;
       expect(await auditCount(), `${route} leaves exactly one audit record`).toBe(before + 1);
       const latest = (await h.request('GET', '/v1/audit?limit=1')).body.data[0];
       expect(latest, route).toMatchObject({ action: AUDITED_ROUTES[route], actor: call.actor ?? { kind: 'admin_key', id: 'key_env_admin' }, requestId: res.headers['x-request-id'] });

@@ -92,6 +92,9 @@ describe('hookd migrate --from --to (built CLI)', () => {
       expect((await api(server.url, 'PUT', '/v1/event-types/order.created', { description: 'An order', schema: { type: 'object' }, example: { n: 1 } })).status).toBe(201);
       const okId = await createEndpoint(server.url, rec.urlFor('ok'), { auth: { type: 'basic', username: 'crm', password: 'transfer-pw' } });
       await createEndpoint(server.url, rec.urlFor('failing'), { retrySchedule: [0, 604_800] });
+      const alertChannel = await api(server.url, 'POST', '/v1/alerts/channels', { name: 'ops', kind: 'webhook', url: rec.urlFor('alerts') });
+      expect(alertChannel.status, JSON.stringify(alertChannel.body)).toBe(201);
+      expect((await api(server.url, 'POST', '/v1/alerts/rules', { name: 'exhausted', kind: 'deliveries_exhausted', channels: [alertChannel.body.id] })).status).toBe(201);
       // One attempt only: 4xx is retried, and this one should end `failed` (its exhaustion publishes
       // operational events, which come along too).
       await createEndpoint(server.url, rec.urlFor('rejecting'), { retrySchedule: [0] });
@@ -117,7 +120,7 @@ describe('hookd migrate --from --to (built CLI)', () => {
       const pgUrl = schemaUrl(SHARED_URL, schemas[0]!);
       const toPg = await runCli(['migrate', '--from', sqliteUrl, '--to', pgUrl, '--batch-size', '250'], noKey);
       expect(toPg.code, toPg.stderr).toBe(0);
-      for (const table of ['api_keys', 'event_types', 'endpoints', 'sources', 'events', 'deliveries', 'attempts', 'inbound_requests']) {
+      for (const table of ['api_keys', 'event_types', 'endpoints', 'sources', 'events', 'deliveries', 'attempts', 'inbound_requests', 'alert_channels', 'alert_rules']) {
         expect(toPg.stderr).toMatch(new RegExp(`^${table}: \\d+ rows \\(\\d+ new\\)$`, 'm'));
       }
       expect(toPg.stderr).toMatch(/deliveries: 3600 rows \(3600 new\)/);
@@ -153,6 +156,9 @@ describe('hookd migrate --from --to (built CLI)', () => {
       const resealedStore = openStore(`sqlite:${join(resealDir, 'hookd.db')}`, resealDir, createAesGcmBox(Buffer.from(newKey, 'hex')));
       expect((await resealedStore.getEndpoint(okId, undefined))?.auth).toEqual({ type: 'basic', username: 'crm', password: 'transfer-pw' });
       expect((await resealedStore.getSource(sourceId, undefined))?.verify).toMatchObject({ secret: 'source-secret' });
+      // The alert channel's sealed secret is re-sealed too; its rule comes along.
+      expect((await resealedStore.getAlertChannel(alertChannel.body.id as string, undefined))?.target).toEqual({ kind: 'webhook', url: rec.urlFor('alerts'), secret: alertChannel.body.secret });
+      expect((await resealedStore.listAlertRules(undefined)).map((r) => r.channelIds)).toEqual([[alertChannel.body.id]]);
       await resealedStore.close();
       const wrong = await runCli(['migrate', '--from', sqliteUrl, '--to', schemaUrl(SHARED_URL, schemas[1]!), '--secret-key-file', newKeyFile], noKey);
       expect(wrong.code).toBe(1);

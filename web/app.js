@@ -31,6 +31,7 @@ const ROUTES = [
   { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
   { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
   { path: /^\/audit$/, load: () => import('./views/audit.js'), title: 'Audit log', nav: 'audit' },
+  { path: /^\/alerts$/, load: () => import('./views/alerts.js'), title: 'Alerts', nav: 'alerts' },
 ];
 
 const NAV = [
@@ -44,6 +45,7 @@ const NAV = [
   ['portal-links', 'Tenant portal', true],
   ['api-keys', 'API keys', true],
   ['audit', 'Audit log'],
+  ['alerts', 'Alerts'],
 ];
 
 const root = document.getElementById('app');

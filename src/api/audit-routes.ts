@@ -39,6 +39,12 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /v1/endpoints/:id/ordering/retry': 'endpoint.ordering.retry',
   'POST /v1/endpoints/:id/ordering/skip': 'endpoint.ordering.skip',
   'POST /v1/endpoints/:id/ordering/release': 'endpoint.ordering.release',
+  'POST /v1/alerts/channels': 'alert_channel.create',
+  'PATCH /v1/alerts/channels/:id': 'alert_channel.update',
+  'DELETE /v1/alerts/channels/:id': 'alert_channel.delete',
+  'POST /v1/alerts/rules': 'alert_rule.create',
+  'PATCH /v1/alerts/rules/:id': 'alert_rule.update',
+  'DELETE /v1/alerts/rules/:id': 'alert_rule.delete',
 };
 
 /**
@@ -60,6 +66,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/diagnose/payload': 'checks a payload, stores nothing',
   'POST /v1/filters/test': 'evaluates a filter against an example event, stores nothing',
   'POST /v1/endpoints/:id/transform/test': 'runs a transform on an example event in the sandbox, stores nothing',
+  'POST /v1/alerts/channels/:id/test': 'a test notification: sends to the channel, stores nothing',
 };
 
 export function routeKey(method: string, url: string | undefined): string {

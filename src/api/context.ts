@@ -13,6 +13,7 @@ import type { Tracing } from '../observability/tracing.js';
 import type { ShutdownRegistry } from '../core/shutdown-registry.js';
 import type { SigningKeyService } from '../delivery/signing-key-service.js';
 import type { TransformRunner } from '../delivery/transform-runner.js';
+import type { AlertSender } from '../delivery/alerts/alert-senders.js';
 
 /** Vets an endpoint URL against the SSRF policy (and HTTPS requirement) at create/update time. */
 export type UrlVetter = (url: string) => Promise<{ ok: true } | { ok: false; code: 'invalid_url' | 'blocked_address' | 'dns_not_found' | 'dns_failure'; message: string }>;
@@ -52,4 +53,6 @@ export interface ApiContext {
   transforms?: TransformRunner | undefined;
   /** Streams and long-polls register here to be ended when the server stops. */
   shutdown?: ShutdownRegistry | undefined;
+  /** Sends alert notifications (POST /v1/alerts/channels/:id/test uses the evaluator's sender). */
+  alertSender?: AlertSender | undefined;
 }

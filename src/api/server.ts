@@ -3,6 +3,8 @@
 
 import { registerAuditHook } from './audit-routes.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerAlertChannelRoutes } from './routes/alert-channels.js';
+import { registerAlertRuleRoutes } from './routes/alert-rules.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -178,6 +180,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerAuditHook(app, ctx.now, () => ctx.store);
   registerAuditRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
+  registerAlertChannelRoutes(app, ctx);
+  registerAlertRuleRoutes(app, ctx);
 
   registerHealthRoutes(app, ctx);
   if (ctx.metrics) registerMetricsRoute(app, ctx.metrics, ctx.config.metricsToken);

@@ -10,6 +10,7 @@ import { registerFilters } from './commands/routing.js';
 import { registerEvents } from './commands/events.js';
 import { registerDeliveries } from './commands/deliveries.js';
 import { registerAudit } from './commands/audit.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerRecover } from './commands/recover.js';
 import { registerTail } from './commands/tail.js';
 import { registerListen } from './commands/listen.js';
@@ -84,6 +85,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerEvents(program);
   registerDeliveries(program);
   registerAudit(program);
+  registerAlerts(program);
   registerRecover(program);
   registerTail(program);
   registerListen(program);

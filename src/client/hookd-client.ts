@@ -176,6 +176,22 @@ export class HookdClient {
   readonly alerts = {
     notifications: (query: I.AlertNotificationsQuery = {}) =>
       this.body<W.AlertNotificationListView>('listAlertNotifications', {}, { query: this.q(query) }),
+    channels: {
+      create: (input: I.AlertChannelInput) => this.body<W.AlertChannelCreatedView>('createAlertChannel', {}, { body: input }),
+      list: () => this.body<W.AlertChannelListView>('listAlertChannels'),
+      get: (id: string) => this.body<W.AlertChannelView>('getAlertChannel', { id }),
+      update: (id: string, patch: I.AlertChannelPatch) => this.body<W.AlertChannelView>('updateAlertChannel', { id }, { body: patch }),
+      delete: async (id: string): Promise<void> => void (await this.call('deleteAlertChannel', { id })),
+      /** Sends a test notification now; the answer is the channel's outcome (ok false with the error when it refused). */
+      test: (id: string) => this.body<W.AlertChannelTestResultView>('testAlertChannel', { id }, { body: {} }),
+    },
+    rules: {
+      create: (input: I.AlertRuleInput) => this.body<W.AlertRuleView>('createAlertRule', {}, { body: input }),
+      list: () => this.body<W.AlertRuleListView>('listAlertRules'),
+      get: (id: string) => this.body<W.AlertRuleView>('getAlertRule', { id }),
+      update: (id: string, patch: I.AlertRulePatch) => this.body<W.AlertRuleView>('updateAlertRule', { id }, { body: patch }),
+      delete: async (id: string): Promise<void> => void (await this.call('deleteAlertRule', { id })),
+    },
   };
 
   readonly portalLinks = {

@@ -166,6 +166,45 @@ export interface ExampleEvent {
   createdAt?: string;
 }
 
+/** POST /v1/alerts/channels: url for webhook/slack/teams; host, from, to (port, secure, username, password) for email. */
+export interface AlertChannelInput extends AlertChannelPatch {
+  name: string;
+  kind: 'webhook' | 'slack' | 'teams' | 'email';
+  /** Admin keys only; a tenant key's channel is its tenant's. */
+  tenant?: string | null;
+}
+
+export interface AlertChannelPatch {
+  name?: string;
+  url?: string;
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  username?: string | null;
+  password?: string | null;
+  from?: string;
+  to?: string[];
+}
+
+export interface AlertRuleInput extends AlertRulePatch {
+  name: string;
+  kind: 'endpoint_disabled' | 'deliveries_exhausted' | 'error_rate' | 'latency_p95' | 'source_rejecting';
+  channels: string[];
+  tenant?: string | null;
+}
+
+export interface AlertRulePatch {
+  name?: string;
+  /** error_rate, source_rejecting: a fraction (0.5 = 50%); latency_p95: milliseconds. */
+  threshold?: number | null;
+  /** 60..604800, default 300. */
+  windowSeconds?: number;
+  endpoints?: string[];
+  sources?: string[];
+  channels?: string[];
+  enabled?: boolean;
+}
+
 export interface AlertNotificationsQuery {
   /** 1..500, default 50. */
   limit?: number;

@@ -77,6 +77,17 @@ export const OPERATIONS = {
 
   listAudit: op('GET', '/v1/audit', { 200: 'AuditPage' }),
   listAlertNotifications: op('GET', '/v1/alerts/notifications', { 200: 'AlertNotificationList' }),
+  createAlertChannel: op('POST', '/v1/alerts/channels', { 201: 'AlertChannelCreated' }),
+  listAlertChannels: op('GET', '/v1/alerts/channels', { 200: 'AlertChannelList' }),
+  getAlertChannel: op('GET', '/v1/alerts/channels/{id}', { 200: 'AlertChannel' }),
+  updateAlertChannel: op('PATCH', '/v1/alerts/channels/{id}', { 200: 'AlertChannel' }),
+  deleteAlertChannel: op('DELETE', '/v1/alerts/channels/{id}', { 204: null }),
+  testAlertChannel: op('POST', '/v1/alerts/channels/{id}/test', { 200: 'AlertChannelTestResult' }),
+  createAlertRule: op('POST', '/v1/alerts/rules', { 201: 'AlertRule' }),
+  listAlertRules: op('GET', '/v1/alerts/rules', { 200: 'AlertRuleList' }),
+  getAlertRule: op('GET', '/v1/alerts/rules/{id}', { 200: 'AlertRule' }),
+  updateAlertRule: op('PATCH', '/v1/alerts/rules/{id}', { 200: 'AlertRule' }),
+  deleteAlertRule: op('DELETE', '/v1/alerts/rules/{id}', { 204: null }),
 
   whoami: op('GET', '/v1/meta/whoami', { 200: 'Whoami' }),
   codes: op('GET', '/v1/meta/codes', { 200: 'Codes' }),

@@ -81,3 +81,40 @@ export interface AlertRule {
   windowMs: number;
   channels: { id: string; target: AlertChannelTarget }[];
 }
+
+/** A stored channel. The target carries its secrets in clear in memory only: the stores seal them. */
+export interface AlertChannel {
+  id: string;
+  name: string;
+  /** null: an operator channel. */
+  tenant: string | null;
+  target: AlertChannelTarget;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A stored rule, as managed over the API; the evaluator turns it into an AlertRule with its channels. */
+export interface AlertRuleRecord {
+  id: string;
+  name: string;
+  kind: AlertRuleKind;
+  tenant: string | null;
+  threshold: number | null;
+  windowMs: number;
+  /** Only these endpoints (empty: all the rule's tenant can see). */
+  endpointIds: string[];
+  /** Only these sources (source_rejecting; empty: all). */
+  sourceIds: string[];
+  channelIds: string[];
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Per source, the inbound requests of a window and how many were rejected (source_rejecting). */
+export interface SourceVerdictCount {
+  sourceId: string;
+  tenant: string | null;
+  total: number;
+  rejected: number;
+}

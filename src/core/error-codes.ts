@@ -174,6 +174,21 @@ export const API_ERROR_CODES = {
     title: 'IP address not allowed',
     description: "Inbound: the client address is not in the source's allowIps.",
   },
+  unknown_alert_channel: {
+    status: 422,
+    title: 'Unknown alert channel',
+    description: "An alert rule names a channel that does not exist or belongs to another tenant than the rule. `errors` names each such id by path.",
+  },
+  unknown_alert_subject: {
+    status: 422,
+    title: 'Unknown alert subject',
+    description: "An alert rule names an endpoint or source that does not exist or belongs to another tenant than the rule. `errors` names each such id by path.",
+  },
+  alert_channel_in_use: {
+    status: 409,
+    title: 'Alert channel in use',
+    description: 'The channel is still named by alert rules (listed in the detail). Remove it from those rules, or delete them, first.',
+  },
 } as const satisfies Record<string, ApiErrorInfo>;
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;

@@ -39,6 +39,8 @@ import { createReadiness } from '../observability/readiness.js';
 import { createShutdownRegistry } from '../core/shutdown-registry.js';
 import { closeHttp } from './shutdown-http.js';
 import { createOwnerHeartbeat } from './owner-heartbeat.js';
+import { createAlertSender } from '../delivery/alerts/alert-senders.js';
+import { createAlertRunner, type AlertRunner } from '../delivery/alerts/alert-runner.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -70,6 +72,8 @@ export interface Runtime {
   tracing: Tracing;
   /** Broker sources (worker role only): one consumer per source with `consume`. */
   consumers: ConsumerManager | null;
+  /** The alert evaluator (worker role only). */
+  alerts: AlertRunner | null;
   /** Listen on config.host:config.port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, finish or release in-flight work, close the database. */
@@ -158,6 +162,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : null;
 
+  // Alerts: the HTTP channels go through the deliveries' SSRF-pinned sender, email through the same policy.
+  const alertSender = createAlertSender({ http: httpSender, policy, timeoutMs: config.defaultTimeoutMs, userAgent: `hookd/${VERSION}`, now });
+  const alerts = runsWorker
+    ? createAlertRunner({ store, bus, sender: alertSender, intervalMs: config.alertEvaluateMs, now, onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'alert evaluation failed') })
+    : null;
   const shutdown = createShutdownRegistry((err) => logger.warn({ err }, 'ending a connection on shutdown failed'));
   const app = await buildApp(
     {
@@ -177,6 +186,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       dispatcher: { deliverNow: (id) => dispatcher.deliverNow(id), wake: () => dispatcher.wake() },
       metrics,
       tracing,
+      alertSender,
       readiness: createReadiness({ store: rawStore, dispatcher: runsWorker ? dispatcher : null, stallMs: config.readyStallMs, now }),
       vetUrl: async (url) => {
         const broker = await destinations.vet(url);
@@ -241,6 +251,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dispatcher.start();
     pruner.start();
     await consumers?.start();
+    await alerts?.start();
   }
 
   let closed = false;
@@ -255,6 +266,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     tracing,
     consumers,
+    alerts,
     async listen() {
       const listened = await app.listen({ port: config.port, host: config.host });
       // Fastify names the scheme from its own https option; ours is a server factory (node-server.ts),
@@ -273,6 +285,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       pruner.stop();
+      await alerts?.stop();
       // First: no new message is taken while the rest winds down (an unacked one is redelivered).
       await consumers?.stop();
       // Both within one grace, side by side: the API stops accepting while in-flight attempts

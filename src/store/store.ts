@@ -10,7 +10,7 @@
 // - "tenant filter": `undefined` means no filter (admin), `null` means rows without a tenant, a string
 //   means that tenant's rows only.
 
-import type { AlertNotificationRecord } from '../core/alert-types.js';
+import type { AlertChannel, AlertNotificationRecord, AlertRuleRecord, SourceVerdictCount } from '../core/alert-types.js';
 import type { AuditRecord } from '../core/audit.js';
 import type {
   ApiKey,
@@ -639,6 +639,25 @@ export interface Store {
   listAlertNotifications(tenant: string | null | undefined, limit: number): Promise<AlertNotificationRecord[]>;
   /** Delete up to batchSize notifications created before `before`; returns how many. */
   pruneAlertNotifications(before: number, batchSize: number): Promise<number>;
+
+  // --- Alert channels and rules (core/alert-types.ts) ----------------------------------------
+  // Small configuration tables: listed whole (no paging), tenant-scoped like endpoints. Channel
+  // secrets are sealed with the SecretBox in the row and opened on read.
+  insertAlertChannel(channel: AlertChannel): Promise<void>;
+  getAlertChannel(id: string, tenant: TenantFilter): Promise<AlertChannel | null>;
+  /** Oldest first. */
+  listAlertChannels(tenant: TenantFilter): Promise<AlertChannel[]>;
+  /** Replace the stored channel (same id, same tenant filter); false when there is none. */
+  updateAlertChannel(channel: AlertChannel, tenant: TenantFilter): Promise<boolean>;
+  deleteAlertChannel(id: string, tenant: TenantFilter): Promise<boolean>;
+  insertAlertRule(rule: AlertRuleRecord): Promise<void>;
+  getAlertRule(id: string, tenant: TenantFilter): Promise<AlertRuleRecord | null>;
+  /** Oldest first. */
+  listAlertRules(tenant: TenantFilter): Promise<AlertRuleRecord[]>;
+  updateAlertRule(rule: AlertRuleRecord, tenant: TenantFilter): Promise<boolean>;
+  deleteAlertRule(id: string, tenant: TenantFilter): Promise<boolean>;
+  /** Per source with requests in [since, until): how many, and how many were rejected. */
+  sourceVerdictCounts(since: number, until: number): Promise<SourceVerdictCount[]>;
 
   // --- Transfer between stores (`hookd migrate --from ... --to ...`) ---------------------------
   // Raw rows in the dialect-neutral form of transfer-tables.ts, so that what the domain

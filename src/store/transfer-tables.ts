@@ -54,7 +54,9 @@ export type TransferTable =
   | 'audit_log'
   | 'alert_notifications'
   | 'portal_link_revocations'
-  | 'portal_link_uses';
+  | 'portal_link_uses'
+  | 'alert_channels'
+  | 'alert_rules';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -281,6 +283,32 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
     orderBy: 'id',
     primaryKey: 'id',
     columns: [text('id'), int('used_at'), int('expires_at')],
+  },
+  {
+    // Alert channels: their secrets travel sealed, re-sealed when the target store has another key.
+    name: 'alert_channels',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [text('id'), text('name'), text('kind'), text('tenant'), json('config'), { name: 'secrets_sealed', kind: 'text', sealed: true }, int('created_at'), int('updated_at')],
+  },
+  {
+    name: 'alert_rules',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('name'),
+      text('kind'),
+      text('tenant'),
+      real('threshold'),
+      int('window_ms'),
+      json('endpoint_ids'),
+      json('source_ids'),
+      json('channel_ids'),
+      { name: 'enabled', kind: 'boolean' },
+      int('created_at'),
+      int('updated_at'),
+    ],
   },
 ];
 

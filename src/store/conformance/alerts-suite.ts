@@ -4,8 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { alertNoticeId } from '../../core/alert-grouping.js';
-import type { AlertNotificationRecord } from '../../core/alert-types.js';
-import { T0, useStore, type StoreFactory } from './fixtures.js';
+import type { AlertChannel, AlertNotificationRecord, AlertRuleRecord } from '../../core/alert-types.js';
+import { T0, makeInbound, makeSource, useStore, type StoreFactory } from './fixtures.js';
 
 const WINDOW = 300_000;
 
@@ -94,6 +94,93 @@ export function alertsSuite(factory: StoreFactory): void {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await store().listAlertNotifications(undefined, 10)).filter((n) => n.subjectId === 'ep_race')).toHaveLength(1);
+    });
+  });
+
+  describe('alert channels and rules', () => {
+    const store = useStore(factory);
+    const channel = (over: Partial<AlertChannel> = {}): AlertChannel => ({
+      id: 'ach_1',
+      name: 'ops hook',
+      tenant: 'acme',
+      target: { kind: 'webhook', url: 'https://alerts.example.com/hook', secret: 'whsec_c2VjcmV0LXZhbHVlLWZvci10ZXN0cw==' },
+      createdAt: T0,
+      updatedAt: T0,
+      ...over,
+    });
+    const rule = (over: Partial<AlertRuleRecord> = {}): AlertRuleRecord => ({
+      id: 'arl_1',
+      name: 'errors',
+      kind: 'error_rate',
+      tenant: 'acme',
+      threshold: 0.5,
+      windowMs: 300_000,
+      endpointIds: ['ep_1'],
+      sourceIds: [],
+      channelIds: ['ach_1'],
+      enabled: true,
+      createdAt: T0,
+      updatedAt: T0,
+      ...over,
+    });
+
+    it('stores every channel kind and opens it again; secrets are sealed in the row', async () => {
+      const email = channel({
+        id: 'ach_2',
+        tenant: null,
+        createdAt: T0 + 1,
+        target: { kind: 'email', host: 'smtp.example.com', port: 587, secure: false, username: 'ops', password: 'hunter2-smtp', from: 'hookd@example.com', to: ['a@example.com', 'b@example.com'] },
+      });
+      const slack = channel({ id: 'ach_3', createdAt: T0 + 2, target: { kind: 'slack', url: 'https://hooks.slack.com/services/T0/B0/tokentoken' } });
+      for (const c of [channel(), email, slack]) await store().insertAlertChannel(c);
+      expect(await store().getAlertChannel('ach_2', undefined)).toEqual(email);
+      expect(await store().listAlertChannels(undefined)).toEqual([channel(), email, slack]);
+      expect((await store().listAlertChannels('acme')).map((c) => c.id)).toEqual(['ach_1', 'ach_3']);
+      expect((await store().listAlertChannels(null)).map((c) => c.id)).toEqual(['ach_2']);
+      expect(await store().getAlertChannel('ach_2', 'acme')).toBeNull();
+      const raw = JSON.stringify((await store().exportRows('alert_channels', null, 10)).rows);
+      for (const secret of ['whsec_c2VjcmV0LXZhbHVlLWZvci10ZXN0cw==', 'hunter2-smtp', 'tokentoken']) expect(raw).not.toContain(secret);
+      expect(raw).toContain('smtp.example.com');
+    });
+
+    it('updates and deletes a channel only within the tenant filter', async () => {
+      await store().insertAlertChannel(channel());
+      const changed = channel({ name: 'renamed', updatedAt: T0 + 5, target: { kind: 'teams', url: 'https://example.webhook.office.com/x' } });
+      expect(await store().updateAlertChannel(changed, 'globex')).toBe(false);
+      expect(await store().updateAlertChannel(changed, 'acme')).toBe(true);
+      expect(await store().getAlertChannel('ach_1', undefined)).toEqual(changed);
+      expect(await store().deleteAlertChannel('ach_1', 'globex')).toBe(false);
+      expect(await store().deleteAlertChannel('ach_1', undefined)).toBe(true);
+      expect(await store().getAlertChannel('ach_1', undefined)).toBeNull();
+    });
+
+    it('stores rules with their id lists, scoped, updated and deleted', async () => {
+      const operator = rule({ id: 'arl_2', tenant: null, kind: 'endpoint_disabled', threshold: null, endpointIds: [], channelIds: ['ach_9', 'ach_8'], enabled: false, createdAt: T0 + 1 });
+      await store().insertAlertRule(rule());
+      await store().insertAlertRule(operator);
+      expect(await store().listAlertRules(undefined)).toEqual([rule(), operator]);
+      expect(await store().listAlertRules('acme')).toEqual([rule()]);
+      expect(await store().getAlertRule('arl_2', null)).toEqual(operator);
+      const next = rule({ threshold: 0.25, windowMs: 60_000, sourceIds: ['src_1'], kind: 'source_rejecting', enabled: false, updatedAt: T0 + 9 });
+      expect(await store().updateAlertRule(next, 'globex')).toBe(false);
+      expect(await store().updateAlertRule(next, 'acme')).toBe(true);
+      expect(await store().getAlertRule('arl_1', undefined)).toEqual(next);
+      expect(await store().deleteAlertRule('arl_1', null)).toBe(false);
+      expect(await store().deleteAlertRule('arl_1', 'acme')).toBe(true);
+      expect((await store().listAlertRules(undefined)).map((r) => r.id)).toEqual(['arl_2']);
+    });
+
+    it('counts inbound requests and rejections per source in a time range', async () => {
+      const source = makeSource();
+      await store().insertSource(source);
+      const at = (i: number, verdict: 'accepted' | 'rejected', receivedAt: number) =>
+        makeInbound(source, { id: `inr_${i}`, verdict, receivedAt, ...(verdict === 'rejected' ? { code: 'signature_invalid', reason: 'bad', status: 401 } : {}) });
+      await store().recordInbound(at(1, 'rejected', T0 + 10), null);
+      await store().recordInbound(at(2, 'rejected', T0 + 20), null);
+      await store().recordInbound(at(3, 'accepted', T0 + 30), null);
+      await store().recordInbound(at(4, 'rejected', T0 + 5000), null);
+      expect(await store().sourceVerdictCounts(T0, T0 + 1000)).toEqual([{ sourceId: source.id, tenant: source.tenant, total: 3, rejected: 2 }]);
+      expect(await store().sourceVerdictCounts(T0 + 2000, T0 + 3000)).toEqual([]);
     });
   });
 }

@@ -72,6 +72,11 @@ async function populate(store: Store): Promise<{ endpointIds: string[]; eventIds
   await store.recordAudit({ id: newId('audit'), at: T0, actorKind: 'api_key', actorId: 'key_1', actorName: 'ops', tenant: 'acme', requestId: 'req-1', action: 'endpoint.update', target: 'ep_1', diff: { body: { description: 'x' } } });
   await store.claimAlertNotification({ id: 'alt_rul_1_ep_1_f', ruleId: 'rul_1', subjectKind: 'endpoint', subjectId: 'ep_1', tenant: 'acme', windowStart: T0, state: 'firing', summary: 'error rate 63%', value: 0.625, threshold: 0.5, createdAt: T0 + 1, outcome: 'failed', error: 'HTTP 500' });
   await store.claimAlertNotification({ id: 'alt_rul_2_src_1_r', ruleId: 'rul_2', subjectKind: 'source', subjectId: 'src_1', tenant: null, windowStart: T0, state: 'resolved', summary: 'cleared', value: null, threshold: null, createdAt: T0 + 2, outcome: 'sent', error: null });
+  // Alert channels (secrets sealed: the webhook secret and the SMTP password) and a rule naming them.
+  await store.insertAlertChannel({ id: 'ach_1', name: 'ops', tenant: 'acme', target: { kind: 'webhook', url: 'https://alerts.example.com/h', secret: 'whsec_dHJhbnNmZXItYWxlcnQtc2VjcmV0LTEyMzQ=' }, createdAt: T0, updatedAt: T0 });
+  await store.insertAlertChannel({ id: 'ach_2', name: 'mail', tenant: null, target: { kind: 'email', host: 'smtp.example.com', port: 587, secure: false, username: 'u', password: 'pw-alert-smtp', from: 'a@example.com', to: ['b@example.com'] }, createdAt: T0 + 1, updatedAt: T0 + 1 });
+  await store.insertAlertRule({ id: 'arl_1', name: 'errors', kind: 'error_rate', tenant: 'acme', threshold: 0.5, windowMs: 300_000, endpointIds: ['ep_1'], sourceIds: [], channelIds: ['ach_1'], enabled: true, createdAt: T0, updatedAt: T0 });
+  await store.insertAlertRule({ id: 'arl_2', name: 'off', kind: 'endpoint_disabled', tenant: null, threshold: null, windowMs: 60_000, endpointIds: [], sourceIds: [], channelIds: ['ach_2'], enabled: false, createdAt: T0 + 1, updatedAt: T0 + 1 });
   await store.recordAudit({ id: newId('audit'), at: T0 + 1, actorKind: 'portal', actorId: 'portal:acme', actorName: null, tenant: null, requestId: null, action: 'api_key.create', target: null, diff: null });
   await store.revokePortalLink('pl_0000000000000000000000000000000a', T0, T0 + 86_400_000);
   await store.usePortalLink('pl_0000000000000000000000000000000b', T0, T0 + 86_400_000);
@@ -146,6 +151,7 @@ export function transferSuite(factory: StoreFactory): void {
       expect(rows.endpoints.map((r) => typeof r.enabled)).toEqual(['boolean', 'boolean', 'boolean']);
       // Secrets leave sealed.
       expect(JSON.stringify(rows.endpoints)).not.toContain('pw-transfer-1');
+      expect(JSON.stringify(rows.alert_channels)).not.toContain('pw-alert-smtp');
       // An empty page at the end of the table.
       const last = rows.api_keys.at(-1)!;
       expect(await source!.exportRows('api_keys', String(last.id), 10)).toEqual({ rows: [], nextKey: null });
@@ -234,6 +240,8 @@ export function transferSuite(factory: StoreFactory): void {
       expect(reclaimed?.delivery.leaseToken).toBeGreaterThan(sending[0]!.leaseToken);
       // Secrets open in the copy.
       expect((await third!.getEndpoint(ids.endpointIds[1]!, undefined))?.auth).toEqual({ type: 'basic', username: 'crm', password: 'pw-transfer-1' });
+      expect((await third!.getAlertChannel('ach_2', undefined))?.target).toMatchObject({ kind: 'email', password: 'pw-alert-smtp' });
+      expect((await third!.listAlertRules(undefined)).map((r) => [r.id, r.enabled, r.channelIds])).toEqual([['arl_1', true, ['ach_1']], ['arl_2', false, ['ach_2']]]);
       // The idempotency key came along: the same key and request replays the copied event.
       const [replay] = await third!.publishEvents([makeEvent({ id: newId('event'), tenant: 'acme', idempotencyKey: 'order-1', requestHash: 'hash-1' })]);
       expect(replay?.kind).toBe('replayed');

@@ -365,6 +365,41 @@ CREATE TABLE portal_link_revocations (
 `,
   },
   {
+    version: 14,
+    name: 'alert channels and rules',
+    // Alerts managed over the API. A channel's readable part is config; its secrets (signing secret,
+    // Slack/Teams URL, SMTP password) are one sealed JSON document. Rules name their channels and
+    // optional endpoints/sources as JSON arrays of ids.
+    sql: `
+CREATE TABLE alert_channels (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  kind text NOT NULL,
+  tenant text,
+  config jsonb NOT NULL,
+  secrets_sealed text NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX alert_channels_tenant_idx ON alert_channels (tenant, created_at);
+CREATE TABLE alert_rules (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  kind text NOT NULL,
+  tenant text,
+  threshold double precision,
+  window_ms bigint NOT NULL,
+  endpoint_ids jsonb NOT NULL,
+  source_ids jsonb NOT NULL,
+  channel_ids jsonb NOT NULL,
+  enabled boolean NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX alert_rules_tenant_idx ON alert_rules (tenant, created_at);
+`,
+  },
+  {
     version: 15,
     name: 'portal link uses',
     // A single-use portal link is exchanged for a session once: the exchange inserts its id here and

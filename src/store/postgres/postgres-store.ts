@@ -51,6 +51,7 @@ import { listenForEvents, notifyChannel } from './notify.js';
 import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from './pool.js';
 import { prune } from './prune.js';
 import * as alerts from './alert-notifications.js';
+import * as alertConfig from './alert-config.js';
 import { listAudit, pruneAudit } from './audit.js';
 import { writeAudit } from './audit-write.js';
 import { publishEvents } from './publish.js';
@@ -174,6 +175,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     latestAlertNotification: (ruleId, subjectId) => alerts.latestAlertNotification(ctx, ruleId, subjectId),
     listAlertNotifications: (tenant, limit) => alerts.listAlertNotifications(ctx, tenant, limit),
     pruneAlertNotifications: (before, batchSize) => alerts.pruneAlertNotifications(ctx, before, batchSize),
+    insertAlertChannel: (channel) => alertConfig.insertAlertChannel(ctx, channel),
+    getAlertChannel: (id, tenant) => alertConfig.getAlertChannel(ctx, id, tenant),
+    listAlertChannels: (tenant) => alertConfig.listAlertChannels(ctx, tenant),
+    updateAlertChannel: (channel, tenant) => alertConfig.updateAlertChannel(ctx, channel, tenant),
+    deleteAlertChannel: (id, tenant) => alertConfig.deleteAlertChannel(ctx, id, tenant),
+    insertAlertRule: (rule) => alertConfig.insertAlertRule(ctx, rule),
+    getAlertRule: (id, tenant) => alertConfig.getAlertRule(ctx, id, tenant),
+    listAlertRules: (tenant) => alertConfig.listAlertRules(ctx, tenant),
+    updateAlertRule: (rule, tenant) => alertConfig.updateAlertRule(ctx, rule, tenant),
+    deleteAlertRule: (id, tenant) => alertConfig.deleteAlertRule(ctx, id, tenant),
+    sourceVerdictCounts: (since, until) => alertConfig.sourceVerdictCounts(ctx, since, until),
 
     exportRows: (table, afterKey, limit) => exportRows(ctx, table, afterKey, limit),
     importRows: (table, rows) => importRows(ctx, table, rows),

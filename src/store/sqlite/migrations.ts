@@ -405,6 +405,41 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'alert channels and rules',
+    // Alerts managed over the API. A channel's readable part is config (JSON); its secrets (signing
+    // secret, Slack/Teams URL, SMTP password) are one sealed JSON document. Rules name their
+    // channels and optional endpoints/sources as JSON arrays of ids.
+    sql: `
+      CREATE TABLE alert_channels (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        tenant TEXT,
+        config TEXT NOT NULL,
+        secrets_sealed TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX alert_channels_tenant ON alert_channels (tenant, created_at);
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        tenant TEXT,
+        threshold REAL,
+        window_ms INTEGER NOT NULL,
+        endpoint_ids TEXT NOT NULL,
+        source_ids TEXT NOT NULL,
+        channel_ids TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX alert_rules_tenant ON alert_rules (tenant, created_at);
+    `,
+  },
+  {
     version: 16,
     name: 'portal link uses',
     // A single-use portal link is exchanged for a session once: the exchange inserts its id here and

@@ -24,6 +24,7 @@ import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
 import * as alerts from './alert-notifications.js';
+import * as alertConfig from './alert-config.js';
 import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
 import * as signingKeys from './signing-keys.js';
 import * as sources from './sources.js';
@@ -313,6 +314,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async pruneAlertNotifications(before, batchSize) {
       return alerts.pruneAlertNotifications(ctx, before, batchSize);
+    },
+    async insertAlertChannel(channel) {
+      alertConfig.insertAlertChannel(ctx, channel);
+    },
+    async getAlertChannel(id, tenant) {
+      return alertConfig.getAlertChannel(ctx, id, tenant);
+    },
+    async listAlertChannels(tenant) {
+      return alertConfig.listAlertChannels(ctx, tenant);
+    },
+    async updateAlertChannel(channel, tenant) {
+      return alertConfig.updateAlertChannel(ctx, channel, tenant);
+    },
+    async deleteAlertChannel(id, tenant) {
+      return alertConfig.deleteAlertChannel(ctx, id, tenant);
+    },
+    async insertAlertRule(rule) {
+      alertConfig.insertAlertRule(ctx, rule);
+    },
+    async getAlertRule(id, tenant) {
+      return alertConfig.getAlertRule(ctx, id, tenant);
+    },
+    async listAlertRules(tenant) {
+      return alertConfig.listAlertRules(ctx, tenant);
+    },
+    async updateAlertRule(rule, tenant) {
+      return alertConfig.updateAlertRule(ctx, rule, tenant);
+    },
+    async deleteAlertRule(id, tenant) {
+      return alertConfig.deleteAlertRule(ctx, id, tenant);
+    },
+    async sourceVerdictCounts(since, until) {
+      return alertConfig.sourceVerdictCounts(ctx, since, until);
     },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
