@@ -15,6 +15,8 @@ export const ID_PREFIXES = {
   signingKey: 'kid',
   audit: 'aud',
   portalLink: 'pl',
+  bin: 'bin',
+  binRequest: 'brq',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

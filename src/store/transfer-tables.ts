@@ -52,7 +52,9 @@ export type TransferTable =
   | 'inbound_requests'
   | 'signing_keys'
   | 'audit_log'
-  | 'alert_notifications';
+  | 'alert_notifications'
+  | 'bins'
+  | 'bin_requests';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -264,6 +266,40 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       int('created_at'),
       text('outcome'),
       text('error'),
+    ],
+  },
+  {
+    // Request bins move with the installation: their ids are the capture URLs integrators configured.
+    name: 'bins',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('tenant'),
+      text('name'),
+      text('behaviour'),
+      text('response_body'),
+      { name: 'secret_sealed', kind: 'text', sealed: true },
+      int('request_count'),
+      int('expires_at'),
+      int('created_at'),
+    ],
+  },
+  {
+    name: 'bin_requests',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('bin_id'),
+      text('method'),
+      text('path'),
+      text('headers'),
+      { name: 'body', kind: 'bytes' },
+      int('size'),
+      { name: 'truncated', kind: 'boolean' },
+      text('remote_address'),
+      int('received_at'),
     ],
   },
 ];

@@ -23,6 +23,7 @@ import * as ordering from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import * as bins from './bins.js';
 import * as alerts from './alert-notifications.js';
 import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
 import * as signingKeys from './signing-keys.js';
@@ -310,6 +311,36 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async pruneAlertNotifications(before, batchSize) {
       return alerts.pruneAlertNotifications(ctx, before, batchSize);
+    },
+    async insertBin(bin) {
+      bins.insertBin(ctx, bin);
+    },
+    async getBin(id, tenant) {
+      return bins.getBin(ctx, id, tenant);
+    },
+    async listBins(tenant, page) {
+      return bins.listBins(ctx, tenant, page);
+    },
+    async countBins(tenant) {
+      return bins.countBins(ctx, tenant);
+    },
+    async updateBin(id, tenant, patch) {
+      return bins.updateBin(ctx, id, tenant, patch);
+    },
+    async deleteBin(id, tenant) {
+      return bins.deleteBin(ctx, id, tenant);
+    },
+    async recordBinRequest(request, keep) {
+      return bins.recordBinRequest(ctx, request, keep);
+    },
+    async listBinRequests(binId, page) {
+      return bins.listBinRequests(ctx, binId, page);
+    },
+    async getBinRequest(binId, id) {
+      return bins.getBinRequest(ctx, binId, id);
+    },
+    async pruneBins(now, batchSize) {
+      return bins.pruneBins(ctx, now, batchSize);
     },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
