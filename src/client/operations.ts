@@ -74,6 +74,13 @@ export const OPERATIONS = {
   listSourceRequests: op('GET', '/v1/sources/{id}/requests', { 200: 'InboundRequestPage' }),
   getSourceRequest: op('GET', '/v1/sources/{id}/requests/{requestId}', { 200: 'InboundRequest' }),
   replaySourceRequest: op('POST', '/v1/sources/{id}/requests/{requestId}/replay', { 202: 'ReplayResult' }),
+  createBin: op('POST', '/v1/bins', { 201: 'Bin' }),
+  listBins: op('GET', '/v1/bins', { 200: 'BinPage' }),
+  getBin: op('GET', '/v1/bins/{id}', { 200: 'Bin' }),
+  updateBin: op('PATCH', '/v1/bins/{id}', { 200: 'Bin' }),
+  deleteBin: op('DELETE', '/v1/bins/{id}', { 204: null }),
+  listBinRequests: op('GET', '/v1/bins/{id}/requests', { 200: 'BinRequestPage' }),
+  getBinRequest: op('GET', '/v1/bins/{id}/requests/{requestId}', { 200: 'BinRequest' }),
 
   listAudit: op('GET', '/v1/audit', { 200: 'AuditPage' }),
   listAlertNotifications: op('GET', '/v1/alerts/notifications', { 200: 'AlertNotificationList' }),
