@@ -135,6 +135,7 @@ export function registerBin(program: Command): void {
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { body: page } = await ctx.client.get<PageOf<BinRequestView>>(`/v1/bins/${enc(id)}/requests`, { limit: 100 });
+      ctx.out.note(`watching ${id} for new requests (Ctrl-C to stop)`);
       await follow(ctx, id, new Set(page.data.map((r) => r.id)));
     });
 
