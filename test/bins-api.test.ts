@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { signatureHeader } from '../src/signature/index.js';
+import { startReceiver } from './helpers/receiver.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 let h: Harness;
@@ -116,6 +117,41 @@ describe('request bins', () => {
     expect((await h.request('GET', '/v1/bins', { key: acme })).body.data).toHaveLength(2);
     const renamed = await h.request('PATCH', `/v1/bins/${a.body.id}`, { key: acme, body: { name: 'renamed', latency: '0..5', secret: null } });
     expect(renamed.body).toMatchObject({ name: 'renamed', behaviour: { latency: { min: 0, max: 5 } }, secret: null });
+  });
+
+  it('replays a capture to a URL through the delivery sender, headers and raw body as captured', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(201, { 'content-type': 'text/plain' });
+      res.end('got it');
+    });
+    try {
+      const bin = (await h.request('POST', '/v1/bins', { body: {} })).body;
+      const raw = Buffer.from([1, 2, 0xff]);
+      await h.request('PUT', `/bin/${bin.id}/p`, { key: null, rawBody: raw, headers: { 'content-type': 'application/octet-stream', 'webhook-id': 'msg_9', 'x-custom': 'v' } });
+      const [captured] = (await h.request('GET', `/v1/bins/${bin.id}/requests`)).body.data;
+      const res = await h.request('POST', `/v1/bins/${bin.id}/requests/${captured.id}/replay`, { body: { url: receiver.url } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ url: receiver.url, status: 201, body: 'got it', errorCode: null });
+      const got = receiver.requests[0]!;
+      expect(got.method).toBe('POST');
+      expect(got.headers['webhook-id']).toBe('msg_9');
+      expect(got.headers['x-custom']).toBe('v');
+      expect(got.headers['content-type']).toBe('application/octet-stream');
+      expect(Buffer.from(got.body).equals(raw)).toBe(true);
+      const blocked = await h.request('POST', `/v1/bins/${bin.id}/requests/${captured.id}/replay`, { body: { url: 'http://169.254.169.254/latest' } });
+      expect(blocked.status).toBe(422);
+      expect(blocked.body.code).toBe('blocked_address');
+      const cases: Array<[unknown, string]> = [[{}, 'validation_failed'], [{ url: 5 }, 'validation_failed'], [{ url: receiver.url, extra: 1 }, 'validation_failed'], [{ url: 'not a url' }, 'invalid_url']];
+      for (const [body, code] of cases) {
+        const bad = await h.request('POST', `/v1/bins/${bin.id}/requests/${captured.id}/replay`, { body });
+        expect(bad.body.code, JSON.stringify(body)).toBe(code);
+        expect(bad.headers['content-type']).toMatch(/problem\+json/);
+      }
+      const missing = await h.request('POST', `/v1/bins/${bin.id}/requests/brq_00000000000000000000000000000000/replay`, { body: { url: receiver.url } });
+      expect(missing.status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('refuses bad input with precise problems', async () => {

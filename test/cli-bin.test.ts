@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../src/signature/index.js';
+import { startReceiver } from './helpers/receiver.js';
 import { ndjson, runCli, startCli, startServer, type TestServer } from './cli-helpers.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -62,6 +63,16 @@ describe('hookd bin', () => {
     expect(show.stdout).toContain(bin.captureUrl);
     const requests = await cli(['bin', 'requests', bin.id, '--json']);
     expect(JSON.parse(requests.stdout).data[0]).toMatchObject({ method: 'PATCH', size: 3 });
+    const target = await startReceiver();
+    try {
+      const rid = JSON.parse(requests.stdout).data[0].id;
+      const replay = await cli(['bin', 'replay', bin.id, rid, '--to', target.url]);
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(replay.stdout).toMatch(/^200 in \d+ ms/);
+      expect(target.requests[0]!.body.toString()).toBe('abc');
+    } finally {
+      await target.close();
+    }
     const bad = await cli(['bin', '--latency', '9..1', '--no-follow']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/latency/);

@@ -48,6 +48,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/endpoints/:id/diagnose': 'the doctor only reads and probes',
   'POST /v1/diagnose': 'the doctor only reads and probes',
   'POST /v1/diagnose/payload': 'checks a payload, stores nothing',
+  'POST /v1/bins/:id/requests/:requestId/replay': 'sends a captured request to a URL; changes nothing stored',
   'POST /v1/filters/test': 'evaluates a filter against an example event, stores nothing',
   'POST /v1/endpoints/:id/transform/test': 'runs a transform on an example event in the sandbox, stores nothing',
 };

@@ -9,9 +9,11 @@ import { NoContent, responses } from '../api/responses.js';
 import type { Bin } from '../core/bin-types.js';
 import { HookdError } from '../core/errors.js';
 import { DEFAULT_MOCK, parseLatency, type MockBehaviour } from '../core/mock-behaviour.js';
-import { BinModel, BinPageModel, BinRequestModel, BinRequestPageModel } from '../wire/index.js';
+import type { Sender } from '../delivery/sender-types.js';
+import { BinModel, BinPageModel, BinReplayResultModel, BinRequestModel, BinRequestPageModel } from '../wire/index.js';
+import { replayCapture } from './replay-capture.js';
 import { newBinId } from './bin-id.js';
-import { binListQuery, binParams, binRequestParams, createBinBody, patchBinBody } from './bin-schema.js';
+import { binListQuery, binParams, binReplayBody, binRequestParams, createBinBody, patchBinBody } from './bin-schema.js';
 import { renderBin, renderBinRequest } from './render-bin.js';
 
 interface BinBody {
@@ -65,7 +67,7 @@ async function loadBin(ctx: ApiContext, request: FastifyRequest): Promise<Bin> {
   return bin;
 }
 
-export function registerBinRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function registerBinRoutes(app: FastifyInstance, ctx: ApiContext, sender: Sender): void {
   const { store } = ctx;
   const tags = ['bins'];
 
@@ -140,6 +142,25 @@ export function registerBinRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const found = await store.getBinRequest(bin.id, requestId);
       if (!found) throw new HookdError('not_found', `No request ${requestId} in bin ${bin.id}.`);
       return renderBinRequest(found, bin.secret);
+    },
+  );
+
+  app.post(
+    '/v1/bins/:id/requests/:requestId/replay',
+    { schema: { response: responses({ 200: BinReplayResultModel }), tags, summary: 'Send a captured request to a URL (SSRF policy applies); answers its status and duration', params: binRequestParams, body: binReplayBody } },
+    async (request) => {
+      const bin = await loadBin(ctx, request);
+      const { requestId } = request.params as { requestId: string };
+      const found = await store.getBinRequest(bin.id, requestId);
+      if (!found) throw new HookdError('not_found', `No request ${requestId} in bin ${bin.id}.`);
+      const { url } = request.body as { url: string };
+      const verdict = await ctx.vetUrl(url);
+      if (!verdict.ok) {
+        const code = verdict.code === 'blocked_address' ? 'blocked_address' : 'invalid_url';
+        throw new HookdError(code, verdict.message, { errors: [{ path: '/body/url', message: verdict.message }] });
+      }
+      const sent = await replayCapture(sender, found, url, { timeoutMs: ctx.config.defaultTimeoutMs, connectTimeoutMs: ctx.config.connectTimeoutMs });
+      return { url, status: sent.status, durationMs: sent.durationMs, errorCode: sent.errorCode, errorMessage: sent.errorMessage, body: sent.body, bodyTruncated: sent.bodyTruncated };
     },
   );
 }

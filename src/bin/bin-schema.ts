@@ -49,3 +49,10 @@ export const binRequestParams = {
 } as const;
 
 export const binListQuery = { type: 'object', additionalProperties: false, properties: pageQueryProps } as const;
+
+export const binReplayBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: { url: { type: 'string', minLength: 1, maxLength: 2048, description: 'Where to send the captured request (http or https; the SSRF policy applies).' } },
+} as const;

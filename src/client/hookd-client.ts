@@ -163,6 +163,7 @@ export class HookdClient {
     delete: async (id: string): Promise<void> => void (await this.call('deleteBin', { id })),
     requests: (id: string, query: I.PageQuery = {}) => this.body<PageOf<W.BinRequestView>>('listBinRequests', { id }, { query: this.q(query) }),
     request: (id: string, requestId: string) => this.body<W.BinRequestView>('getBinRequest', { id, requestId }),
+    replay: (id: string, requestId: string, url: string) => this.body<W.BinReplayResultView>('replayBinRequest', { id, requestId }, { body: { url } }),
   };
 
   readonly doctor = {

@@ -81,6 +81,7 @@ export const OPERATIONS = {
   deleteBin: op('DELETE', '/v1/bins/{id}', { 204: null }),
   listBinRequests: op('GET', '/v1/bins/{id}/requests', { 200: 'BinRequestPage' }),
   getBinRequest: op('GET', '/v1/bins/{id}/requests/{requestId}', { 200: 'BinRequest' }),
+  replayBinRequest: op('POST', '/v1/bins/{id}/requests/{requestId}/replay', { 200: 'BinReplayResult' }),
 
   listAudit: op('GET', '/v1/audit', { 200: 'AuditPage' }),
   listAlertNotifications: op('GET', '/v1/alerts/notifications', { 200: 'AlertNotificationList' }),

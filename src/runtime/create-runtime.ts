@@ -211,7 +211,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             destinations,
           }),
         createInboundRoutes({ trustedProxies: config.trustedProxies }),
-        createBinRoutes(),
+        createBinRoutes({ sender: httpSender }),
         createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),
         ...(options.modules ?? []),
       ],

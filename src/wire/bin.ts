@@ -56,8 +56,24 @@ export const BinRequestModel = Type.Object(
   { title: 'BinRequest', additionalProperties: false },
 );
 
+export const BinReplayResultModel = Type.Object(
+  {
+    url: Type.String(),
+    /** null when no answer came (see errorCode). */
+    status: Nullable(Type.Integer()),
+    durationMs: Type.Number(),
+    errorCode: Nullable(Type.String()),
+    errorMessage: Nullable(Type.String()),
+    /** The answer's body, at most 4 KiB. */
+    body: Nullable(Type.String()),
+    bodyTruncated: Type.Boolean(),
+  },
+  { title: 'BinReplayResult', additionalProperties: false },
+);
+
 export const BinPageModel = Page(BinModel, 'BinPage');
 export const BinRequestPageModel = Page(BinRequestModel, 'BinRequestPage');
 
 export type BinView = Static<typeof BinModel>;
 export type BinRequestView = Static<typeof BinRequestModel>;
+export type BinReplayResultView = Static<typeof BinReplayResultModel>;

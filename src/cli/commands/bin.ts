@@ -1,10 +1,10 @@
 // `hookd bin [--status 503 --fail-rate 0.3 --latency 200..3000 --secret whsec_... --expires 3600]`:
 // creates a request bin on the server, prints its capture URL, then shows every request it captures
-// as it arrives (one line each, or NDJSON with --json). `hookd bin list|show|requests|delete`
+// as it arrives (one line each, or NDJSON with --json). `hookd bin list|show|watch|requests|replay|delete`
 // manage bins. The live view polls the requests list (newest first) and prints what it has not seen.
 
 import type { Command } from 'commander';
-import type { BinRequestView, BinView } from '../../wire/index.js';
+import type { BinReplayResultView, BinRequestView, BinView } from '../../wire/index.js';
 import type { Page as PageOf } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { intOption } from '../input.js';
@@ -149,6 +149,20 @@ export function registerBin(program: Command): void {
       pageHint(ctx.out, page);
     },
   );
+
+  withJson(
+    group
+      .command('replay')
+      .description('Send a captured request to a URL (your app); prints its status and duration')
+      .argument('<id>', 'bin_...')
+      .argument('<requestId>', 'brq_...')
+      .requiredOption('--to <url>', 'Where to send it (the server\'s SSRF policy applies)'),
+  ).action(async (id: string, requestId: string, opts: { to: string }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const { body } = await ctx.client.post<BinReplayResultView>(`/v1/bins/${enc(id)}/requests/${enc(requestId)}/replay`, { url: opts.to });
+    if (ctx.out.json) return ctx.out.document(body);
+    ctx.out.line(body.status === null ? `no answer: ${body.errorCode ?? ''} ${body.errorMessage ?? ''}` : `${body.status} in ${Math.round(body.durationMs)} ms`);
+  });
 
   withJson(group.command('delete').description('Delete a bin and what it captured').argument('<id>', 'bin_...')).action(async (id: string, _opts: unknown, cmd: Command) => {
     const ctx = contextOf(cmd);
