@@ -9,7 +9,7 @@ export const LAYERS = [
   ['delivery'],
   ['observability'],
   ['api'],
-  ['inbound', 'doctor', 'dashboard'],
+  ['inbound', 'doctor', 'dashboard', 'bin'],
   ['runtime'],
   ['cli'],
 ];

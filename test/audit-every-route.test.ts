@@ -38,6 +38,7 @@ async function close(): Promise<void> {
 }
 
 interface State {
+  binId?: string;
   endpointId?: string;
   failingEndpointId?: string;
   spareEndpointId?: string;
@@ -86,6 +87,9 @@ const RECIPES: Record<string, (s: State) => Promise<Call> | Call> = {
   'POST /v1/api-keys': () => ({ method: 'POST', url: '/v1/api-keys', body: { name: 'ops', tenant: 'acme' }, expect: 201 }),
   'DELETE /v1/api-keys/:id': (s) => ({ method: 'DELETE', url: `/v1/api-keys/${s.keyId}`, expect: 204 }),
   'POST /v1/signing-keys/rotate': () => ({ method: 'POST', url: '/v1/signing-keys/rotate', body: { tenant: 'acme' }, expect: 201 }),
+  'POST /v1/bins': () => ({ method: 'POST', url: '/v1/bins', body: { name: 'audit', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, expect: 201 }),
+  'PATCH /v1/bins/:id': (s) => ({ method: 'PATCH', url: `/v1/bins/${s.binId}`, body: { name: 'audit 2' }, expect: 200 }),
+  'DELETE /v1/bins/:id': (s) => ({ method: 'DELETE', url: `/v1/bins/${s.binId}`, expect: 204 }),
   'POST /v1/sources': () => ({ method: 'POST', url: '/v1/sources', body: { name: 'audit', verify: { scheme: 'hmac', header: 'X-Sig', secret: 'shh-very-secret' } }, expect: 201 }),
   'PATCH /v1/sources/:id': (s) => ({ method: 'PATCH', url: `/v1/sources/${s.sourceId}`, body: { name: 'audit 2' }, expect: 200 }),
   'POST /v1/sources/:id/requests/:requestId/replay': (s) => ({ method: 'POST', url: `/v1/sources/${s.spareSourceId}/requests/${s.requestId}/replay`, expect: 202 }),
@@ -159,6 +163,7 @@ describe.each(['sqlite', 'postgres'] as const)('the audit log covers every mutat
       expect(res.status >= 200 && res.status < 300, `${route}: ${res.status} ${res.text}`).toBe(true);
       if (route === 'POST /v1/endpoints') s.endpointId = res.body.id;
       if (route === 'POST /v1/sources') s.sourceId = res.body.id;
+      if (route === 'POST /v1/bins') s.binId = res.body.id;
       if (route === 'POST /v1/bulk-retries') s.bulkId = res.body.id;
       if (route === 'POST /v1/api-keys') s.keyId = res.body.id;
       if (route === 'POST /v1/alerts/channels') s.alertChannelId = res.body.id;

@@ -31,6 +31,9 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'PATCH /v1/sources/:id': 'source.update',
   'DELETE /v1/sources/:id': 'source.delete',
   'POST /v1/sources/:id/requests/:requestId/replay': 'source.request.replay',
+  'POST /v1/bins': 'bin.create',
+  'PATCH /v1/bins/:id': 'bin.update',
+  'DELETE /v1/bins/:id': 'bin.delete',
   'POST /v1/portal-links': 'portal_link.create',
   'DELETE /v1/portal-links/:id': 'portal_link.revoke',
   // Who opened a session with which link, and when: a single-use link's record sits in the
@@ -64,6 +67,7 @@ export const NOT_AUDITED: Readonly<Record<string, string>> = {
   'POST /v1/endpoints/:id/diagnose': 'the doctor only reads and probes',
   'POST /v1/diagnose': 'the doctor only reads and probes',
   'POST /v1/diagnose/payload': 'checks a payload, stores nothing',
+  'POST /v1/bins/:id/requests/:requestId/replay': 'sends a captured request to a URL; changes nothing stored',
   'POST /v1/filters/test': 'evaluates a filter against an example event, stores nothing',
   'POST /v1/endpoints/:id/transform/test': 'runs a transform on an example event in the sandbox, stores nothing',
   'POST /v1/alerts/channels/:id/test': 'a test notification: sends to the channel, stores nothing',

@@ -24,6 +24,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerApply } from './commands/apply.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerMock } from './commands/mock.js';
+import { registerBin } from './commands/bin.js';
 import { registerMcp } from './commands/mcp.js';
 import { CliError, QuietExit } from './errors.js';
 import { decideColor } from './output.js';
@@ -99,6 +100,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   registerApply(program);
   registerTrigger(program);
   registerMock(program);
+  registerBin(program);
   registerMcp(program);
   return program;
 }

@@ -154,6 +154,18 @@ export class HookdClient {
     replay: (id: string, requestId: string) => this.body<W.ReplayResultView>('replaySourceRequest', { id, requestId }, { body: {} }),
   };
 
+  readonly bins = {
+    create: (input: I.BinInput = {}) => this.body<W.BinView>('createBin', {}, { body: input }),
+    list: (query: I.PageQuery = {}) => this.body<PageOf<W.BinView>>('listBins', {}, { query: this.q(query) }),
+    iterate: () => paginate((cursor) => this.bins.list({ cursor, limit: 250 })),
+    get: (id: string) => this.body<W.BinView>('getBin', { id }),
+    update: (id: string, patch: I.BinPatch) => this.body<W.BinView>('updateBin', { id }, { body: patch }),
+    delete: async (id: string): Promise<void> => void (await this.call('deleteBin', { id })),
+    requests: (id: string, query: I.PageQuery = {}) => this.body<PageOf<W.BinRequestView>>('listBinRequests', { id }, { query: this.q(query) }),
+    request: (id: string, requestId: string) => this.body<W.BinRequestView>('getBinRequest', { id, requestId }),
+    replay: (id: string, requestId: string, url: string) => this.body<W.BinReplayResultView>('replayBinRequest', { id, requestId }, { body: { url } }),
+  };
+
   readonly doctor = {
     endpoint: (id: string) => this.endpoints.diagnose(id),
     url: (input: I.DiagnoseUrlInput) => this.body<W.DoctorReportView>('diagnoseUrl', {}, { body: input }),

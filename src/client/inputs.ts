@@ -221,3 +221,23 @@ export interface AuditQuery extends PageQuery {
   since?: string;
   until?: string;
 }
+
+/** POST /v1/bins: every member optional (a bin answering 200 at once, expiring after HOOKD_BIN_TTL_SECONDS). */
+export interface BinInput {
+  name?: string;
+  status?: number;
+  failRate?: number;
+  failStatus?: number;
+  /** `200` or `200..3000` (ms). */
+  latency?: string;
+  retryAfter?: number | null;
+  failFirst?: number;
+  goneAfter?: number | null;
+  responseBody?: string | null;
+  /** Standard Webhooks secret (`whsec_...`): captured requests are checked against it. */
+  secret?: string | null;
+  expiresInSeconds?: number;
+  tenant?: string | null;
+}
+
+export type BinPatch = Omit<BinInput, 'tenant'>;

@@ -99,6 +99,16 @@ export const API_ERROR_CODES = {
     title: 'Too many endpoints',
     description: 'The tenant already has the maximum number of endpoints (HOOKD_MAX_ENDPOINTS_PER_TENANT).',
   },
+  bin_limit_reached: {
+    status: 409,
+    title: 'Too many bins',
+    description: 'The tenant already has the maximum number of request bins (HOOKD_BIN_MAX_PER_TENANT). Delete one, or wait for one to expire.',
+  },
+  bin_expired: {
+    status: 410,
+    title: 'Bin expired',
+    description: 'The request bin has expired: it captures nothing more and is pruned with retention. Create a new bin.',
+  },
   endpoint_disabled: {
     status: 409,
     title: 'Endpoint disabled',

@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   portalLink: 'pl',
   alertChannel: 'ach',
   alertRule: 'arl',
+  bin: 'bin',
+  binRequest: 'brq',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
 import { registerDoctorRoutes } from '../doctor/doctor-routes.js';
 import { createConsumerManager, createInboundRoutes, type ConsumerManager } from '../inbound/index.js';
+import { createBinRoutes } from '../bin/index.js';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { derivePortalKey } from '../security/portal-token.js';
 import { generateApiKey, hashApiKey } from '../api/api-keys.js';
@@ -221,6 +222,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             destinations,
           }),
         createInboundRoutes({ trustedProxies: config.trustedProxies }),
+        createBinRoutes({ sender: httpSender }),
         createDashboardRoutes({ portalKey: (ctx) => ctx.portalKey ?? derivePortalKey(secretKey.key) }),
         ...(options.modules ?? []),
       ],

@@ -12,7 +12,7 @@ export interface Pruner {
   start(): void;
   stop(): void;
   /** One full pass (every batch until nothing is left); returns totals. */
-  runOnce(): Promise<{ events: number; deliveries: number; attempts: number; inboundRequests: number; auditRecords: number; alertNotifications: number }>;
+  runOnce(): Promise<{ events: number; deliveries: number; attempts: number; inboundRequests: number; auditRecords: number; alertNotifications: number; bins: number }>;
 }
 
 export function createPruner(opts: { store: Store; logger: Logger; retentionDays: number; auditRetentionDays?: number; now: () => number }): Pruner {
@@ -20,7 +20,7 @@ export function createPruner(opts: { store: Store; logger: Logger; retentionDays
   let stopped = false;
   const runOnce: Pruner['runOnce'] = async () => {
     const before = opts.now() - opts.retentionDays * 86_400_000;
-    const total = { events: 0, deliveries: 0, attempts: 0, inboundRequests: 0, auditRecords: 0, alertNotifications: 0 };
+    const total = { events: 0, deliveries: 0, attempts: 0, inboundRequests: 0, auditRecords: 0, alertNotifications: 0, bins: 0 };
     for (;;) {
       const r = await opts.store.prune(before, PRUNE_BATCH);
       total.events += r.events;
@@ -43,7 +43,13 @@ export function createPruner(opts: { store: Store; logger: Logger; retentionDays
       total.alertNotifications += n;
       if (n === PRUNE_BATCH) await new Promise((res) => setTimeout(res, PAUSE_BETWEEN_BATCHES_MS));
     }
-    if (total.events + total.inboundRequests + total.auditRecords + total.alertNotifications > 0) opts.logger.info(total, 'pruned old data');
+    // Request bins go when they expire (their own expiresAt), with every request they captured.
+    for (let n = PRUNE_BATCH; n === PRUNE_BATCH && !stopped; ) {
+      n = await opts.store.pruneBins(opts.now(), PRUNE_BATCH);
+      total.bins += n;
+      if (n === PRUNE_BATCH) await new Promise((res) => setTimeout(res, PAUSE_BETWEEN_BATCHES_MS));
+    }
+    if (total.events + total.inboundRequests + total.auditRecords + total.alertNotifications + total.bins > 0) opts.logger.info(total, 'pruned old data');
     return total;
   };
   const tick = (): void => {

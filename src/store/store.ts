@@ -26,6 +26,7 @@ import type {
 } from '../core/types.js';
 import type { InboundRequest, InboundVerdict, Source } from '../core/inbound-types.js';
 import type { SigningKey } from '../core/signing-keys.js';
+import type { Bin, BinRequest } from '../core/bin-types.js';
 import type { TransferRow, TransferTable } from './transfer-tables.js';
 
 export type { TransferRow, TransferTable } from './transfer-tables.js';
@@ -595,6 +596,27 @@ export interface Store {
   recordInbound(request: InboundRequest, event: NewEvent | null): Promise<InboundRecordResult>;
   getInboundRequest(id: string, sourceId: string): Promise<InboundRequest | null>;
   listInboundRequests(query: InboundRequestQuery, page: PageRequest): Promise<Page<InboundRequest>>;
+
+  // --- Request bins (core/bin-types.ts) --------------------------------------------------------------
+  insertBin(bin: Bin): Promise<void>;
+  getBin(id: string, tenant: TenantFilter): Promise<Bin | null>;
+  /** Newest first. */
+  listBins(tenant: TenantFilter, page: PageRequest): Promise<Page<Bin>>;
+  /** Bins of exactly this tenant (null: bins without a tenant), for the per-tenant cap. */
+  countBins(tenant: string | null): Promise<number>;
+  updateBin(id: string, tenant: TenantFilter, patch: Partial<Omit<Bin, 'id' | 'createdAt' | 'tenant'>>): Promise<Bin | null>;
+  /** Deletes the bin and every request it captured. */
+  deleteBin(id: string, tenant: TenantFilter): Promise<boolean>;
+  /**
+   * Store a captured request, then prune the bin to its newest `keep` requests, in one transaction.
+   * Returns the bin's lifetime request count including this one, or null when the bin is gone.
+   */
+  recordBinRequest(request: BinRequest, keep: number): Promise<number | null>;
+  /** Newest first. */
+  listBinRequests(binId: string, page: PageRequest): Promise<Page<BinRequest>>;
+  getBinRequest(binId: string, id: string): Promise<BinRequest | null>;
+  /** Delete up to batchSize bins whose expiresAt is before `now`, with their requests; returns how many. */
+  pruneBins(now: number, batchSize: number): Promise<number>;
 
   // --- Signing keys (ed25519, per tenant; core/signing-keys.ts) ------------------------------------
   /**

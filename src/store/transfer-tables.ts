@@ -56,7 +56,9 @@ export type TransferTable =
   | 'portal_link_revocations'
   | 'portal_link_uses'
   | 'alert_channels'
-  | 'alert_rules';
+  | 'alert_rules'
+  | 'bins'
+  | 'bin_requests';
 
 const text = (name: string): TransferColumn => ({ name, kind: 'text' });
 const int = (name: string): TransferColumn => ({ name, kind: 'integer' });
@@ -308,6 +310,40 @@ export const TRANSFER_TABLES: readonly TransferTableSpec[] = [
       { name: 'enabled', kind: 'boolean' },
       int('created_at'),
       int('updated_at'),
+    ],
+  },
+  {
+    // Request bins move with the installation: their ids are the capture URLs integrators configured.
+    name: 'bins',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('tenant'),
+      text('name'),
+      text('behaviour'),
+      text('response_body'),
+      { name: 'secret_sealed', kind: 'text', sealed: true },
+      int('request_count'),
+      int('expires_at'),
+      int('created_at'),
+    ],
+  },
+  {
+    name: 'bin_requests',
+    orderBy: 'id',
+    primaryKey: 'id',
+    columns: [
+      text('id'),
+      text('bin_id'),
+      text('method'),
+      text('path'),
+      text('headers'),
+      { name: 'body', kind: 'bytes' },
+      int('size'),
+      { name: 'truncated', kind: 'boolean' },
+      text('remote_address'),
+      int('received_at'),
     ],
   },
 ];

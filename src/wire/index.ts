@@ -16,3 +16,4 @@ export * from './routing.js';
 export * from './ordering.js';
 export * from './audit.js';
 export * from './alerts.js';
+export * from './bin.js';

@@ -24,6 +24,7 @@ import { secretsSuite } from './secrets-suite.js';
 import { seriesSuite } from './series-suite.js';
 import { signingKeysSuite } from './signing-keys-suite.js';
 import { sourcesSuite } from './sources-suite.js';
+import { binsSuite } from './bins-suite.js';
 import { transferSuite } from './transfer-suite.js';
 import { triggersSuite } from './triggers-suite.js';
 import { searchSuite } from './search-suite.js';
@@ -66,6 +67,7 @@ export function runStoreConformance(
     pacingSuite(factory);
     deliveriesSuite(factory);
     sourcesSuite(factory);
+    binsSuite(factory);
     pruneSuite(factory);
     secretsSuite(factory);
     signingKeysSuite(factory);

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { Store } from '../store.js';
 import { copyStore, type TransferProgress } from '../transfer/copy-store.js';
+import { DEFAULT_MOCK } from '../../core/mock-behaviour.js';
 import { TRANSFER_TABLES, type TransferRow, type TransferTable } from '../transfer-tables.js';
 import {
   addEndpoint,
@@ -97,6 +98,11 @@ async function populate(store: Store): Promise<{ endpointIds: string[]; eventIds
   const disabled = await addEndpoint(store, { enabled: false, disabledReason: 'gone', failingSince: T0 - 10 });
   const source = makeSource({ tenant: null, allowIps: ['203.0.113.0/24'], maxBodyBytes: 4096 });
   await store.insertSource(source);
+  const binId = `bin_${'7'.repeat(32)}`;
+  await store.insertBin({ id: binId, tenant: 'acme', name: 'capture', behaviour: { ...DEFAULT_MOCK, status: 503, retryAfter: 3 }, responseBody: 'ok', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: T0 + 86_400_000, createdAt: T0 });
+  for (let i = 0; i < 2; i += 1) {
+    await store.recordBinRequest({ id: newId('binRequest'), binId, method: 'PUT', path: `/x/${i}?q=1`, headers: { 'x-a': 'b' }, body: Buffer.from([0, 255, i]), size: 10, truncated: i === 1, remoteAddress: '::1', receivedAt: T0 + i }, 10);
+  }
 
   const eventIds: string[] = [];
   for (let i = 0; i < 7; i += 1) {

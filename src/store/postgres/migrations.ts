@@ -415,6 +415,40 @@ CREATE INDEX portal_link_uses_expires_idx ON portal_link_uses (expires_at);
 `,
   },
   {
+    version: 16,
+    name: 'request bins',
+    // Capture URLs (/bin/{id}) and what they received. request_count is the bin's lifetime count (the
+    // mock behaviour's nth request), kept apart from the rows, which are pruned to the newest N.
+    sql: `
+CREATE TABLE bins (
+  id text PRIMARY KEY,
+  tenant text,
+  name text NOT NULL,
+  behaviour text NOT NULL,
+  response_body text,
+  secret_sealed text,
+  request_count bigint NOT NULL DEFAULT 0,
+  expires_at bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX bins_tenant_created_idx ON bins (tenant, created_at);
+CREATE INDEX bins_expires_idx ON bins (expires_at);
+CREATE TABLE bin_requests (
+  id text PRIMARY KEY,
+  bin_id text NOT NULL,
+  method text NOT NULL,
+  path text NOT NULL,
+  headers text NOT NULL,
+  body bytea,
+  size bigint NOT NULL,
+  truncated boolean NOT NULL,
+  remote_address text,
+  received_at bigint NOT NULL
+);
+CREATE INDEX bin_requests_bin_idx ON bin_requests (bin_id, id);
+`,
+  },
+  {
     version: 17,
     name: 'attempts without the event index',
     // Every attempt insert also wrote an entry into attempts_event_idx, and the only reader was

@@ -52,6 +52,7 @@ import { createPool, query, SCHEMA_PATTERN, schemaLockKey, type PgContext } from
 import { prune } from './prune.js';
 import * as alerts from './alert-notifications.js';
 import * as alertConfig from './alert-config.js';
+import * as bins from './bins.js';
 import { listAudit, pruneAudit } from './audit.js';
 import { writeAudit } from './audit-write.js';
 import { publishEvents } from './publish.js';
@@ -165,6 +166,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     recordInbound: (request, event) => recordInbound(ctx, request, event),
     getInboundRequest: (id, sourceId) => getInboundRequest(ctx, id, sourceId),
     listInboundRequests: (q, page) => listInboundRequests(ctx, q, page),
+
+    insertBin: (bin) => bins.insertBin(ctx, bin),
+    getBin: (id, tenant) => bins.getBin(ctx, id, tenant),
+    listBins: (tenant, page) => bins.listBins(ctx, tenant, page),
+    countBins: (tenant) => bins.countBins(ctx, tenant),
+    updateBin: (id, tenant, patch) => bins.updateBin(ctx, id, tenant, patch),
+    deleteBin: (id, tenant) => bins.deleteBin(ctx, id, tenant),
+    recordBinRequest: (request, keep) => bins.recordBinRequest(ctx, request, keep),
+    listBinRequests: (binId, page) => bins.listBinRequests(ctx, binId, page),
+    getBinRequest: (binId, id) => bins.getBinRequest(ctx, binId, id),
+    pruneBins: (now, batchSize) => bins.pruneBins(ctx, now, batchSize),
 
     prune: (before, batchSize) => prune(ctx, before, batchSize),
     recordAudit: (record) => writeAudit(ctx.pool, record),

@@ -454,6 +454,40 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX portal_link_uses_expires ON portal_link_uses (expires_at);
     `,
   },
+  {
+    version: 17,
+    name: 'request bins',
+    // Capture URLs (/bin/{id}) and what they received. request_count is the bin's lifetime count (the
+    // mock behaviour's nth request), kept apart from the rows, which are pruned to the newest N.
+    sql: `
+      CREATE TABLE bins (
+        id TEXT PRIMARY KEY,
+        tenant TEXT,
+        name TEXT NOT NULL,
+        behaviour TEXT NOT NULL,
+        response_body TEXT,
+        secret_sealed TEXT,
+        request_count INTEGER NOT NULL DEFAULT 0,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX bins_tenant_created ON bins (tenant, created_at);
+      CREATE INDEX bins_expires ON bins (expires_at);
+      CREATE TABLE bin_requests (
+        id TEXT PRIMARY KEY,
+        bin_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        body BLOB,
+        size INTEGER NOT NULL,
+        truncated INTEGER NOT NULL,
+        remote_address TEXT,
+        received_at INTEGER NOT NULL
+      );
+      CREATE INDEX bin_requests_bin ON bin_requests (bin_id, id);
+    `,
+  },
 ];
 
 /**

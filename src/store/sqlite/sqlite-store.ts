@@ -23,6 +23,7 @@ import * as ordering from './ordering.js';
 import { publishInTransaction } from './publish.js';
 import { recordResults } from './record-results.js';
 import { prune } from './prune.js';
+import * as bins from './bins.js';
 import * as alerts from './alert-notifications.js';
 import * as alertConfig from './alert-config.js';
 import { auditInTransactions, listAudit, pruneAudit, wrapTransactions, writeAudit } from './audit.js';
@@ -347,6 +348,36 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async sourceVerdictCounts(since, until) {
       return alertConfig.sourceVerdictCounts(ctx, since, until);
+    },
+    async insertBin(bin) {
+      bins.insertBin(ctx, bin);
+    },
+    async getBin(id, tenant) {
+      return bins.getBin(ctx, id, tenant);
+    },
+    async listBins(tenant, page) {
+      return bins.listBins(ctx, tenant, page);
+    },
+    async countBins(tenant) {
+      return bins.countBins(ctx, tenant);
+    },
+    async updateBin(id, tenant, patch) {
+      return bins.updateBin(ctx, id, tenant, patch);
+    },
+    async deleteBin(id, tenant) {
+      return bins.deleteBin(ctx, id, tenant);
+    },
+    async recordBinRequest(request, keep) {
+      return bins.recordBinRequest(ctx, request, keep);
+    },
+    async listBinRequests(binId, page) {
+      return bins.listBinRequests(ctx, binId, page);
+    },
+    async getBinRequest(binId, id) {
+      return bins.getBinRequest(ctx, binId, id);
+    },
+    async pruneBins(now, batchSize) {
+      return bins.pruneBins(ctx, now, batchSize);
     },
     async prune(before, batchSize) {
       return prune(ctx, before, batchSize);
