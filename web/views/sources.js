@@ -123,7 +123,7 @@ export function consumeFields(current = null) {
     null,
     h('legend', null, 'Consume from a broker (optional)'),
     field('Broker URL', url, 'redis://host/DB?stream=S&group=G, amqp://host/vhost?queue=Q, nats://host/subject?stream=S&durable=D or mqtt://host/topic/%23?client=ID. Credentials go below, not in the URL.'),
-    field('Broker username (optional)', username),
+    field('Broker user (optional)', username),
     field('Broker password or token (optional, sealed)', password),
   );
   return {
