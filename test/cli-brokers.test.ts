@@ -49,3 +49,62 @@ describe('CLI: broker endpoints', () => {
     expect(res.stderr).toMatch(/credentials/);
   });
 });
+
+describe('CLI: consumed sources', () => {
+  const type = `cli.consumed.${run}`;
+
+  it('sources create --consume-url seals the credentials, consumes, and get/list/update show and change it', async () => {
+    const url = `redis://127.0.0.1:6379/0?stream=${encodeURIComponent(stream)}&group=hookd-cli&start=0`;
+    const created = await cli(['sources', 'create', '--name', 'cli-consumed', '--verify', 'none', '--event-type', type, '--consume-url', url, '--consume-password', 'redis-secret-pw', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).not.toContain('redis-secret-pw');
+    const source = JSON.parse(created.stdout) as { id: string; consume: { url: string; username: string | null; password: string | null } };
+    expect(source.consume).toEqual({ url, username: null, password: '[redacted]' });
+
+    // The server consumes it: an entry added to the stream is logged as an accepted request.
+    await server.harness.runtime.consumers!.resync();
+    const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+    await r.connect();
+    await r.call('XADD', stream, '*', 'body', JSON.stringify({ n: 1 }));
+    r.disconnect();
+    let logged = '';
+    for (let i = 0; i < 100 && !logged.includes('accepted'); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      logged = (await cli(['sources', 'requests', source.id])).stdout;
+    }
+    expect(logged).toContain('accepted');
+
+    const shown = await cli(['sources', 'get', source.id]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(url);
+    expect(shown.stdout).toContain('[redacted]');
+    expect(shown.stdout).not.toContain('redis-secret-pw');
+    const listed = await cli(['sources', 'list']);
+    expect(listed.stdout).toMatch(/CONSUMES/);
+    expect(listed.stdout).toContain(url);
+
+    const mqttUrl = `mqtt://127.0.0.1:1883/hookd-cli/${run}/%23?client=hookd-cli-${run}&expiry=60`;
+    const updated = await cli(['sources', 'update', source.id, '--consume-url', mqttUrl, '--consume-username', 'panel', '--consume-password', 'mqtt-secret-pw', '--json']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).not.toContain('mqtt-secret-pw');
+    expect(JSON.parse(updated.stdout).consume).toEqual({ url: mqttUrl, username: 'panel', password: '[redacted]' });
+    const off = await cli(['sources', 'update', source.id, '--no-consume', '--json']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(off.stdout).consume).toBeNull();
+  });
+
+  it('refuses contradicting or incomplete consume flags, and a bad consume URL with its reason', async () => {
+    const lone = await cli(['sources', 'create', '--name', 'x', '--verify', 'none', '--consume-password', 'p']);
+    expect(lone.code).not.toBe(0);
+    expect(lone.stderr).toMatch(/go with --consume-url/);
+    const both = await cli(['sources', 'update', 'src_00000000000000000000000000000000', '--no-consume', '--consume-url', 'redis://127.0.0.1/?stream=s&group=g']);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/contradict/);
+    const nothing = await cli(['sources', 'update', 'src_00000000000000000000000000000000']);
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stderr).toMatch(/nothing to change/);
+    const bad = await cli(['sources', 'create', '--name', 'x', '--verify', 'none', '--consume-url', 'mqtt://127.0.0.1:1883/a']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/stable client id/);
+  });
+});

@@ -71,7 +71,7 @@ const sourceFields = {
   },
   maxBodyBytes: { type: ['integer', 'null'], minimum: 1, maximum: MAX_SOURCE_BODY_BYTES, description: 'Body cap of the ingress (default HOOKD_MAX_BODY_BYTES).' },
   consume: {
-    description: 'Consume from a broker as well as listening (docs/destinations.md, "Broker sources"): redis://host/DB?stream=S&group=G or amqp://host/vhost?queue=Q. Credentials apart, sealed. null: HTTP only.',
+    description: 'Consume from a broker as well as listening (docs/destinations.md, "Broker sources"): redis://host/DB?stream=S&group=G, amqp://host/vhost?queue=Q, nats://host/subject?stream=S&durable=D or mqtt://host/topic/%23?client=ID. Credentials apart, sealed. null: HTTP only.',
     anyOf: [
       {
         type: 'object',

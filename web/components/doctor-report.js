@@ -6,7 +6,7 @@ import { codeTag } from './codes.js';
 import { jsonView } from './json-view.js';
 
 const ICON = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
-const STEP_LABEL = { event: 'Events', address: 'Address policy', dns: 'DNS', tcp: 'TCP connect', tls: 'TLS', http: 'HTTP', auth: 'Authentication', payload: 'Payload', latency: 'Latency', logs: 'Delivery logs' };
+const STEP_LABEL = { event: 'Events', address: 'Address policy', dns: 'DNS', tcp: 'TCP connect', tls: 'TLS', http: 'HTTP', broker: 'Broker handshake and test publish', auth: 'Authentication', payload: 'Payload', latency: 'Latency', logs: 'Delivery logs' };
 
 /**
  * The headline tells the whole truth: green "All checks passed" only when every check passed (or was
@@ -55,6 +55,8 @@ export function doctorReport(report) {
             { class: 'step-main' },
             h('div', { class: 'step-head' }, h('strong', null, STEP_LABEL[c.step] ?? c.step), ' ', h('span', { class: `badge badge-step-${c.status}` }, c.status), ' ', c.code && c.status !== 'skip' ? codeTag(c.code) : null),
             c.message ? h('p', null, c.message) : null,
+            // A step's own fix (the broker steps give one per failure) beside the step it belongs to.
+            c.fix && c.status !== 'pass' ? h('p', { class: 'step-fix' }, h('strong', null, 'Fix: '), c.fix) : null,
             c.detail && Object.keys(c.detail).length ? h('details', null, h('summary', null, 'Detail'), jsonView(c.detail, { label: `${c.step} detail` })) : null,
           ),
         ),

@@ -9,7 +9,7 @@ import { headersTable } from '../components/headers-table.js';
 import { jsonView } from '../components/json-view.js';
 import { createPager, pageHeader, section } from '../components/page.js';
 import { errorBox, errorMessage, toast } from '../components/toast.js';
-import { ingressUrl } from './sources.js';
+import { consumeFields, ingressUrl } from './sources.js';
 
 const VERDICT_CLASS = { accepted: 'succeeded', duplicate: 'neutral', rejected: 'failed' };
 
@@ -19,6 +19,31 @@ function rule(eventType) {
   if (eventType.header) return ['header ', h('code', null, eventType.header)];
   if (eventType.pointer) return ['JSON pointer ', h('code', null, eventType.pointer)];
   return JSON.stringify(eventType);
+}
+
+/** Set, change or remove the broker the source consumes from (PATCH consume; credentials given again). */
+function consumeForm(s, app) {
+  const fields = consumeFields(s.consume);
+  const errors = h('div', { tabindex: '-1' });
+  const save = h('button', { type: 'submit', 'data-mutates': '', class: 'btn btn-primary' }, 'Save broker settings');
+  const stop = h('button', { type: 'button', 'data-mutates': '', class: 'btn', hidden: !s.consume }, 'Stop consuming');
+  const form = h('form', { class: 'form' }, errors, fields.el, h('div', { class: 'form-actions' }, save, stop));
+  const patch = async (consume) => {
+    try {
+      await api(`/v1/sources/${s.id}`, { method: 'PATCH', body: { consume } });
+      toast(consume ? 'Broker settings saved.' : 'The source no longer consumes from a broker.', 'ok');
+      app.navigate(`#/sources/${s.id}`);
+    } catch (err) {
+      replace(errors, errorBox(err, 'The broker settings were not saved'));
+      errors.focus();
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void patch(fields.value());
+  });
+  stop.addEventListener('click', () => void patch(null));
+  return form;
 }
 
 export async function render(root, params, app) {
@@ -93,6 +118,8 @@ export async function render(root, params, app) {
         h('dd', null, h('code', null, s.verify?.scheme ?? '—'), verify.length ? h('span', { class: 'muted' }, ` (${verify.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ')})`) : null),
         h('dt', null, 'Event type'),
         h('dd', null, rule(s.eventType)),
+        h('dt', null, 'Consumes from'),
+        h('dd', null, s.consume ? [h('code', { class: 'break' }, s.consume.url), s.consume.username || s.consume.password ? h('span', { class: 'muted' }, ` (${[s.consume.username ? `user: ${s.consume.username}` : null, s.consume.password ? `password: ${s.consume.password}` : null].filter(Boolean).join(', ')})`) : null] : 'no broker (HTTP only)'),
         h('dt', null, 'Allowed IPs'),
         h('dd', null, s.allowIps?.length ? s.allowIps.join(', ') : 'any'),
         h('dt', null, 'Tenant'),
@@ -101,6 +128,7 @@ export async function render(root, params, app) {
         h('dd', null, h('code', null, s.id)),
       ),
     ),
+    section('Broker consumption', consumeForm(s, app)),
     section('Request log', h('div', { class: 'type-head' }, h('p', { class: 'muted' }, 'Every request, accepted or rejected, with the reason.'), verdict), log, pager.el),
   );
   verdict.addEventListener('change', () => void pager.reset());

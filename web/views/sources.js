@@ -64,6 +64,7 @@ function sourceForm(isAdmin, onSaved, onCancel) {
   const eventType = h('input', { type: 'text', name: 'eventType', placeholder: 'chat.started  or  header:x-github-event  or  pointer:/type', spellcheck: 'false' });
   const tenant = h('input', { type: 'text', name: 'tenant' });
   const allowIps = h('input', { type: 'text', name: 'allowIps', placeholder: '203.0.113.0/24, 198.51.100.7/32' });
+  const consume = consumeFields();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create source');
   const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
   cancel.addEventListener('click', onCancel);
@@ -78,6 +79,7 @@ function sourceForm(isAdmin, onSaved, onCancel) {
     field('Event type', eventType, 'A fixed name, header:<name> to read it from a header, or pointer:/path for a JSON pointer into the body.'),
     isAdmin ? field('Tenant (optional)', tenant) : null,
     field('Allowed IPs (optional, CIDR, comma-separated)', allowIps),
+    consume.el,
     h('div', { class: 'form-actions' }, save, cancel),
   );
   form.addEventListener('submit', async (e) => {
@@ -90,13 +92,15 @@ function sourceForm(isAdmin, onSaved, onCancel) {
     if (isAdmin && tenant.value.trim()) body.tenant = tenant.value.trim();
     const ips = allowIps.value.split(',').map((s) => s.trim()).filter(Boolean);
     if (ips.length) body.allowIps = ips;
+    const c = consume.value();
+    if (c) body.consume = c;
     try {
       const created = await api('/v1/sources', { method: 'POST', body });
       toast('Source created.', 'ok');
       onSaved(created);
     } catch (err) {
       // Field errors go next to their field (once each); only what names no field stays on top.
-      const controls = { '/body/name': name, '/body/eventType': eventType, '/body/tenant': tenant, '/body/allowIps': allowIps, '/body/verify/scheme': scheme };
+      const controls = { '/body/name': name, '/body/eventType': eventType, '/body/tenant': tenant, '/body/allowIps': allowIps, '/body/verify/scheme': scheme, ...consume.controls('/body/consume') };
       for (const [k, el] of Object.entries(inputs)) controls[`/body/verify/${k}`] = el;
       const rest = showFieldErrors(form, controls, err.errors ?? []);
       replace(errors, errorBox(rest.length === (err.errors ?? []).length ? err : { ...err, message: 'Fix the fields marked below.', errors: rest }, 'The source was not created'));
@@ -104,6 +108,37 @@ function sourceForm(isAdmin, onSaved, onCancel) {
     }
   });
   return form;
+}
+
+/**
+ * The broker a source consumes from (docs/destinations.md, "Broker sources"): URL and credentials,
+ * which the server seals and reads back only as "[redacted]". value() is null when the URL is empty.
+ */
+export function consumeFields(current = null) {
+  const url = h('input', { type: 'text', name: 'consumeUrl', spellcheck: 'false', autocomplete: 'off', value: current?.url ?? '', placeholder: 'redis://host:6379/0?stream=orders&group=hookd' });
+  const username = h('input', { type: 'text', name: 'consumeUsername', autocomplete: 'off', value: current?.username ?? '' });
+  const password = h('input', { type: 'password', name: 'consumePassword', autocomplete: 'new-password', placeholder: current?.password ? 'unchanged only if given again' : '' });
+  const el = h(
+    'fieldset',
+    null,
+    h('legend', null, 'Consume from a broker (optional)'),
+    field('Broker URL', url, 'redis://host/DB?stream=S&group=G, amqp://host/vhost?queue=Q, nats://host/subject?stream=S&durable=D or mqtt://host/topic/%23?client=ID. Credentials go below, not in the URL.'),
+    field('Broker user (optional)', username),
+    field('Broker password or token (optional, sealed)', password),
+  );
+  return {
+    el,
+    url,
+    value() {
+      const u = url.value.trim();
+      if (!u) return null;
+      const out = { url: u };
+      if (username.value.trim()) out.username = username.value.trim();
+      if (password.value) out.password = password.value;
+      return out;
+    },
+    controls: (prefix) => ({ [`${prefix}/url`]: url, [`${prefix}/username`]: username, [`${prefix}/password`]: password, [prefix]: url }),
+  };
 }
 
 /** Marks each control that has errors and puts its messages (deduplicated) under it; returns the rest. */
@@ -175,7 +210,7 @@ export async function render(root, _params, app) {
         h(
           'table',
           { class: 'table' },
-          h('thead', null, h('tr', null, ['Name', 'Scheme', 'Ingress URL', app.isAdmin ? 'Tenant' : null, 'Created'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', null, h('tr', null, ['Name', 'Scheme', 'Ingress URL', 'Consumes', app.isAdmin ? 'Tenant' : null, 'Created'].filter(Boolean).map((t) => h('th', { scope: 'col' }, t)))),
           h(
             'tbody',
             null,
@@ -186,6 +221,7 @@ export async function render(root, _params, app) {
                 h('td', null, h('a', { href: `#/sources/${s.id}` }, s.name)),
                 h('td', null, h('code', null, s.verify?.scheme ?? '—')),
                 h('td', { class: 'cell-url' }, ingressUrl(s)),
+                h('td', { class: 'cell-url' }, s.consume ? h('code', null, s.consume.url) : '—'),
                 app.isAdmin ? h('td', null, s.tenant ?? '—') : null,
                 h('td', null, timeEl(s.createdAt)),
               ),

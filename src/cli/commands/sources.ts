@@ -1,5 +1,5 @@
-// `hookd sources list|create|get|delete|requests`: inbound sources (spec section 7) and their
-// request log.
+// `hookd sources list|create|update|get|delete|requests`: inbound sources (spec section 7), the
+// broker they consume from (docs/destinations.md, "Broker sources") and their request log.
 
 import type { Command } from 'commander';
 import type { InboundRequestView, Page, SourceView } from '../api-types.js';
@@ -28,7 +28,33 @@ interface CreateFlags {
   allowIp?: string[];
   tenant?: string;
   maxBodyBytes?: number;
+  consumeUrl?: string;
+  consumeUsername?: string;
+  consumePassword?: string;
 }
+
+interface UpdateFlags {
+  name?: string;
+  consumeUrl?: string;
+  consumeUsername?: string;
+  consumePassword?: string;
+  /** false with --no-consume (commander's negation). */
+  consume?: boolean;
+}
+
+/** The `consume` member from the flags; undefined when no consume flag was given. */
+function consumeFrom(flags: { consumeUrl?: string; consumeUsername?: string; consumePassword?: string }): Record<string, string> | undefined {
+  if (flags.consumeUrl === undefined) {
+    if (flags.consumeUsername !== undefined || flags.consumePassword !== undefined) throw new UsageError('--consume-username/--consume-password go with --consume-url (the whole consume member is replaced)');
+    return undefined;
+  }
+  const consume: Record<string, string> = { url: flags.consumeUrl };
+  if (flags.consumeUsername !== undefined) consume.username = flags.consumeUsername;
+  if (flags.consumePassword !== undefined) consume.password = flags.consumePassword;
+  return consume;
+}
+
+const CONSUME_URL_HELP = 'Also consume from a broker: redis://host/DB?stream=S&group=G, amqp://host/vhost?queue=Q, nats://host/subject?stream=S&durable=D, mqtt://host/topic/%23?client=ID';
 
 async function verifyFrom(flags: CreateFlags): Promise<Record<string, unknown>> {
   if (flags.verifyJson !== undefined) return (await readJsonArg(flags.verifyJson, '--verify-json')) as Record<string, unknown>;
@@ -66,6 +92,10 @@ function printSource(out: Output, s: SourceView): void {
     ['verify', s.verify.scheme],
     ['event type', typeof s.eventType === 'string' ? s.eventType : JSON.stringify(s.eventType ?? { pointer: '/type' })],
     ['allowed IPs', s.allowIps === null ? 'any' : s.allowIps.join(', ')],
+    ['consumes', s.consume === null ? '-' : s.consume.url],
+    ...(s.consume !== null && (s.consume.username !== null || s.consume.password !== null)
+      ? [['consume credentials', [s.consume.username ?? '', s.consume.password ?? ''].filter((v) => v !== '').join(' / ')] as [string, string]]
+      : []),
     ['tenant', s.tenant],
     ['created', shortTime(s.createdAt)],
   ]);
@@ -79,7 +109,7 @@ export function registerSources(program: Command): void {
     const { body: page } = await ctx.client.get<Page<SourceView>>('/v1/sources', { limit: opts.limit, cursor: opts.cursor });
     if (ctx.out.json) return ctx.out.document(page);
     if (page.data.length === 0) return ctx.out.note('no sources yet: create one with `hookd sources create --name stripe --verify stripe --secret whsec_...`');
-    ctx.out.table(['ID', 'NAME', 'VERIFY', 'INGRESS URL', 'TENANT'], page.data.map((s) => [s.id, s.name, s.verify.scheme, s.ingressUrl, s.tenant]));
+    ctx.out.table(['ID', 'NAME', 'VERIFY', 'INGRESS URL', 'CONSUMES', 'TENANT'], page.data.map((s) => [s.id, s.name, s.verify.scheme, s.ingressUrl, s.consume?.url ?? '-', s.tenant]));
     pageHint(ctx.out, page);
   });
 
@@ -104,7 +134,10 @@ export function registerSources(program: Command): void {
       .option('--event-type-pointer <pointer>', 'Take the event type from the body (JSON pointer; default /type)')
       .option('--allow-ip <cidrs>', 'Only these callers (CIDR, comma-separated or repeated)', listOption)
       .option('--tenant <tenant>', 'Events from this source belong to this tenant')
-      .option('--max-body-bytes <n>', 'Largest accepted body', intOption(1, 64 * 1024 * 1024)),
+      .option('--max-body-bytes <n>', 'Largest accepted body', intOption(1, 64 * 1024 * 1024))
+      .option('--consume-url <url>', CONSUME_URL_HELP)
+      .option('--consume-username <user>', 'Broker user for --consume-url (sealed, never printed)')
+      .option('--consume-password <password>', 'Broker password or token for --consume-url (sealed, never printed)'),
   ).action(async (opts: CreateFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
     const body: Record<string, unknown> = { name: (opts as { name?: string }).name, verify: await verifyFrom(opts) };
@@ -113,11 +146,38 @@ export function registerSources(program: Command): void {
     if (opts.allowIp) body.allowIps = opts.allowIp;
     if (opts.tenant) body.tenant = opts.tenant;
     if (opts.maxBodyBytes !== undefined) body.maxBodyBytes = opts.maxBodyBytes;
+    const consume = consumeFrom(opts);
+    if (consume !== undefined) body.consume = consume;
     const { body: source } = await ctx.client.post<SourceView>('/v1/sources', body);
     if (ctx.out.json) return ctx.out.document(source);
     printSource(ctx.out, source);
     const secret = (source.verify as { secret?: unknown }).secret;
     if (typeof secret === 'string') ctx.out.fields([['secret (shown once)', secret]]);
+  });
+
+  withJson(
+    group
+      .command('update')
+      .description('Change a source: its name, or the broker it consumes from (--no-consume: HTTP only)')
+      .argument('<id>', 'src_...')
+      .option('--name <name>', 'A new name')
+      .option('--consume-url <url>', CONSUME_URL_HELP)
+      .option('--consume-username <user>', 'Broker user for --consume-url (sealed, never printed)')
+      .option('--consume-password <password>', 'Broker password or token for --consume-url (sealed, never printed)')
+      .option('--no-consume', 'Stop consuming (the source keeps its ingress URL)'),
+  ).action(async (id: string, opts: UpdateFlags, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const body: Record<string, unknown> = {};
+    if (opts.name !== undefined) body.name = opts.name;
+    const consume = consumeFrom(opts);
+    if (opts.consume === false) {
+      if (consume !== undefined) throw new UsageError('--no-consume and --consume-url contradict each other');
+      body.consume = null;
+    } else if (consume !== undefined) body.consume = consume;
+    if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give --name, --consume-url or --no-consume');
+    const { body: source } = await ctx.client.patch<SourceView>(`/v1/sources/${enc(id)}`, body);
+    if (ctx.out.json) ctx.out.document(source);
+    else printSource(ctx.out, source);
   });
 
   withJson(group.command('get').description('Show a source').argument('<id>', 'src_...')).action(async (id: string, _opts: unknown, cmd: Command) => {

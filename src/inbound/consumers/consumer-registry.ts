@@ -5,9 +5,10 @@ import type { ConsumeConfig } from '../../core/inbound-types.js';
 import type { ConsumerKind } from './consumer.js';
 import { amqpConsumer } from './amqp-consumer.js';
 import { natsConsumer } from './nats-consumer.js';
+import { mqttConsumer } from './mqtt-consumer.js';
 import { redisConsumer } from './redis-consumer.js';
 
-export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer, amqpConsumer, natsConsumer];
+export const CONSUMER_KINDS: readonly ConsumerKind[] = [redisConsumer, amqpConsumer, natsConsumer, mqttConsumer];
 
 export function consumerFor(protocol: string): ConsumerKind | undefined {
   return CONSUMER_KINDS.find((k) => k.protocols.includes(protocol));
