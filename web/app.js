@@ -32,6 +32,8 @@ const ROUTES = [
   { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
   { path: /^\/audit$/, load: () => import('./views/audit.js'), title: 'Audit log', nav: 'audit' },
   { path: /^\/alerts$/, load: () => import('./views/alerts.js'), title: 'Alerts', nav: 'alerts' },
+  { path: /^\/bins$/, load: () => import('./views/bins.js'), title: 'Request bins', nav: 'bins', noPortal: true },
+  { path: /^\/bins\/(?<id>[^/?]+)$/, load: () => import('./views/bins.js'), title: 'Request bin', nav: 'bins', noPortal: true },
 ];
 
 const NAV = [
@@ -46,6 +48,8 @@ const NAV = [
   ['api-keys', 'API keys', true],
   ['audit', 'Audit log'],
   ['alerts', 'Alerts'],
+  // A developer tool of API keys: the bin routes are never portal actions (portal-route-table.ts).
+  ['bins', 'Request bins', false, true],
 ];
 
 const root = document.getElementById('app');
@@ -84,7 +88,7 @@ function shell(principal, stream) {
   const navList = h(
     'ul',
     null,
-    NAV.filter(([, , adminOnly]) => !adminOnly || principal.role === 'admin').map(([key, label]) => h('li', null, h('a', { href: `#/${key}`, 'data-nav': key }, label))),
+    NAV.filter(([, , adminOnly, noPortal]) => (!adminOnly || principal.role === 'admin') && !(noPortal && isPortal)).map(([key, label]) => h('li', null, h('a', { href: `#/${key}`, 'data-nav': key }, label))),
   );
   const nav = h('nav', { id: 'nav', class: 'nav', 'aria-label': 'Main' }, navList);
   const toggle = h('button', { type: 'button', class: 'btn nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'nav' }, 'Menu');
