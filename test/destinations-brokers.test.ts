@@ -247,6 +247,34 @@ describe('ordering key: mapped onto each broker’s own ordering hint', () => {
   });
 });
 
+describe('ordered delivery holds end to end to a broker', () => {
+  it('events published with ordering keys reach a Redis stream in publish order per key, each entry naming its key', async () => {
+    const stream = `${REDIS_STREAM}:ordered`;
+    const { type } = await endpointFor(`redis://127.0.0.1:6379?stream=${encodeURIComponent(stream)}`);
+    const keys = ['chat/1', 'chat/2', 'chat/3'];
+    const events = Array.from({ length: 30 }, (_, n) => ({ type, data: { n }, orderingKey: keys[n % 3] }));
+    const res = await h.request('POST', '/v1/events/batch', { body: { events } });
+    expect(res.status, res.text).toBe(202);
+    try {
+      const entries = await eventually(async () => {
+        const got = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+        return got.length >= 30 ? got : null;
+      }, 30_000);
+      const field = (f: string[], name: string) => f[f.indexOf(name) + 1];
+      const perKey = new Map<string, number[]>();
+      for (const [, f] of entries) {
+        const key = field(f, 'hookd-ordering-key')!;
+        const n = (JSON.parse(field(f, 'body')!) as { data: { n: number } }).data.n;
+        perKey.set(key, [...(perKey.get(key) ?? []), n]);
+      }
+      expect([...perKey.keys()].sort()).toEqual(keys);
+      for (const [i, key] of keys.entries()) expect(perKey.get(key), key).toEqual(Array.from({ length: 10 }, (_, j) => i + 3 * j));
+    } finally {
+      await redis.del(stream);
+    }
+  }, 40_000);
+});
+
 describe('endpoint URLs: validated at create time, credentials only as sealed auth', () => {
   it.each([
     ['amqp://guest:guest@127.0.0.1:5672/?exchange=x', 'invalid_url'],
