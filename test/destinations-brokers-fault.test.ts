@@ -1,12 +1,20 @@
 // Fault tests: the broker connection is killed mid-burst (Redis CLIENT KILL, RabbitMQ
-// close_connection) and we count. Every event reaches the broker at least once, every delivery ends
-// succeeded, and duplicates never exceed the attempts that failed (at-least-once, nothing lost).
+// close_connection) or the broker itself is killed and restarted (NATS: a private nats-server with
+// its own JetStream store, never the shared one) and we count. Every event reaches the broker at
+// least once, every delivery ends succeeded, and duplicates never exceed the attempts that failed
+// (at-least-once, nothing lost); for JetStream, Nats-Msg-Id dedupe makes them zero.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
+import { connect as natsConnect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.js';
 
@@ -125,6 +133,87 @@ describe('a killed broker connection mid-burst loses nothing', () => {
     } finally {
       await ch.deleteExchange(exchange).catch(() => undefined);
       await conn.close().catch(() => undefined);
+    }
+  }, 120_000);
+
+  it('NATS JetStream: a private nats-server is killed (SIGKILL) and restarted mid-burst', async () => {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const storeDir = mkdtempSync(join(tmpdir(), 'hookd-nats-fault-'));
+    let server: ChildProcess | null = null;
+    const startServer = async (): Promise<void> => {
+      server = spawn('nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      await eventually(async () => {
+        try {
+          const probe = await natsConnect({ servers: `127.0.0.1:${port}`, reconnect: false, timeout: 500 });
+          await probe.close();
+          return true;
+        } catch {
+          return false;
+        }
+      }, 15_000);
+    };
+    const killServer = async (): Promise<void> => {
+      const s = server!;
+      if (s.exitCode !== null || s.signalCode !== null) return;
+      const exited = new Promise((r) => s.once('exit', r));
+      s.kill('SIGKILL');
+      await exited;
+    };
+    const streamName = `HOOKDFAULT_${run}`;
+    const subject = `hookdfault.${run}.orders`;
+    let nc: NatsConnection | null = null;
+    try {
+      await startServer();
+      nc = await natsConnect({ servers: `127.0.0.1:${port}`, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      await (await nc.jetstreamManager()).streams.add({ name: streamName, subjects: [`hookdfault.${run}.>`] });
+      const stored = async (): Promise<number> => {
+        try {
+          return (await (await nc!.jetstreamManager()).streams.info(streamName)).state.messages;
+        } catch {
+          return 0;
+        }
+      };
+      let restarts = 0;
+      let storedAtKill = -1;
+      const { eventIds, codes } = await burst(`nats://127.0.0.1:${port}/${subject}`, stored, async () => {
+        storedAtKill = await stored();
+        await killServer();
+        // Down long enough for in-flight publishes to fail, then back on the same store.
+        await new Promise((r) => setTimeout(r, 500));
+        await startServer();
+        restarts += 1;
+      });
+      // Mid-burst: part of it was stored before the kill, the rest went to the restarted server
+      // (publishes in flight either failed and were retried, or the client held them over its reconnect).
+      expect(restarts).toBe(1);
+      expect(storedAtKill).toBeGreaterThan(0);
+      expect(storedAtKill).toBeLessThan(BURST);
+      // Read the whole stream back: one message per event, the webhook-id of each.
+      const seen: string[] = [];
+      const jsm = await nc.jetstreamManager();
+      const { state } = await jsm.streams.info(streamName);
+      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(streamName, { seq });
+        seen.push(m.header.get('webhook-id'));
+      }
+      const missing = eventIds.filter((id) => !seen.includes(id));
+      expect(missing).toEqual([]);
+      // docs/destinations.md: a retry within the stream's duplicate window is stored once (Nats-Msg-Id
+      // is the delivery id), also across the server's restart: no duplicate at all.
+      expect(seen.length).toBe(eventIds.length);
+      expect(new Set(seen).size).toBe(eventIds.length);
+      expect(codes.filter((c) => c === 'ok').length).toBe(BURST);
+    } finally {
+      await nc?.close().catch(() => undefined);
+      if (server) await killServer().catch(() => undefined);
+      rmSync(storeDir, { recursive: true, force: true });
     }
   }, 120_000);
 });

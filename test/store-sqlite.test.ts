@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { runStoreConformance } from '../src/store/conformance/run-store-conformance.js';
-import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { SQLITE_MIGRATIONS, applyMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hookd-sqlite-'));
@@ -70,6 +70,21 @@ describe('sqlite specifics', () => {
       expect(rows).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     } finally {
       raw.close();
+    }
+  });
+
+  it('applies a migration numbered below one already applied (a build that skipped it), not only those above the highest', () => {
+    const file = dbPath();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    try {
+      const skipped = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 2]!;
+      expect(applyMigrations(db, SQLITE_MIGRATIONS.filter((m) => m !== skipped))).toBe(SQLITE_MIGRATIONS.length - 1);
+      expect(applyMigrations(db)).toBe(1);
+      expect(db.prepare('SELECT name FROM schema_migrations WHERE version = ?').get(skipped.version)).toEqual({ name: skipped.name });
+      expect(applyMigrations(db)).toBe(0);
+    } finally {
+      db.close();
     }
   });
 

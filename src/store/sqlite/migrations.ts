@@ -505,10 +505,12 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
     const recorded = db.prepare('SELECT version, name FROM schema_migrations').all() as MigrationName[];
     const mismatch = migrationMismatch(recorded, migrations);
     if (mismatch) throw new MigrationMismatchError(mismatch);
-    const row = { v: Math.max(0, ...recorded.map((r) => r.version)) };
+    // Every migration not recorded yet, in version order, as PostgreSQL does: "above the highest
+    // recorded" skipped one that arrived with a lower number than one already applied.
+    const done = new Set(recorded.map((r) => r.version));
     let applied = 0;
-    for (const migration of migrations) {
-      if (migration.version <= row.v) continue;
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
