@@ -148,4 +148,15 @@ describe.each(['sqlite', 'postgres'] as const)('single-use portal links (%s)', (
     expect(JSON.stringify(record)).not.toContain(link.token);
     expect(JSON.stringify(record)).not.toContain(session.token);
   });
+
+  it('a refused second exchange leaves no audit record (only the one that opened a session does)', async () => {
+    const link = await mint();
+    const exchanges = async () => ((await a.request('GET', '/v1/audit?action=portal_link.exchange&limit=250')).body.data as Array<{ target: string | null; diff: unknown }>).length;
+    const before = await exchanges();
+    expect((await a.request('POST', '/v1/portal/session', { key: `portal_${link.token}`, body: {} })).status).toBe(201);
+    // A use row past its expiry: the refused exchanges below prune it, and that write must not carry the record.
+    for (const n of [1, 2]) expect(await a.runtime.store.usePortalLink(`pl_${String(n).repeat(32)}`, Date.now() - 10_000, Date.now() - 5_000)).toBe(true);
+    for (const peer of [a, b]) expect((await peer.request('POST', '/v1/portal/session', { key: `portal_${link.token}`, body: {} })).status).toBe(401);
+    expect(await exchanges()).toBe(before + 1);
+  });
 });

@@ -148,6 +148,31 @@ describe.each(['sqlite', 'postgres'] as const)('MQTT source (%s)', (store) => {
     expect(deliveries.body.data[0].orderingKey).toBe(`${base}/line1`);
   });
 
+  it('asks the broker for nothing larger than the source takes (MQTT 5 Maximum Packet Size): a huge message never reaches hookd', async () => {
+    const sizedClient = `${clientId}-sized`;
+    const res = await h!.request('POST', '/v1/sources', { body: { name: 'sized', verify: { scheme: 'none' }, eventType: `${type}.sized`, maxBodyBytes: 2048, consume: { url: `mqtt://127.0.0.1:1883/${base}-sized/%23?client=${sizedClient}&expiry=60` } } });
+    expect(res.status, res.text).toBe(201);
+    const id = res.body.id as string;
+    try {
+      await h!.runtime.consumers!.resync();
+      await eventually(() => h!.runtime.consumers!.running().includes(id));
+      await publisher.publishAsync(`${base}-sized/big`, JSON.stringify({ pad: 'x'.repeat(512 * 1024) }), { qos: 1, properties: { userProperties: { 'webhook-id': `big_${run}` } } });
+      await publisher.publishAsync(`${base}-sized/small`, JSON.stringify({ n: 1 }), { qos: 1, properties: { userProperties: { 'webhook-id': `small_${run}` } } });
+      const log = await eventually(async () => {
+        const r = await requests(h!, id);
+        return r.length >= 1 ? r : null;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const all = await requests(h!, id);
+      expect(all.map((r) => r.headers['webhook-id'])).toEqual([`small_${run}`]);
+      expect(log[0].verdict).toBe('accepted');
+    } finally {
+      await h!.request('DELETE', `/v1/sources/${id}`);
+      const c = await connectAsync({ host: '127.0.0.1', port: 1883, protocolVersion: 5, clientId: sizedClient, clean: true, properties: { sessionExpiryInterval: 0 } }).catch(() => null);
+      await c?.endAsync().catch(() => undefined);
+    }
+  });
+
   it('replays a logged message as a new event', async () => {
     const accepted = (await requests(h!, sourceId)).find((r) => r.verdict === 'accepted');
     const before = received.length;

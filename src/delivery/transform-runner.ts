@@ -37,6 +37,16 @@ export function isTlsUrl(raw: string): boolean {
   }
 }
 
+/** Scheme, host and path only: no user info, query or fragment (they may hold credentials). */
+function urlForMessage(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
 function parseOr<T>(text: string, fallback: T): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -78,7 +88,7 @@ export function createTransformRunner(deps: {
       if (outcome.kind !== 'ok') return outcome;
       const { webhook } = outcome;
       if (deps.requireTls && webhook.url !== request.url && !isTlsUrl(webhook.url)) {
-        return { kind: 'error', message: `The transform changed the URL to one without TLS (${webhook.url.split('?')[0]}); HOOKD_REQUIRE_HTTPS=true accepts only https:// (or a TLS broker URL).`, durationMs: outcome.durationMs };
+        return { kind: 'error', message: `The transform changed the URL to one without TLS (${urlForMessage(webhook.url)}); HOOKD_REQUIRE_HTTPS=true accepts only https:// (or a TLS broker URL).`, durationMs: outcome.durationMs };
       }
       const body = typeof webhook.body === 'string' ? Buffer.from(webhook.body, 'utf8') : Buffer.from(JSON.stringify(webhook.body), 'utf8');
       return { kind: 'ok', request: { url: webhook.url, headers: webhook.headers, body }, durationMs: outcome.durationMs };

@@ -244,7 +244,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Broker sources consume in the worker role, like the dispatcher delivers: an API-only process
   // takes no messages. Each message is acknowledged only after its event is committed.
   const consumers = runsWorker
-    ? createConsumerManager({ store, publisher, now, policy, logger: logger.child({ component: 'broker-sources' }), refreshMs: options.consumerRefreshMs ?? 2000 })
+    ? createConsumerManager({ store, publisher, now, policy, logger: logger.child({ component: 'broker-sources' }), refreshMs: options.consumerRefreshMs ?? 2000, maxBodyBytes: config.maxBodyBytes })
     : null;
   if (runsWorker) {
     // Registered (and any dead owner's leases handed back) before the first claim, so a restart

@@ -20,6 +20,8 @@ export interface ConsumerManagerOptions extends IngestDeps {
   policy: SsrfPolicy;
   logger: ConsumerLogger;
   refreshMs: number;
+  /** HOOKD_MAX_BODY_BYTES: the message size cap of a source without its own maxBodyBytes. */
+  maxBodyBytes?: number | undefined;
 }
 
 export interface ConsumerManager {
@@ -74,6 +76,7 @@ export function createConsumerManager(options: ConsumerManagerOptions): Consumer
       username: config.username,
       password: config.password,
       url,
+      maxMessageBytes: source.maxBodyBytes ?? options.maxBodyBytes,
     };
     // The source is re-read per message: a rule changed through the API applies at once.
     const handle = async (message: Parameters<typeof ingestMessage>[2]): Promise<void> => {

@@ -15,6 +15,8 @@ export interface ConsumeTarget {
   username: string | undefined;
   password: string | undefined;
   url: URL;
+  /** Largest message to accept (the source's maxBodyBytes, else HOOKD_MAX_BODY_BYTES), where the protocol can say so. */
+  maxMessageBytes?: number | undefined;
 }
 
 export interface RunningConsumer {

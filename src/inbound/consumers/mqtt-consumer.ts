@@ -89,7 +89,9 @@ export const mqttConsumer: ConsumerKind = {
       protocolVersion: 5,
       clientId: p.clientId,
       clean: false,
-      properties: { sessionExpiryInterval: p.expiry },
+      // Maximum Packet Size: an MQTT 5 broker must not send hookd a larger message (it drops it for
+      // this client), so a publisher on the topic cannot make hookd buffer hundreds of megabytes.
+      properties: { sessionExpiryInterval: p.expiry, ...(target.maxMessageBytes !== undefined ? { maximumPacketSize: target.maxMessageBytes + 64 * 1024 } : {}) },
       connectTimeout: 10_000,
       keepalive: 30,
       // Reconnects are ours (below): a fresh client per connection, so a PUBACK of a message read on
@@ -108,9 +110,13 @@ export const mqttConsumer: ConsumerKind = {
       const drop = (err: unknown): void => {
         if (dropped) return;
         dropped = true;
-        if (client === c) client = null;
+        // Only a connection that finished setting up (client === c) schedules its own reconnect; one
+        // that fails while subscribing makes connect() throw, and its caller retries. Both at once
+        // made two retry chains, one of them out of stop()'s reach.
+        const live = client === c;
+        if (live) client = null;
         void c.endAsync(true).catch(() => undefined);
-        if (stopped || !connected) return;
+        if (stopped || !connected || !live) return;
         onError(err);
         failures += 1;
         retry = setTimeout(() => void reconnect(), backoffMs(failures));
@@ -148,6 +154,13 @@ export const mqttConsumer: ConsumerKind = {
         dropped = true;
         await c.endAsync(true).catch(() => undefined);
         throw err;
+      }
+      // stop() may have run while this connection was being set up (it found no client to end).
+      if (stopped || dropped) {
+        dropped = true;
+        await c.endAsync(true).catch(() => undefined);
+        if (stopped) return;
+        throw new Error('the connection closed while subscribing');
       }
       client = c;
     };

@@ -48,13 +48,25 @@ export async function isPortalLinkRevoked(ctx: PgContext, id: string): Promise<b
   return rows.length > 0;
 }
 
-/** One transaction, so the exchange's audit record (written before COMMIT) shares its fate. */
+class LinkAlreadyUsed extends Error {}
+
+/**
+ * One transaction, so the exchange's audit record (written before COMMIT) shares its fate; it rolls
+ * back when the link was used already, so a refused exchange leaves no record (pruning expired rows,
+ * or losing the insert race, used to commit one).
+ */
 export async function usePortalLink(ctx: PgContext, id: string, at: number, expiresAt: number): Promise<boolean> {
-  return withTransaction(ctx.pool, async (client) => {
-    await client.query('DELETE FROM portal_link_uses WHERE expires_at < $1', [at]);
-    const r = await client.query('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, at, expiresAt]);
-    return (r.rowCount ?? 0) > 0;
-  });
+  try {
+    await withTransaction(ctx.pool, async (client) => {
+      const r = await client.query('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, at, expiresAt]);
+      if ((r.rowCount ?? 0) === 0) throw new LinkAlreadyUsed();
+      await client.query('DELETE FROM portal_link_uses WHERE expires_at < $1', [at]);
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof LinkAlreadyUsed) return false;
+    throw err;
+  }
 }
 
 export async function countApiKeys(ctx: PgContext): Promise<number> {

@@ -38,9 +38,25 @@ export function isPortalLinkRevoked(ctx: SqliteContext, id: string): boolean {
   return ctx.stmt('SELECT 1 FROM portal_link_revocations WHERE id = ?').get(id) !== undefined;
 }
 
+class LinkAlreadyUsed extends Error {}
+
+/**
+ * One transaction that rolls back when the link was used already: the exchange's pending audit
+ * record rides on this transaction, and a refused exchange must leave none (pruning expired rows
+ * alone used to commit it).
+ */
 export function usePortalLink(ctx: SqliteContext, id: string, at: number, expiresAt: number): boolean {
-  ctx.stmt('DELETE FROM portal_link_uses WHERE expires_at < ?').run(at);
-  return ctx.stmt('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, at, expiresAt).changes === 1;
+  const run = ctx.db.transaction(() => {
+    if (ctx.stmt('INSERT INTO portal_link_uses (id, used_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, at, expiresAt).changes !== 1) throw new LinkAlreadyUsed();
+    ctx.stmt('DELETE FROM portal_link_uses WHERE expires_at < ?').run(at);
+  });
+  try {
+    run.immediate();
+    return true;
+  } catch (err) {
+    if (err instanceof LinkAlreadyUsed) return false;
+    throw err;
+  }
 }
 
 /** Every key ever created, revoked ones included: "no keys at all" is what first start checks. */
