@@ -31,7 +31,7 @@ const ROUTES = [
   { path: /^\/portal-links$/, load: () => import('./views/portal-links.js'), title: 'Tenant portal', nav: 'portal-links', admin: true },
   { path: /^\/api-keys$/, load: () => import('./views/api-keys.js'), title: 'API keys', nav: 'api-keys', admin: true },
   { path: /^\/audit$/, load: () => import('./views/audit.js'), title: 'Audit log', nav: 'audit' },
-  { path: /^\/alerts$/, load: () => import('./views/alerts.js'), title: 'Alerts', nav: 'alerts' },
+  { path: /^\/alerts$/, load: () => import('./views/alerts.js'), title: 'Alerts', nav: 'alerts', noPortal: true },
   { path: /^\/bins$/, load: () => import('./views/bins.js'), title: 'Request bins', nav: 'bins', noPortal: true },
   { path: /^\/bins\/(?<id>[^/?]+)$/, load: () => import('./views/bins.js'), title: 'Request bin', nav: 'bins', noPortal: true },
 ];
@@ -47,8 +47,9 @@ const NAV = [
   ['portal-links', 'Tenant portal', true],
   ['api-keys', 'API keys', true],
   ['audit', 'Audit log'],
-  ['alerts', 'Alerts'],
-  // A developer tool of API keys: the bin routes are never portal actions (portal-route-table.ts).
+  // Neither is a portal action (the routes are not in portal-route-table.ts), so a portal session
+  // is not shown them: alerts are an operator's and a tenant key's, bins a developer tool of API keys.
+  ['alerts', 'Alerts', false, true],
   ['bins', 'Request bins', false, true],
 ];
 
@@ -152,7 +153,7 @@ async function route(focus = true) {
   const token = ++renderToken;
   const { path, query } = parseHash();
   if (!path.startsWith('/')) return;
-  const match = ROUTES.map((r) => ({ r, m: r.path.exec(path) })).find((x) => x.m && (!x.r.admin || app.isAdmin));
+  const match = ROUTES.map((r) => ({ r, m: r.path.exec(path) })).find((x) => x.m && (!x.r.admin || app.isAdmin) && !(x.r.noPortal && isPortal));
   if (cleanup) {
     try {
       cleanup();

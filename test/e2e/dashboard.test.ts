@@ -299,6 +299,10 @@ describe('dashboard (browser)', () => {
     expect(await pw.page.getByText('Globex CRM').count()).toBe(0);
     expect(await pw.page.getByRole('link', { name: 'Tenant portal' }).count()).toBe(0);
     await shot(pw.page, 'laptop-portal');
+    // Alerts and request bins are never portal actions: neither link is shown, nor the page served.
+    expect(await pw.page.locator('a[data-nav="alerts"], a[data-nav="bins"]').count()).toBe(0);
+    await pw.page.goto(`${url}#/bins`);
+    await pw.page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     await portalCtx.close();
     expect(pw.errors).toEqual([]);
   });
