@@ -6,7 +6,9 @@
 
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTransformRunner, isTlsUrl } from '../src/delivery/transform-runner.js';
+import { createBrokerDrivers, createDestinationRegistry } from '../src/delivery/destinations/index.js';
+import { createSsrfPolicy } from '../src/delivery/ssrf-policy.js';
+import { createTransformRunner } from '../src/delivery/transform-runner.js';
 import { createTransformSandbox, type OutgoingWebhook } from '../src/delivery/transform-sandbox.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually, startReceiver, type Receiver } from './helpers/receiver.js';
@@ -20,6 +22,7 @@ const input: OutgoingWebhook = {
 };
 
 describe('HOOKD_REQUIRE_HTTPS and a transform that changes the URL', () => {
+  const registry = createDestinationRegistry(createSsrfPolicy({ allowPrivate: [] }), createBrokerDrivers());
   const sandbox = createTransformSandbox({ memoryLimitBytes: 16 * 1024 * 1024, cpuTimeMs: 100, workers: 1 });
   afterAll(() => sandbox.close());
   const event = { id: 'evt_tls', type: 'chat.started', tenant: null, createdAt: Date.parse('2026-01-01T00:00:00Z'), payload: '{"n":1}' };
@@ -27,7 +30,7 @@ describe('HOOKD_REQUIRE_HTTPS and a transform that changes the URL', () => {
   const request = { url: 'https://receiver.example.com/in', headers: {}, body: Buffer.from('{}') };
 
   it('refuses a change to http:// when TLS is required, keeps https:// and untouched URLs', async () => {
-    const strict = createTransformRunner({ sandbox, dashboardUrl: 'http://127.0.0.1', requireTls: true });
+    const strict = createTransformRunner({ sandbox, dashboardUrl: 'http://127.0.0.1', requireTls: (url) => registry.isSecure(url) });
     const toHttp = await strict.apply(endpointWith('function transform(w) { w.url = "http://user:hunter2@receiver.example.com/in?k=secret"; return w; }'), event as never, request);
     expect(toHttp).toMatchObject({ kind: 'error', message: expect.stringContaining('without TLS (http://receiver.example.com/in)') });
     expect((toHttp as { message: string }).message).not.toMatch(/secret|hunter2|user/);
@@ -37,9 +40,11 @@ describe('HOOKD_REQUIRE_HTTPS and a transform that changes the URL', () => {
     expect(await lax.apply(endpointWith('function transform(w) { w.url = "http://receiver.example.com/in"; return w; }'), event as never, request)).toMatchObject({ kind: 'ok' });
   });
 
-  it('counts TLS broker URLs as TLS', () => {
-    expect(['https://a/x', 'amqps://h/e', 'mqtts://h/t', 'rediss://h/s', 'nats://h/s?tls=true'].map(isTlsUrl)).toEqual([true, true, true, true, true]);
-    expect(['http://a/x', 'amqp://h/e', 'mqtt://h/t', 'redis://h/s', 'nats://h/s', 'not a url'].map(isTlsUrl)).toEqual([false, false, false, false, false, false]);
+  it('counts TLS broker URLs as TLS, as each broker driver parses them', () => {
+    const secure = ['https://a/x', 'amqps://h/?exchange=e', 'mqtts://h/t', 'rediss://h?stream=s', 'nats://h/s?tls=true'];
+    const plain = ['http://a/x', 'amqp://h/?exchange=e', 'mqtt://h/t', 'redis://h?stream=s', 'nats://h/s', 'not a url', 'amqps://h/'];
+    expect(secure.map((u) => registry.isSecure(u))).toEqual(secure.map(() => true));
+    expect(plain.map((u) => registry.isSecure(u))).toEqual(plain.map(() => false));
   });
 });
 

@@ -4,22 +4,8 @@
 // them), except framing and hop-by-hop names, which would re-frame or re-target the request.
 
 import type { BinRequest } from '../core/bin-types.js';
+import { FRAMING_HEADERS } from '../core/header-rules.js';
 import type { Sender, SendResult } from '../delivery/sender-types.js';
-
-const FRAMING = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'http2-settings',
-]);
 
 /** Bytes HTTP can carry in a header value: tab and visible Latin-1, no control characters. */
 const SENDABLE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -28,7 +14,7 @@ export function replayHeaders(captured: Record<string, string>): Record<string, 
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(captured)) {
     const lower = name.toLowerCase();
-    if (FRAMING.has(lower) || !SENDABLE_VALUE.test(value)) continue;
+    if (FRAMING_HEADERS.has(lower) || !SENDABLE_VALUE.test(value)) continue;
     out[lower] = value;
   }
   return out;

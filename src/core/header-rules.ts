@@ -7,7 +7,8 @@
  * and the other hop-by-hop names) would let a stored value re-target or re-frame the request; the
  * signature, content type and user agent are hookd's contract with the receiver.
  */
-export const HOOKD_OWNED_HEADERS: ReadonlySet<string> = new Set([
+/** Framing and hop-by-hop names: never copied from stored or captured headers (bin replay uses this too). */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'content-length',
   'transfer-encoding',
@@ -20,6 +21,10 @@ export const HOOKD_OWNED_HEADERS: ReadonlySet<string> = new Set([
   'trailer',
   'expect',
   'http2-settings',
+]);
+
+export const HOOKD_OWNED_HEADERS: ReadonlySet<string> = new Set([
+  ...FRAMING_HEADERS,
   'content-type',
   'user-agent',
   'webhook-id',

@@ -26,17 +26,6 @@ export interface TransformRunner {
   close(): void;
 }
 
-/** TLS on the wire: https, amqps, mqtts, rediss, or nats with ?tls=true (what HOOKD_REQUIRE_HTTPS accepts). */
-export function isTlsUrl(raw: string): boolean {
-  try {
-    const url = new URL(raw);
-    if (['https:', 'amqps:', 'mqtts:', 'rediss:'].includes(url.protocol)) return true;
-    return url.protocol === 'nats:' && url.searchParams.get('tls') === 'true';
-  } catch {
-    return false;
-  }
-}
-
 /** Scheme, host and path only: no user info, query or fragment (they may hold credentials). */
 function urlForMessage(raw: string): string {
   try {
@@ -60,10 +49,11 @@ export function createTransformRunner(deps: {
   /** Base URL of the dashboard, for the presets' link to the event. */
   dashboardUrl: string;
   /**
-   * HOOKD_REQUIRE_HTTPS: the endpoint's own URL was checked when it was saved, but a transform may
-   * change the URL of each request, so the rule is checked again on what the transform returns.
+   * With HOOKD_REQUIRE_HTTPS, whether a URL travels over TLS (the destination registry's answer): the
+   * endpoint's own URL was checked when it was saved, but a transform may change the URL of each
+   * request, so the rule is checked again on what the transform returns.
    */
-  requireTls?: boolean;
+  requireTls?: ((url: string) => boolean) | undefined;
 }): TransformRunner {
   return {
     async apply(endpoint, event, request) {
@@ -87,7 +77,7 @@ export function createTransformRunner(deps: {
       const outcome = await deps.sandbox.run(`${endpoint.id}@${transform.version}`, transform.code, input);
       if (outcome.kind !== 'ok') return outcome;
       const { webhook } = outcome;
-      if (deps.requireTls && webhook.url !== request.url && !isTlsUrl(webhook.url)) {
+      if (deps.requireTls && webhook.url !== request.url && !deps.requireTls(webhook.url)) {
         return { kind: 'error', message: `The transform changed the URL to one without TLS (${urlForMessage(webhook.url)}); HOOKD_REQUIRE_HTTPS=true accepts only https:// (or a TLS broker URL).`, durationMs: outcome.durationMs };
       }
       const body = typeof webhook.body === 'string' ? Buffer.from(webhook.body, 'utf8') : Buffer.from(JSON.stringify(webhook.body), 'utf8');

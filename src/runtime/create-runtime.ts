@@ -129,7 +129,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const transforms = createTransformRunner({
     sandbox: createTransformSandbox({ memoryLimitBytes: config.transformMemoryMb * 1024 * 1024, cpuTimeMs: config.transformCpuMs }),
     dashboardUrl: config.publicUrl.trim() || `http://${config.host}:${config.port}`,
-    requireTls: config.requireHttps,
+    requireTls: config.requireHttps ? (url) => destinations.isSecure(url) : undefined,
   });
   const owner = `${hostname()}:${process.pid}:${newId('delivery').slice(-8)}`;
   const dispatcher = createDispatcher({

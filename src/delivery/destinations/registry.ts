@@ -19,6 +19,8 @@ export interface DestinationRegistry {
    * the host under the SSRF policy. Resolves null for an http(s) URL (the caller vets it).
    */
   vet(url: string): Promise<VetBrokerResult | null>;
+  /** Whether a URL travels over TLS: https, or a broker URL its driver parses as secure (amqps, nats ?tls=true ...). */
+  isSecure(url: string): boolean;
 }
 
 export type VetBrokerResult =
@@ -58,6 +60,17 @@ export function createDestinationRegistry(policy: SsrfPolicy, drivers: readonly 
     driverFor: (protocol) => byProtocol.get(protocol),
     protocols: () => [...byProtocol.keys()],
     vet,
+    isSecure(raw) {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return false;
+      }
+      if (url.protocol === 'https:' || url.protocol === 'http:') return url.protocol === 'https:';
+      const parsed = byProtocol.get(url.protocol)?.parse(url);
+      return parsed?.ok === true && parsed.secure;
+    },
   };
 }
 
