@@ -165,9 +165,13 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
           }),
         ]
       : [];
-    const logFields = { attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs };
-    logger.debug(logFields, 'attempt');
-    if (classification.outcome !== 'success') logger.info({ ...logFields, next: plan.nextAttemptAt }, 'attempt failed');
+    // Built only when a line is written: a success at the default level logs nothing.
+    const failed = classification.outcome !== 'success';
+    if (failed || logger.isLevelEnabled('debug')) {
+      const logFields = { attemptId: attemptRecord.id, deliveryId: delivery.id, endpointId: endpoint.id, eventId: event.id, code: classification.code, status: result.status, ms: attemptRecord.durationMs };
+      logger.debug(logFields, 'attempt');
+      if (failed) logger.info({ ...logFields, next: plan.nextAttemptAt }, 'attempt failed');
+    }
     return {
       deliveryId: delivery.id,
       orderingKey: delivery.orderingKey ?? null,

@@ -7,11 +7,27 @@ import { KEY_ID_HEADER, signatureHeader, signStandardWebhookV1a } from '../signa
 import type { Signer } from './signing-key-service.js';
 import { headerValueProblem, reservedHeaderProblem } from '../core/header-rules.js';
 
+/**
+ * Bodies already built, per event object: a claim hydrates one EventRecord per event and every
+ * endpoint it fans out to shares it, so a batch builds each body once, not once per endpoint. Held
+ * weakly: the cache lives exactly as long as the claims that hold the event. Nothing writes into a
+ * body after it is built (senders and transforms only read it).
+ */
+const builtBodies = new WeakMap<EventRecord, { envelope?: Buffer; raw?: Buffer }>();
+
 export function buildBody(event: EventRecord, format: Endpoint['payloadFormat']): Buffer {
-  if (format === 'raw') return event.rawBody ?? Buffer.from(event.payload, 'utf8');
+  let built = builtBodies.get(event);
+  if (built === undefined) {
+    built = {};
+    builtBodies.set(event, built);
+  }
+  if (format === 'raw') return (built.raw ??= event.rawBody ?? Buffer.from(event.payload, 'utf8'));
   // String assembly keeps the accepted data text byte-for-byte (no parse/re-serialise round trip).
-  const head = `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(new Date(event.createdAt).toISOString())},"data":`;
-  return Buffer.from(`${head}${event.payload}}`, 'utf8');
+  built.envelope ??= Buffer.from(
+    `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(new Date(event.createdAt).toISOString())},"data":${event.payload}}`,
+    'utf8',
+  );
+  return built.envelope;
 }
 
 /** Secrets that sign now: the current one and older ones still inside their rotation grace period. */

@@ -43,7 +43,8 @@ export function recordResults(ctx: SqliteContext, results: readonly AttemptResul
     const healthy = new Set<string>();
     const outcomes = results.map((result) => recordOne(ctx, result, healthy));
     // Ordered delivery: an ended head wakes (or, exhausted on a "block" endpoint, blocks) its key.
-    const ended = results.filter((r, i) => outcomes[i]!.applied && r.update.status !== 'pending' && r.update.status !== 'sending');
+    // A result that says it has no key (orderingKey null, AttemptResult) skips the per-row lookup.
+    const ended = results.filter((r, i) => outcomes[i]!.applied && r.orderingKey !== null && r.update.status !== 'pending' && r.update.status !== 'sending');
     if (ended.length > 0) settleKeys(ctx, ended.map((r) => r.deliveryId), Math.min(...ended.map((r) => r.attempt.createdAt)));
     return outcomes;
   });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isId, newId } from './ids.js';
+
+describe('newId', () => {
+  it('gives prefixed UUIDv7 hex ids that are unique and sort in creation order, across pool refills', () => {
+    // 5,000 ids use the 1,024-word random pool several times over (each id takes up to 3 words).
+    const ids = Array.from({ length: 5000 }, () => newId('attempt'));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids.slice(0, 50)) {
+      expect(isId('attempt', id)).toBe(true);
+      // Version 7, RFC 9562 variant: the 13th hex digit is 7, the 17th one of 8-b.
+      const hex = id.slice(4);
+      expect(hex[12]).toBe('7');
+      expect('89ab').toContain(hex[16]);
+    }
+  });
+
+  it('puts the creation time in the first 48 bits', () => {
+    const before = Date.now();
+    const id = newId('event');
+    const after = Date.now();
+    const ms = Number.parseInt(id.slice(4, 16), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(after);
+  });
+});
