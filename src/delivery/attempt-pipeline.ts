@@ -61,7 +61,7 @@ export function createAttemptPipeline(opts: AttemptPipelineOptions): AttemptPipe
     const signers = endpoint.signing === 'ed25519' || endpoint.signing === 'both' ? await opts.signingKeys?.signers(endpoint.tenant) : undefined;
     // Signed over the bytes that are sent: after the transform, if any. Reserved headers a transform
     // set are dropped by buildHeaders as an endpoint's stored ones would be.
-    const headers = buildHeaders({ endpoint: { ...endpoint, headers: request.headers }, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
+    const headers = buildHeaders({ endpoint, headers: request.headers, event, body, now: now(), userAgent: opts.userAgent, authHeaders, signers });
     return opts.sender.send({
       url: request.url,
       headers,

@@ -152,7 +152,7 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
   async function send(req: SendRequest): Promise<SendResult> {
     const started = performance.now();
     const asGiven: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) asGiven[name.toLowerCase()] = value;
+    for (const name in req.headers) asGiven[name.toLowerCase()] = req.headers[name]!;
     const failure = (errorCode: AttemptCode, errorMessage: string): SendResult => ({
       status: null,
       headers: null,
@@ -175,7 +175,9 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
     if (closed) return failure('network_error', 'The HTTP sender has been closed (hookd is shutting down).');
 
     const method = req.method ?? 'POST';
-    const headers: Record<string, string> = { ...asGiven };
+    // From here on the request goes out: what is sent is what the attempt log records (the failures
+    // above reported the headers as given, before this default).
+    const headers = asGiven;
     headers['user-agent'] ??= userAgent;
 
     return new Promise<SendResult>((resolve) => {
@@ -252,7 +254,8 @@ export function createHttpSender(options: HttpSenderOptions): Sender {
           if (statusCode < 200) return; // 1xx informational; the final response follows
           status = statusCode;
           responseHeaders = {};
-          for (const [name, value] of Object.entries(rawHeaders)) {
+          for (const name in rawHeaders) {
+            const value = rawHeaders[name];
             if (value !== undefined) responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
           }
         },

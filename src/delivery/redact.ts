@@ -28,6 +28,6 @@ export function isSensitiveHeader(name: string, extra: readonly string[] = []): 
 /** A copy of `headers` with credential values replaced by "[redacted]"; names are kept as given. */
 export function redactHeaders(headers: Record<string, string>, extra: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = isSensitiveHeader(name, extra) ? REDACTED : value;
+  for (const name in headers) out[name] = isSensitiveHeader(name, extra) ? REDACTED : headers[name]!;
   return out;
 }

@@ -37,6 +37,8 @@ export function activeSecrets(endpoint: Endpoint, now: number): string[] {
 
 export function buildHeaders(opts: {
   endpoint: Endpoint;
+  /** The headers to send instead of the endpoint's own (a transform's); default endpoint.headers. */
+  headers?: Record<string, string> | undefined;
   event: EventRecord;
   body: Buffer;
   now: number;
@@ -55,24 +57,23 @@ export function buildHeaders(opts: {
   // Sending such a delivery unsigned, or HMAC-only, would be a silent downgrade: refuse instead.
   if (mode !== 'hmac' && signers.length === 0) throw new Error(`No ed25519 signing key for tenant ${endpoint.tenant ?? '(none)'}`);
   for (const signer of signers) signatures.push(signStandardWebhookV1a({ id: event.id, timestamp, body, secretKey: signer.key }));
-  const keyIds: Record<string, string> = signers.length > 0 ? { [KEY_ID_HEADER]: signers.map((s) => s.kid).join(' ') } : {};
-  return {
-    ...sendable(endpoint.headers, 'headers'),
-    ...sendable(opts.authHeaders, 'auth'),
-    'content-type': 'application/json',
-    'user-agent': opts.userAgent,
-    'webhook-id': event.id,
-    'webhook-timestamp': String(timestamp),
-    'webhook-signature': signatures.join(' '),
-    ...keyIds,
-  };
+  // One object, filled in order (later names win, as spreads would): built for every attempt.
+  const out: Record<string, string> = {};
+  addSendable(out, opts.headers ?? endpoint.headers, 'headers');
+  addSendable(out, opts.authHeaders, 'auth');
+  out['content-type'] = 'application/json';
+  out['user-agent'] = opts.userAgent;
+  out['webhook-id'] = event.id;
+  out['webhook-timestamp'] = String(timestamp);
+  out['webhook-signature'] = signatures.join(' ');
+  if (signers.length > 0) out[KEY_ID_HEADER] = signers.map((s) => s.kid).join(' ');
+  return out;
 }
 
 /** The API refuses these at save time; a row stored before that rule is filtered here, not sent. */
-function sendable(headers: Record<string, string>, field: 'headers' | 'auth'): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+function addSendable(out: Record<string, string>, headers: Record<string, string>, field: 'headers' | 'auth'): void {
+  for (const name in headers) {
+    const value = headers[name]!;
     if (reservedHeaderProblem(name, field) === null && headerValueProblem(value) === null) out[name.toLowerCase()] = value;
   }
-  return out;
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config/settings.js';
 import { createSchemaChecker } from '../core/payload-check.js';
 import { newId } from '../core/ids.js';
 import { createAesGcmBox } from '../security/aes-gcm-box.js';
+import { withOpenCache } from '../core/secret-box.js';
 import type { Store } from '../store/store.js';
 import { buildApp, type RouteModule } from '../api/server.js';
 import { registerDoctorRoutes } from '../doctor/doctor-routes.js';
@@ -86,7 +87,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? Date.now;
   const secretKey = loadOrCreateSecretKey(config.secretKey, config.dataDir);
   if (secretKey.created) logger.info({ path: secretKey.path }, 'generated a new secret key for encryption at rest');
-  const rawStore = options.store ?? openStore(config.databaseUrl, config.dataDir, createAesGcmBox(secretKey.key));
+  const rawStore = options.store ?? openStore(config.databaseUrl, config.dataDir, withOpenCache(createAesGcmBox(secretKey.key)));
   await rawStore.migrate();
 
   // Observability first: everything below talks to the instrumented store. OTEL_* are the

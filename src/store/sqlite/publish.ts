@@ -37,12 +37,28 @@ const INSERT_DELIVERY = `INSERT INTO deliveries
 export const KEY_HAS_OPEN_ROW = `SELECT 1 FROM deliveries INDEXED BY deliveries_ordering_open
   WHERE endpoint_id = ? AND ordering_key = ? AND (status IN ('pending', 'sending') OR ordering_blocked = 1) LIMIT 1`;
 
-/** Publish each event in order. Must run inside a write transaction; throws to roll the batch back. */
-export function publishInTransaction(ctx: SqliteContext, events: readonly NewEvent[]): PublishResult[] {
-  return events.map((event) => publishOne(ctx, event));
+/** An enabled endpoint of a tenant, its type list and content filter parsed. */
+interface FanOutEndpoint {
+  id: string;
+  tenant: string | null;
+  eventTypes: string[] | null;
+  filter: EventFilter | null;
 }
 
-function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
+/**
+ * Endpoints by tenant, read once per call of publishInTransaction: a batch of 500 events to one
+ * tenant read (and parsed) the same endpoint rows 500 times. The caller's write transaction holds
+ * the lock for the whole batch and nothing in it changes endpoints, so one read is the same answer.
+ */
+type FanOutCache = Map<string | null, FanOutEndpoint[]>;
+
+/** Publish each event in order. Must run inside a write transaction; throws to roll the batch back. */
+export function publishInTransaction(ctx: SqliteContext, events: readonly NewEvent[]): PublishResult[] {
+  const endpoints: FanOutCache = new Map();
+  return events.map((event) => publishOne(ctx, event, endpoints));
+}
+
+function publishOne(ctx: SqliteContext, event: NewEvent, endpoints: FanOutCache): PublishResult {
   if (event.idempotencyKey !== null) {
     const seen = ctx.stmt(FIND_BY_IDEMPOTENCY).get(event.idempotencyKey, event.tenant) as EventRow | undefined;
     if (seen !== undefined) {
@@ -66,7 +82,7 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
     trace_context: event.traceContext ?? null,
   }) as { seq: number };
 
-  const targets = fanOutTargets(ctx, event);
+  const targets = fanOutTargets(ctx, event, endpoints);
   const insert = ctx.stmt(INSERT_DELIVERY);
   const dueAt = event.createdAt + Math.max(0, event.holdMs ?? 0);
   const deliveryIds: string[] = [];
@@ -98,22 +114,29 @@ function publishOne(ctx: SqliteContext, event: NewEvent): PublishResult {
   };
 }
 
-function fanOutTargets(ctx: SqliteContext, event: NewEvent): string[] {
+function fanOutTargets(ctx: SqliteContext, event: NewEvent, endpoints: FanOutCache): string[] {
   if (event.onlyEndpointId !== undefined) {
     // An endpoint test: the named endpoint receives the event whatever its filter, but only while it
     // is enabled (a disabled endpoint's deliveries are never claimed) and never across tenants.
     const row = ctx.stmt(ONLY_ENDPOINT).get(event.onlyEndpointId) as FanOutRow | undefined;
     return row !== undefined && row.enabled === 1 && row.tenant === event.tenant ? [row.id] : [];
   }
-  const rows = ctx.stmt(FAN_OUT_ENDPOINTS).all(event.tenant) as FanOutRow[];
+  let candidates = endpoints.get(event.tenant);
+  if (candidates === undefined) {
+    candidates = (ctx.stmt(FAN_OUT_ENDPOINTS).all(event.tenant) as FanOutRow[]).map((row) => ({
+      id: row.id,
+      tenant: row.tenant,
+      eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
+      filter: row.filter === null ? null : (JSON.parse(row.filter) as EventFilter),
+    }));
+    endpoints.set(event.tenant, candidates);
+  }
   const targets: string[] = [];
   // The event's data, parsed once and only if some endpoint's content filter reads it.
   const parsed: { data?: unknown } = {};
-  for (const row of rows) {
-    const eventTypes = row.event_types === null ? null : (JSON.parse(row.event_types) as string[]);
-    if (!endpointMatches({ enabled: row.enabled === 1, tenant: row.tenant, eventTypes }, event)) continue;
-    const filter = row.filter === null ? null : (JSON.parse(row.filter) as EventFilter);
-    if (contentFilterPasses(filter, event, parsed)) targets.push(row.id);
+  for (const endpoint of candidates) {
+    if (!endpointMatches({ enabled: true, tenant: endpoint.tenant, eventTypes: endpoint.eventTypes }, event)) continue;
+    if (contentFilterPasses(endpoint.filter, event, parsed)) targets.push(endpoint.id);
   }
   return targets;
 }
