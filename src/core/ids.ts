@@ -44,8 +44,8 @@ export const ID_PREFIXES = {
 export type IdKind = keyof typeof ID_PREFIXES;
 
 export function newId(kind: IdKind): string {
-  // Two hex digits per byte from a table: 137 ns an id against the library's 741 (toString with
-  // dashes, then replaceAll), measured on this machine; ids are taken per event, delivery and attempt.
+  // Two hex digits per byte from a table: 170 ns an id through newId against 741 ns for the
+  // library's uuidv7() plus replaceAll (500,000 ids on this machine); one id per event, delivery and attempt.
   const b = generator.generate().bytes;
   const h = BYTE_HEX;
   return `${ID_PREFIXES[kind]}_${h[b[0]!]}${h[b[1]!]}${h[b[2]!]}${h[b[3]!]}${h[b[4]!]}${h[b[5]!]}${h[b[6]!]}${h[b[7]!]}${h[b[8]!]}${h[b[9]!]}${h[b[10]!]}${h[b[11]!]}${h[b[12]!]}${h[b[13]!]}${h[b[14]!]}${h[b[15]!]}`;

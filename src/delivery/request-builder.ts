@@ -16,12 +16,14 @@ import { headerValueProblem, reservedHeaderProblem } from '../core/header-rules.
 const builtBodies = new WeakMap<EventRecord, { envelope?: Buffer; raw?: Buffer }>();
 
 export function buildBody(event: EventRecord, format: Endpoint['payloadFormat']): Buffer {
+  // Inbound bytes are the body as they are: nothing to build or remember.
+  if (format === 'raw' && event.rawBody !== null) return event.rawBody;
   let built = builtBodies.get(event);
   if (built === undefined) {
     built = {};
     builtBodies.set(event, built);
   }
-  if (format === 'raw') return (built.raw ??= event.rawBody ?? Buffer.from(event.payload, 'utf8'));
+  if (format === 'raw') return (built.raw ??= Buffer.from(event.payload, 'utf8'));
   // String assembly keeps the accepted data text byte-for-byte (no parse/re-serialise round trip).
   built.envelope ??= Buffer.from(
     `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(new Date(event.createdAt).toISOString())},"data":${event.payload}}`,
