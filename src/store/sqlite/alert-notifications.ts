@@ -77,14 +77,14 @@ export function listAlertNotifications(ctx: SqliteContext, tenant: string | null
   const n = Math.max(1, Math.floor(limit));
   const rows = (
     tenant === undefined
-      ? ctx.stmt('SELECT * FROM alert_notifications ORDER BY created_at DESC, id DESC LIMIT @n').all({ n })
-      : ctx.stmt('SELECT * FROM alert_notifications WHERE tenant IS @tenant ORDER BY created_at DESC, id DESC LIMIT @n').all({ n, tenant })
+      ? ctx.stmt('SELECT * FROM alert_notifications ORDER BY created_at DESC, id DESC LIMIT +@n').all({ n })
+      : ctx.stmt('SELECT * FROM alert_notifications WHERE tenant IS @tenant ORDER BY created_at DESC, id DESC LIMIT +@n').all({ n, tenant })
   ) as Row[];
   return rows.map(fromRow);
 }
 
 export function pruneAlertNotifications(ctx: SqliteContext, before: number, batchSize: number): number {
   return ctx
-    .stmt('DELETE FROM alert_notifications WHERE id IN (SELECT id FROM alert_notifications WHERE created_at < @before ORDER BY created_at LIMIT @batch)')
+    .stmt('DELETE FROM alert_notifications WHERE id IN (SELECT id FROM alert_notifications WHERE created_at < @before ORDER BY created_at LIMIT +@batch)')
     .run({ before, batch: batchSize }).changes;
 }

@@ -139,10 +139,10 @@ export function listAudit(ctx: SqliteContext, q: AuditQuery, page: PageRequest):
     where.push('id < @after');
     params.after = after;
   }
-  const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+  const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT +@limit`;
   return toPage(ctx.stmt(sql).all(params) as AuditRow[], page.limit, fromRow, (r) => r.id);
 }
 
 export function pruneAudit(ctx: SqliteContext, before: number, batchSize: number): number {
-  return ctx.stmt('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < @before ORDER BY at LIMIT @batch)').run({ before, batch: batchSize }).changes;
+  return ctx.stmt('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < @before ORDER BY at LIMIT +@batch)').run({ before, batch: batchSize }).changes;
 }

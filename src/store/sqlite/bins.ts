@@ -95,7 +95,7 @@ export function listBins(ctx: SqliteContext, tenant: TenantFilter, page: PageReq
     .stmt(
       `SELECT * FROM bins WHERE ${TENANT_CLAUSE}
        AND (@at IS NULL OR created_at < @at OR (created_at = @at AND id < @after_id))
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+       ORDER BY created_at DESC, id DESC LIMIT +@limit`,
     )
     .all({ ...tenantParams(tenant), at, after_id: afterId ?? '', limit: page.limit + 1 }) as BinRow[];
   return toPage(rows, page.limit, (r) => binFromRow(r, ctx), (r) => `${r.created_at}|${r.id}`);
@@ -170,7 +170,7 @@ export function recordBinRequest(ctx: SqliteContext, request: BinRequest, keep: 
 /** Newest first (request ids are time-ordered). */
 export function listBinRequests(ctx: SqliteContext, binId: string, page: PageRequest): Page<BinRequest> {
   const rows = ctx
-    .stmt('SELECT * FROM bin_requests WHERE bin_id = @bin_id AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @limit')
+    .stmt('SELECT * FROM bin_requests WHERE bin_id = @bin_id AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT +@limit')
     .all({ bin_id: binId, after: decodeCursor(page.cursor), limit: page.limit + 1 }) as BinRequestRow[];
   return toPage(rows, page.limit, requestFromRow, (r) => r.id);
 }
@@ -183,7 +183,7 @@ export function getBinRequest(ctx: SqliteContext, binId: string, id: string): Bi
 /** Delete bins that expired before `now`, with their requests; returns how many bins went. */
 export function pruneBins(ctx: SqliteContext, now: number, batchSize: number): number {
   const run = ctx.db.transaction(() => {
-    const ids = (ctx.stmt('SELECT id FROM bins WHERE expires_at < ? ORDER BY expires_at LIMIT ?').all(now, batchSize) as { id: string }[]).map((r) => r.id);
+    const ids = (ctx.stmt('SELECT id FROM bins WHERE expires_at < ? ORDER BY expires_at LIMIT +?').all(now, batchSize) as { id: string }[]).map((r) => r.id);
     for (const id of ids) {
       ctx.stmt('DELETE FROM bin_requests WHERE bin_id = ?').run(id);
       ctx.stmt('DELETE FROM bins WHERE id = ?').run(id);

@@ -20,7 +20,7 @@ export function findApiKeyByHash(ctx: SqliteContext, hash: string): ApiKey | nul
 
 export function listApiKeys(ctx: SqliteContext, page: PageRequest): Page<ApiKey> {
   const rows = ctx
-    .stmt('SELECT * FROM api_keys WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @limit')
+    .stmt('SELECT * FROM api_keys WHERE (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT +@limit')
     .all({ after: decodeCursor(page.cursor), limit: page.limit + 1 }) as ApiKeyRow[];
   return toPage(rows, page.limit, apiKeyFromRow, (r) => r.id);
 }
@@ -82,7 +82,7 @@ export function getEventType(ctx: SqliteContext, name: string): EventType | null
 /** A catalogue reads alphabetically (names are not time-ordered), keyset-paginated by name. */
 export function listEventTypes(ctx: SqliteContext, page: PageRequest): Page<EventType> {
   const rows = ctx
-    .stmt('SELECT * FROM event_types WHERE (@after IS NULL OR name > @after) ORDER BY name LIMIT @limit')
+    .stmt('SELECT * FROM event_types WHERE (@after IS NULL OR name > @after) ORDER BY name LIMIT +@limit')
     .all({ after: decodeCursor(page.cursor), limit: page.limit + 1 }) as EventTypeRow[];
   return toPage(rows, page.limit, eventTypeFromRow, (r) => r.name);
 }

@@ -57,10 +57,10 @@ const OPEN_IDS = 'SELECT value FROM json_each(@open)';
 // Ordered delivery: a keyed row is taken only as the head of its (endpoint, key) (HEAD_OF_KEY).
 const DUE_PENDING = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries d INDEXED BY deliveries_pending_due
   WHERE status = 'pending' AND next_attempt_at <= @now AND endpoint_id IN (${OPEN_IDS}) AND ${HEAD_OF_KEY}
-  ORDER BY next_attempt_at, id LIMIT @window`;
+  ORDER BY next_attempt_at, id LIMIT +@window`;
 const EXPIRED_LEASES = `SELECT rowid, id, endpoint_id, next_attempt_at FROM deliveries d INDEXED BY deliveries_live_lease
   WHERE status = 'sending' AND lease_expires_at <= @now AND endpoint_id IN (${OPEN_IDS}) AND ${HEAD_OF_KEY}
-  ORDER BY lease_expires_at LIMIT @window`;
+  ORDER BY lease_expires_at LIMIT +@window`;
 
 // One statement per endpoint (they share the lease length).
 const CLAIM_ROWS = `UPDATE deliveries SET

@@ -59,7 +59,7 @@ export function listDeliveries(ctx: SqliteContext, query: DeliveryQuery, page: P
   }
   // An endpoint's queue: its pending rows alone, where the planner would walk its whole history.
   const hint = query.status === 'pending' && query.endpointId !== undefined ? 'INDEXED BY deliveries_pending_endpoint' : '';
-  const sql = `SELECT * FROM deliveries ${hint} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+  const sql = `SELECT * FROM deliveries ${hint} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT +@limit`;
   const rows = ctx.stmt(sql).all(params) as DeliveryRow[];
   return toPage(rows, page.limit, deliveryFromRow, (r) => r.id);
 }
@@ -71,7 +71,7 @@ export function listAttempts(ctx: SqliteContext, deliveryId: string): Attempt[] 
 
 export function listRecentAttempts(ctx: SqliteContext, endpointId: string, limit: number): Attempt[] {
   const rows = ctx
-    .stmt('SELECT * FROM attempts WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+    .stmt('SELECT * FROM attempts WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT +?')
     .all(endpointId, limit) as AttemptRow[];
   return rows.map(attemptFromRow);
 }
@@ -178,7 +178,7 @@ const QUEUE_DEPTH_BY_ENDPOINT = `SELECT endpoint_id, count(*) AS pending,
     coalesce(sum(next_attempt_at <= @now), 0) AS due,
     min(CASE WHEN next_attempt_at <= @now THEN next_attempt_at END) AS oldest
   FROM deliveries INDEXED BY deliveries_pending_endpoint WHERE status = 'pending'
-  GROUP BY endpoint_id ORDER BY due DESC, pending DESC, endpoint_id LIMIT @limit`;
+  GROUP BY endpoint_id ORDER BY due DESC, pending DESC, endpoint_id LIMIT +@limit`;
 
 export function queueDepthByEndpoint(ctx: SqliteContext, now: number, limit: number): EndpointQueueDepth[] {
   const rows = ctx.stmt(QUEUE_DEPTH_BY_ENDPOINT).all({ now, limit }) as Array<{ endpoint_id: string; pending: number; due: number; oldest: number | null }>;

@@ -27,7 +27,7 @@ const UPDATE = `UPDATE endpoints SET url = @url, description = @description, eve
   WHERE id = @id`;
 const GET = `SELECT * FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 const LIST = `SELECT * FROM endpoints WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after)
-  ORDER BY id DESC LIMIT @limit`;
+  ORDER BY id DESC LIMIT +@limit`;
 const COUNT = `SELECT count(*) AS n FROM endpoints WHERE ${TENANT_CLAUSE}`;
 const DELETE = `DELETE FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 

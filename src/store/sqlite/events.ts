@@ -59,7 +59,7 @@ export function listEventsFeed(ctx: SqliteContext, query: FeedQuery): EventRecor
     where.push('hookd_json_contains(payload, @match) = 1');
     params.match = query.match;
   }
-  const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
+  const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT +@limit`;
   return (ctx.stmt(sql).all(params) as EventRow[]).map(eventFromRow);
 }
 

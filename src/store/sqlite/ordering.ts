@@ -67,7 +67,7 @@ const LIST_BLOCKED = `SELECT b.ordering_key AS key, b.id AS delivery_id, b.event
   WHERE b.endpoint_id = @endpoint_id AND b.ordering_key IS NOT NULL
     AND (b.status IN ('pending', 'sending') OR b.ordering_blocked = 1) AND b.ordering_blocked = 1
     AND (@after IS NULL OR b.ordering_key > @after)
-  ORDER BY b.ordering_key LIMIT @limit`;
+  ORDER BY b.ordering_key LIMIT +@limit`;
 
 interface BlockedRow {
   key: string;

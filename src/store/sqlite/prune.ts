@@ -7,14 +7,14 @@ import type { SqliteContext } from './context.js';
 const PRUNABLE_EVENTS = `SELECT id FROM events e
   WHERE created_at < @before
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status IN ('pending', 'sending'))
-  ORDER BY created_at LIMIT @batch`;
+  ORDER BY created_at LIMIT +@batch`;
 const IDS = 'SELECT value FROM json_each(@ids)';
 const DELETE_ATTEMPTS = `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id IN (${IDS}))`;
 const DELETE_DELIVERIES = `DELETE FROM deliveries WHERE event_id IN (${IDS})`;
 const DELETE_EVENTS = `DELETE FROM events WHERE id IN (${IDS})`;
 // Also batched (same batch size) to keep each transaction short.
 const DELETE_INBOUND = `DELETE FROM inbound_requests WHERE id IN (
-  SELECT id FROM inbound_requests WHERE received_at < @before ORDER BY received_at LIMIT @batch)`;
+  SELECT id FROM inbound_requests WHERE received_at < @before ORDER BY received_at LIMIT +@batch)`;
 
 export function prune(ctx: SqliteContext, before: number, batchSize: number): PruneResult {
   const run = ctx.db.transaction(() => {

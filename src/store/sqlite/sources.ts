@@ -28,7 +28,7 @@ export function getSource(ctx: SqliteContext, id: string, tenant: TenantFilter):
 
 export function listSources(ctx: SqliteContext, tenant: TenantFilter, page: PageRequest): Page<Source> {
   const rows = ctx
-    .stmt(`SELECT * FROM sources WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT @limit`)
+    .stmt(`SELECT * FROM sources WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after) ORDER BY id DESC LIMIT +@limit`)
     .all({ ...tenantParams(tenant), after: decodeCursor(page.cursor), limit: page.limit + 1 }) as SourceRow[];
   return toPage(rows, page.limit, (r) => sourceFromRow(r, ctx.box), (r) => r.id);
 }
@@ -104,7 +104,7 @@ const LIST_INBOUND = `SELECT * FROM inbound_requests
   WHERE source_id = @source_id AND (@verdict IS NULL OR verdict = @verdict)
     AND (@since IS NULL OR received_at >= @since) AND (@until IS NULL OR received_at < @until)
     AND (@after IS NULL OR id < @after)
-  ORDER BY id DESC LIMIT @limit`;
+  ORDER BY id DESC LIMIT +@limit`;
 
 export function listInboundRequests(ctx: SqliteContext, query: InboundRequestQuery, page: PageRequest): Page<InboundRequest> {
   const rows = ctx.stmt(LIST_INBOUND).all({

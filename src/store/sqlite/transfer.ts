@@ -21,7 +21,7 @@ export function exportRows(
   }
   const columns = spec.columns.map((c) => c.name).join(', ');
   const where = afterKey === null ? '' : `WHERE ${spec.orderBy} > @after`;
-  const sql = `SELECT ${columns} FROM ${spec.name} ${where} ORDER BY ${spec.orderBy} LIMIT @limit`;
+  const sql = `SELECT ${columns} FROM ${spec.name} ${where} ORDER BY ${spec.orderBy} LIMIT +@limit`;
   const after = afterKey === null ? undefined : spec.orderBy === 'seq' ? Number(afterKey) : afterKey;
   const raw = ctx.stmt(sql).all(after === undefined ? { limit } : { after, limit }) as Array<Record<string, unknown>>;
   const rows = raw.map((r) => {
