@@ -6,7 +6,7 @@
 // writes everything to bench/out/results-<time>.json. See docs/performance.md.
 //
 //   node bench/run.js [--quick] [--runs N] [--scenario NAME[,NAME]] [--store sqlite|postgres]
-//                     [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--against REF]
+//                     [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--against REF]
 //
 // --against REF builds REF in a scratch worktree (bench/lib/against.js) and runs every hookd scenario
 // on both builds, back to back in each run (A B in odd runs, B A in even ones, so a machine that
@@ -33,6 +33,7 @@ function parseArgs(argv) {
     stores: ['sqlite', 'postgres'],
     peer: true,
     profile: false,
+    profileScenario: 'burst-fanout',
     publish: 'batch',
     batchSize: 500,
     burstEvents: 20_000,
@@ -73,7 +74,12 @@ function parseArgs(argv) {
       opts.stores = [s];
     } else if (a === '--no-peer') opts.peer = false;
     else if (a === '--profile') opts.profile = true;
-    else if (a === '--publish') {
+    else if (a === '--profile-scenario') {
+      // Which scenario the profiling run repeats (burst-fanout unless told); implies --profile.
+      opts.profile = true;
+      opts.profileScenario = value(i++);
+      if (!SCENARIO_NAMES.includes(opts.profileScenario) || ['raw', 'floor', 'isolation', 'backlog', 'scale'].includes(opts.profileScenario)) usage(`--profile-scenario takes a hookd throughput or latency scenario, not ${opts.profileScenario}`);
+    } else if (a === '--publish') {
       opts.publish = value(i++);
       if (opts.publish !== 'batch' && opts.publish !== 'single') usage('--publish is batch or single');
     } else if (a === '--backlog') opts.backlogDeliveries = positive(value(i++), a);
@@ -94,7 +100,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
   process.exit(problem ? 2 : 0);
 }
 
@@ -198,10 +204,10 @@ async function main() {
       // With --against, the reference build is profiled too (into <store>@<sha>): before and after.
       for (const target of pairs.flat()) {
         const dir = `${profileDir}${target.name}`;
-        log(`profiling burst-fanout on ${target.name} (--cpu-prof into ${dir})`);
+        log(`profiling ${opts.profileScenario} on ${target.name} (--cpu-prof into ${dir})`);
         const sys = await hookdTarget(target.store, { cpuProfDir: dir, root: target.name.includes('@') ? against.root : ROOT, label: target.name.includes('@') ? against.short : null }).start();
         try {
-          keep('profile-burst-fanout', target.name, await SCENARIOS['burst-fanout'].run(sys, env));
+          keep(`profile-${opts.profileScenario}`, target.name, await SCENARIOS[opts.profileScenario].run(sys, env));
         } finally {
           await sys.stop();
         }
