@@ -87,7 +87,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? Date.now;
   const secretKey = loadOrCreateSecretKey(config.secretKey, config.dataDir);
   if (secretKey.created) logger.info({ path: secretKey.path }, 'generated a new secret key for encryption at rest');
-  const rawStore = options.store ?? openStore(config.databaseUrl, config.dataDir, withOpenCache(createAesGcmBox(secretKey.key)));
+  const rawStore = options.store ?? openStore(config.databaseUrl, config.dataDir, withOpenCache(createAesGcmBox(secretKey.key)), 'hookd', config.pgPreparedStatements);
   await rawStore.migrate();
 
   // Observability first: everything below talks to the instrumented store. OTEL_* are the

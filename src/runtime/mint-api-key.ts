@@ -31,7 +31,7 @@ export async function mintApiKey(config: Config, options: { name?: string | unde
   // a throwaway one is never used to seal anything here.
   const keyFile = join(config.dataDir, 'secret.key');
   const sealKey = config.secretKey ? parseSecretKey(config.secretKey, 'HOOKD_SECRET_KEY') : existsSync(keyFile) ? parseSecretKey(readFileSync(keyFile, 'utf8'), keyFile) : randomBytes(32);
-  const store = openStore(config.databaseUrl, config.dataDir, createAesGcmBox(sealKey), 'hookd keys create');
+  const store = openStore(config.databaseUrl, config.dataDir, createAesGcmBox(sealKey), 'hookd keys create', config.pgPreparedStatements);
   try {
     await store.migrate();
     const key = generateApiKey();

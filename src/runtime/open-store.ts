@@ -19,11 +19,12 @@ export function describeDatabase(databaseUrl: string, dataDir: string): { kind: 
   throw new ConfigError(`DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got "${databaseUrl.split(':')[0]}:")`);
 }
 
-export function openStore(databaseUrl: string, dataDir: string, secretBox: SecretBox, applicationName = 'hookd'): Store {
+/** `preparedStatements`: PostgreSQL only (HOOKD_PG_PREPARED_STATEMENTS); default true. */
+export function openStore(databaseUrl: string, dataDir: string, secretBox: SecretBox, applicationName = 'hookd', preparedStatements = true): Store {
   const db = describeDatabase(databaseUrl, dataDir);
   if (db.kind === 'sqlite') return createSqliteStore({ path: db.path, secretBox });
   const url = new URL(db.url);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
-  return createPostgresStore({ connectionString: url.toString(), secretBox, schema, applicationName });
+  return createPostgresStore({ connectionString: url.toString(), secretBox, schema, applicationName, preparedStatements });
 }

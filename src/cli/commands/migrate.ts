@@ -54,7 +54,7 @@ export function registerMigrate(program: Command): void {
 
 async function applyMigrations(config: Config): Promise<void> {
   const { key } = loadOrCreateSecretKey(config.secretKey, config.dataDir);
-  const store = openStore(config.databaseUrl, config.dataDir, createAesGcmBox(key));
+  const store = openStore(config.databaseUrl, config.dataDir, createAesGcmBox(key), 'hookd', config.pgPreparedStatements);
   try {
     await store.migrate();
     process.stderr.write(`migrations applied (${store.dialect})\n`);
@@ -74,11 +74,11 @@ async function transfer(config: Config, opts: MigrateOptions & { from: string; t
   const sourceBox = createAesGcmBox(sourceKey.key);
   const targetBox = opts.targetSecretKeyFile ? createAesGcmBox(readKeyFile(opts.targetSecretKeyFile)) : sourceBox;
 
-  const source = openStore(opts.from, config.dataDir, sourceBox, 'hookd-migrate');
+  const source = openStore(opts.from, config.dataDir, sourceBox, 'hookd-migrate', config.pgPreparedStatements);
   let target: Store | null = null;
   const progress = createProgressRenderer(opts.json === true);
   try {
-    target = openStore(opts.to, config.dataDir, targetBox, 'hookd-migrate');
+    target = openStore(opts.to, config.dataDir, targetBox, 'hookd-migrate', config.pgPreparedStatements);
     // Both ends on the current schema: the neutral row shape is the current migration's columns.
     await source.migrate();
     await target.migrate();

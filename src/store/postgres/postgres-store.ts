@@ -68,6 +68,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   poolSize?: number;
   applicationName?: string;
+  /** Named prepared statements (pool.ts); default true. False behind PgBouncer < 1.21 in transaction mode. */
+  preparedStatements?: boolean | undefined;
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -80,6 +82,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     schema,
     poolSize: options.poolSize,
     applicationName: options.applicationName,
+    preparedStatements: options.preparedStatements,
   });
   const ctx: PgContext = { pool, box: options.secretBox, schema, channel: notifyChannel(schema), schemaKey: schemaLockKey(schema) };
   let closed: Promise<void> | null = null;
