@@ -118,9 +118,21 @@ export function createConsumerManager(options: ConsumerManagerOptions): Consumer
     }
   }
 
+  // A sync in flight may have read the sources before the change its caller wants seen (the
+  // periodic one, or a resync whose broker connect is slow): a caller then waits for one more sync,
+  // started after that one ends, shared by every caller that came meanwhile (found by a test that
+  // removed a source's consume member while the periodic sync was still connecting it).
+  let queued: Promise<void> | null = null;
   function resync(): Promise<void> {
     if (stopping) return Promise.resolve();
-    syncing ??= sync()
+    if (syncing !== null) {
+      queued ??= syncing.then(() => {
+        queued = null;
+        return resync();
+      });
+      return queued;
+    }
+    syncing = sync()
       .catch((err: unknown) => options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'broker sources: could not read the sources'))
       .finally(() => {
         syncing = null;
