@@ -3,23 +3,12 @@
 // unnamed; a schema change that alters a statement's result columns is survived (renamed, prepared
 // again); and the number of names is capped. Real PostgreSQL, a schema of its own.
 
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, query, withTransaction } from '../src/store/postgres/pool.js';
+import { dropSchema, freshSchema, SHARED_URL as DATABASE_URL, sql } from './faults/support/postgres.js';
 
-const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const schema = freshSchema('hookd_prepared');
 
 /** The statements prepared on the one connection of a pool of size 1 (read on that connection). */
 async function prepared(pool: pg.Pool): Promise<Array<{ name: string; statement: string }>> {
@@ -31,11 +20,7 @@ let named: pg.Pool;
 let unnamed: pg.Pool;
 
 beforeAll(async () => {
-  await admin(async (c) => {
-    await c.query(`CREATE SCHEMA ${schema}`);
-    await c.query(`CREATE TABLE ${schema}.items (n integer PRIMARY KEY)`);
-    await c.query(`INSERT INTO ${schema}.items SELECT generate_series(1, 5)`);
-  });
+  await sql(DATABASE_URL, `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (n integer PRIMARY KEY); INSERT INTO ${schema}.items SELECT generate_series(1, 5)`);
   named = createPool({ connectionString: DATABASE_URL, schema, poolSize: 1 });
   unnamed = createPool({ connectionString: DATABASE_URL, schema, poolSize: 1, preparedStatements: false });
 });
@@ -43,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await named.end();
   await unnamed.end();
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+  await dropSchema(schema);
 });
 
 describe('PostgreSQL named prepared statements', () => {
@@ -68,12 +53,12 @@ describe('PostgreSQL named prepared statements', () => {
   it('survives a schema change under a prepared SELECT *: retried on the pool, and in a transaction the next call works', async () => {
     const text = 'SELECT * FROM items WHERE n = $1';
     expect((await query(named, text, [1])).rows).toEqual([{ n: 1 }]);
-    await admin((c) => c.query(`ALTER TABLE ${schema}.items ADD COLUMN label text`));
+    await sql(DATABASE_URL, `ALTER TABLE ${schema}.items ADD COLUMN label text`);
     // PostgreSQL refuses the cached plan (its result type changed); the query runs again by a new name.
     expect((await query(named, text, [1])).rows).toEqual([{ n: 1, label: null }]);
 
     await query(named, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]);
-    await admin((c) => c.query(`ALTER TABLE ${schema}.items ADD COLUMN weight integer`));
+    await sql(DATABASE_URL, `ALTER TABLE ${schema}.items ADD COLUMN weight integer`);
     // Inside a transaction the refusal aborts it; the caller's retry (a new transaction) succeeds.
     await expect(withTransaction(named, (client) => query(client, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]))).rejects.toMatchObject({ code: '0A000' });
     const again = await withTransaction(named, (client) => query(client, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]));

@@ -65,9 +65,9 @@ export function createPool(options: {
 // PostgreSQL then parses and plans it on every execution; the claim, result and publish statements
 // are CTEs whose planning cost more than their execution. Named, each connection parses a statement
 // once and PostgreSQL reuses its plan (a custom plan for the first five runs, then the generic one
-// if it is no worse). Measured (bench/, same run, PostgreSQL server CPU per delivery): burst-fanout
-// 174 -> 139 us, paced 616 -> 488 us; the claim's endpoint statement 2.6 -> 1.1 ms a call from the
-// client. Off (HOOKD_PG_PREPARED_STATEMENTS=false) behind a pooler that cannot carry prepared
+// if it is no worse). Measured (bench/ --against, PostgreSQL server CPU per delivery, current /
+// before): burst-1x 0.69x, backlog 0.77x, paced 0.81x, burst-fanout 1.00x (a single earlier pair:
+// 174 -> 139 us); the claim's endpoint statement 2.6 -> 1.1 ms a call from the client. Off (HOOKD_PG_PREPARED_STATEMENTS=false) behind a pooler that cannot carry prepared
 // statements between transactions (PgBouncer before 1.21 in transaction mode).
 //
 // Statements are named after their text, so identical text shares a name on a connection. Texts
