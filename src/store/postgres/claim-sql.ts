@@ -15,15 +15,6 @@ const LIVE_LEASES = `(SELECT count(*) FROM deliveries l
   WHERE l.endpoint_id = e.id AND l.status = 'sending' AND l.lease_expires_at > $1)`;
 
 /**
- * Statement 1 ($1 now, $2 batch size, $3 rate hold): lock the endpoints this claim will work on,
- * earliest due work first. Endpoints with pending rows are found by a loose index scan over
- * deliveries_pending_idx (endpoint_id, next_attempt_at): one probe per endpoint, each giving that
- * endpoint's earliest pending row. Expired leases come from the partial index of 'sending' rows,
- * which holds only in-flight work. A claim keeps next_attempt_at, so an expired lease sorts by its
- * original due time. The filters here (pause, next rate slot, live leases) only spare locking
- * endpoints that cannot take work; statement 2 decides what is claimed.
- */
-/**
  * `heads`: each endpoint's earliest pending row, by a loose index scan over deliveries_pending_idx
  * (endpoint_id, next_attempt_at): one probe per endpoint with pending rows. Use after WITH RECURSIVE.
  */
@@ -37,7 +28,19 @@ export const PENDING_HEADS = `heads AS (
     ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n
 )`;
 
-export const LOCK_ENDPOINTS = `
+/** Where statement 1 leaves the ids it locked for statement 2: a transaction-local setting. */
+export const CLAIM_ENDPOINTS_SETTING = 'hookd.claim_endpoints';
+
+/**
+ * Statement 1 ($1 now, $2 batch size, $3 rate hold): lock the endpoints this claim will work on,
+ * earliest due work first. Endpoints with pending rows are found by a loose index scan over
+ * deliveries_pending_idx (endpoint_id, next_attempt_at): one probe per endpoint, each giving that
+ * endpoint's earliest pending row. Expired leases come from the partial index of 'sending' rows,
+ * which holds only in-flight work. A claim keeps next_attempt_at, so an expired lease sorts by its
+ * original due time. The filters here (pause, next rate slot, live leases) only spare locking
+ * endpoints that cannot take work; statement 2 decides what is claimed.
+ */
+const LOCKED_ENDPOINTS = `
 WITH RECURSIVE ${PENDING_HEADS}, due AS (
   SELECT endpoint_id, next_attempt_at AS first_due FROM heads WHERE next_attempt_at <= $1
   UNION ALL
@@ -53,15 +56,24 @@ ORDER BY f.first_due, e.id
 LIMIT $2
 FOR NO KEY UPDATE OF e SKIP LOCKED`;
 
+/**
+ * Statement 1 as sent: the locking SELECT above, its ids handed to statement 2 through
+ * CLAIM_ENDPOINTS_SETTING (set_config's `true`: until the transaction ends). Both statements are
+ * written in one round trip (claims.ts), so statement 2 cannot take the ids as a parameter.
+ */
+export const LOCK_ENDPOINTS = `
+SELECT set_config('${CLAIM_ENDPOINTS_SETTING}', coalesce(array_agg(l.id)::text, '{}'), true) AS locked
+FROM (${LOCKED_ENDPOINTS}) l`;
+
 // Rate-limit send slots, the same arithmetic as the SQLite store's rate-slots.ts: slots are 1000/rate
-// ms apart from start = max(t, rate_next_at), where t ($7) is the slot clock read once the endpoint
-// locks are held (claims.ts); the room is how many fall within [t, t + hold].
+// ms apart from start = max(t, rate_next_at), where t ($6) is the slot clock read when the claim is
+// written, with its connection in hand (claims.ts); the room is how many fall within [t, t + hold].
 // The epsilon keeps a slot exactly at t + hold when span * rate / 1000 lands a hair below an
 // integer (fractional rates). The i-th slot is start + round(i * 1000 / rate), never a rounded
 // interval added i times, so 3/s gives 0, 333, 667, 1000 without drift. floor(x + 0.5) is JS's
 // Math.round for x >= 0 (PostgreSQL's round(double) rounds half to even).
-const RATE_ROOM = `CASE WHEN eps.start > $7 + $6 THEN 0
-  ELSE floor((($7 + $6 - eps.start) * eps.rate) / 1000 + 1e-9)::bigint + 1 END`;
+const RATE_ROOM = `CASE WHEN eps.start > $6 + $5 THEN 0
+  ELSE floor((($6 + $5 - eps.start) * eps.rate) / 1000 + 1e-9)::bigint + 1 END`;
 const slotAt = (start: string, i: string, rate: string): string => `${start} + floor(${i} * 1000.0 / ${rate} + 0.5)::bigint`;
 
 /**
@@ -83,11 +95,13 @@ const DUE_OF_ENDPOINT = `
      ORDER BY 2, 1 LIMIT q.take)`;
 
 /**
- * Statement 2 ($1 now, $2 locked endpoint ids, $3 batch size, $4 owner, $5 lease grace, $6 rate
- * hold, $7 slot clock), with a snapshot taken after statement 1's locks were granted, so it sees
- * every committed lease and the current rate_next_at of those endpoints:
+ * Statement 2 ($1 now, $2 batch size, $3 owner, $4 lease grace, $5 rate hold, $6 slot clock; the
+ * endpoints statement 1 locked from CLAIM_ENDPOINTS_SETTING), with a snapshot taken after statement
+ * 1's locks were granted (each statement of a READ COMMITTED transaction takes its own, when
+ * PostgreSQL reaches it), so it sees every committed lease and the current rate_next_at of those
+ * endpoints:
  * - quota: per endpoint, what it may take: min(maxConcurrency - live leases, batch, rate slots);
- * - chosen: each endpoint's first `take` due rows, then the earliest $3 of them all. Read unlocked:
+ * - chosen: each endpoint's first `take` due rows, then the earliest $2 of them all. Read unlocked:
  *   no other claimer touches these endpoints' rows while we hold their locks, so only the rows
  *   chosen are locked (FOR UPDATE SKIP LOCKED re-checks each against its newest version: a row
  *   released or re-queued meanwhile is skipped, and the next claim takes it);
@@ -98,12 +112,12 @@ const DUE_OF_ENDPOINT = `
 export const CLAIM_ROWS = `
 WITH eps AS MATERIALIZED (
   SELECT e.id, e.timeout_ms, e.rate_limit_per_second AS rate,
-         greatest($7, coalesce(e.rate_next_at, 0)) AS start, e.max_concurrency - ${LIVE_LEASES} AS free
+         greatest($6, coalesce(e.rate_next_at, 0)) AS start, e.max_concurrency - ${LIVE_LEASES} AS free
   FROM endpoints e
-  WHERE e.id = ANY($2::text[]) AND e.enabled AND (e.paused_until IS NULL OR e.paused_until <= $1)
+  WHERE e.id = ANY(current_setting('${CLAIM_ENDPOINTS_SETTING}', true)::text[]) AND e.enabled AND (e.paused_until IS NULL OR e.paused_until <= $1)
 ), quota AS (
   SELECT eps.id, eps.timeout_ms, eps.rate, eps.start,
-         greatest(least(eps.free, $3, CASE WHEN eps.rate > 0 THEN ${RATE_ROOM} ELSE eps.free END), 0) AS take
+         greatest(least(eps.free, $2, CASE WHEN eps.rate > 0 THEN ${RATE_ROOM} ELSE eps.free END), 0) AS take
   FROM eps
 ), chosen AS (
   SELECT c.id, c.due_at FROM (
@@ -112,7 +126,7 @@ WITH eps AS MATERIALIZED (
   ) c
   WHERE c.n <= c.take
   ORDER BY c.due_at, c.id
-  LIMIT $3
+  LIMIT $2
 ), locked AS MATERIALIZED (
   SELECT d.id, d.endpoint_id, d.event_id, ch.due_at FROM chosen ch JOIN deliveries d ON d.id = ch.id
   WHERE (d.status = 'pending' AND d.next_attempt_at <= $1) OR (d.status = 'sending' AND d.lease_expires_at <= $1)
@@ -127,8 +141,8 @@ WITH eps AS MATERIALIZED (
         FROM numbered WHERE rate > 0 GROUP BY endpoint_id) s
   WHERE e.id = s.endpoint_id
 )
-UPDATE deliveries d SET status = 'sending', lease_token = d.lease_token + 1, lease_owner = $4,
-       lease_expires_at = $1 + n.timeout_ms + $5, updated_at = $1
+UPDATE deliveries d SET status = 'sending', lease_token = d.lease_token + 1, lease_owner = $3,
+       lease_expires_at = $1 + n.timeout_ms + $4, updated_at = $1
 FROM numbered n JOIN events ev ON ev.id = n.event_id JOIN endpoints e ON e.id = n.endpoint_id
 WHERE d.id = n.id
 RETURNING ${aliasedColumns('d', DELIVERY_COLUMNS)}, n.due_at AS claim_due_at,

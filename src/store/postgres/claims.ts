@@ -16,39 +16,37 @@
 //
 // Global lock order (to stay deadlock-free): endpoint rows before delivery rows, everywhere.
 //
-// Cost: four round trips (BEGIN, the two statements, COMMIT) whatever the batch size; each statement
-// is bounded by the batch and the number of endpoints with due work (claim-sql.ts), not the backlog.
+// Statement 2 needs statement 1's locked ids: statement 1 leaves them in a transaction-local
+// setting (claim-sql.ts), so BEGIN, the two statements and COMMIT go out together in one round trip
+// (pool.ts: pipelinedTransaction) whatever the batch size; it used to be four, one after another.
+// Each statement is bounded by the batch and the number of endpoints with due work (claim-sql.ts),
+// not the backlog.
 
 import type pg from 'pg';
 import { DEFAULT_RATE_HOLD_MS, type Claim, type ClaimRequest } from '../store.js';
 import { CLAIM_ONE, CLAIM_ROWS, ENDPOINT_PREFIX, EVENT_PREFIX, LOCK_ENDPOINTS } from './claim-sql.js';
-import { query, withTransaction, type PgContext } from './pool.js';
+import { pipelinedTransaction, query, withTransaction, type PgContext } from './pool.js';
 import { ENDPOINT_COLUMNS, EVENT_COLUMNS, deliveryFromRow, endpointFromRow, eventFromRow, unprefixed } from './rows.js';
 
 export async function claimDue(ctx: PgContext, req: ClaimRequest): Promise<Claim[]> {
   if (req.limit <= 0) return [];
   // Whole ms: the hold is bound as a bigint, and slots fall on whole ms anyway.
   const hold = Math.floor(req.rateHoldMs ?? DEFAULT_RATE_HOLD_MS);
-  return withTransaction(ctx.pool, async (client) => {
-    const locked = await query<{ id: string }>(client, LOCK_ENDPOINTS, [req.now, req.limit, hold]);
-    if (locked.rows.length === 0) return [];
-    // Read now that the locks are held: a claim that waited (pool, first connection, a slow first
-    // statement) must not hand out slots already in the past, which would all go out at once. Never
-    // earlier than `now`, should the clock step back.
+  const results = await pipelinedTransaction(ctx.pool, () => {
+    // Read with the connection in hand, as the claim is written: a claim that waited for the pool
+    // or a first connection must not hand out slots already in the past, which would all go out
+    // at once. The two statements then run back to back in the server, with no client turn between
+    // them. Never earlier than `now`, should the clock step back.
     const slotNow = req.slotClock === undefined ? req.now : Math.max(req.now, Math.floor(req.slotClock()));
-    const claimed = await query(client, CLAIM_ROWS, [
-      req.now,
-      locked.rows.map((r) => r.id),
-      req.limit,
-      req.owner,
-      req.leaseGraceMs,
-      hold,
-      slotNow,
-    ]);
-    // UPDATE ... RETURNING has no order: restore due order (the contract's claim order).
-    const rows = [...claimed.rows].sort((a, b) => a.claim_due_at - b.claim_due_at || (a.id < b.id ? -1 : 1));
-    return toClaims(ctx, rows);
+    return [
+      { text: LOCK_ENDPOINTS, values: [req.now, req.limit, hold] },
+      { text: CLAIM_ROWS, values: [req.now, req.limit, req.owner, req.leaseGraceMs, hold, slotNow] },
+    ];
   });
+  const claimed = results[1]?.rows ?? [];
+  // UPDATE ... RETURNING has no order: restore due order (the contract's claim order).
+  const rows = [...claimed].sort((a, b) => a.claim_due_at - b.claim_due_at || (a.id < b.id ? -1 : 1));
+  return toClaims(ctx, rows);
 }
 
 /**
