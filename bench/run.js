@@ -40,6 +40,7 @@ function parseArgs(argv) {
     fanoutEvents: 2_000,
     pacedRate: 1000,
     pacedSeconds: 10,
+    pacedWarmupSeconds: 3,
     isolationRate: 500,
     isolationSeconds: 8,
     backlogDeliveries: 100_000,
@@ -83,6 +84,10 @@ function parseArgs(argv) {
       opts.publish = value(i++);
       if (opts.publish !== 'batch' && opts.publish !== 'single') usage('--publish is batch or single');
     } else if (a === '--backlog') opts.backlogDeliveries = positive(value(i++), a);
+    else if (a === '--paced-warmup') {
+      opts.pacedWarmupSeconds = Number(value(i++));
+      if (!Number.isFinite(opts.pacedWarmupSeconds) || opts.pacedWarmupSeconds < 0) usage('--paced-warmup is a number of seconds, 0 or more');
+    }
     else if (a === '--max-concurrency') opts.maxConcurrency = positive(value(i++), a);
     else if (a === '--raw-connections') opts.rawConnections = positive(value(i++), a);
     else if (a === '--help' || a === '-h') usage();
@@ -100,7 +105,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--paced-warmup S] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
   process.exit(problem ? 2 : 0);
 }
 
