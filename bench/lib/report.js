@@ -104,6 +104,8 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
     add(`${label}: PostgreSQL server CPU us/delivery`, scenario, (r) => r.cpuUs?.pg, 0);
   }
   add('burst-fanout: deliveries per claim (hookd /metrics)', 'burst-fanout', (r) => r.store?.deliveriesPerClaim, 1);
+  add('paced: deliveries per claim (hookd /metrics)', 'paced', (r) => r.store?.deliveriesPerClaim, 2);
+  add('paced: events per publish call (store)', 'paced', (r) => (r.store?.publishesPerDelivery ? 1 / r.store.publishesPerDelivery : undefined), 2);
   add('burst-fanout: deliveries per result write', 'burst-fanout', (r) => (r.store?.resultWritesPerDelivery ? 1 / r.store.resultWritesPerDelivery : null), 1);
   for (const key of ['scale-1', 'scale-2', 'scale-4']) {
     add(`${key}: PostgreSQL connections (backends seen)`, key, (r) => r.pgBackends, 0);

@@ -95,16 +95,22 @@ async function burst(sys, env, { events, fanout, maxConcurrency, signing, transf
  * Store round trips per delivery from hookd's own /metrics (a fresh process per scenario, so the
  * counters cover exactly this run): claims (and deliveries per claim), result writes, publishes.
  */
-export function storeRoundTrips(text, deliveries) {
-  const value = (re) => {
-    const m = re.exec(text);
-    return m ? Number(m[1]) : null;
+export function storeRoundTrips(text, deliveries, since = '') {
+  const counters = (t) => {
+    const value = (re) => {
+      const m = re.exec(t);
+      return m ? Number(m[1]) : null;
+    };
+    const op = (name) => value(new RegExp(`^hookd_db_operation_duration_seconds_count\\{[^}]*operation="${name}"[^}]*result="ok"[^}]*\\} ([0-9.e+]+)$`, 'm'));
+    return { claims: value(/^hookd_claim_batch_size_count ([0-9.e+]+)$/m), claimed: value(/^hookd_claim_batch_size_sum ([0-9.e+]+)$/m), results: op('record_results'), publishes: op('publish') };
   };
-  const op = (name) => value(new RegExp(`^hookd_db_operation_duration_seconds_count\\{[^}]*operation="${name}"[^}]*result="ok"[^}]*\\} ([0-9.e+]+)$`, 'm'));
-  const claims = value(/^hookd_claim_batch_size_count ([0-9.e+]+)$/m);
-  const claimed = value(/^hookd_claim_batch_size_sum ([0-9.e+]+)$/m);
+  // `since`: the same metrics read at the start of the window, so only the window counts.
+  const now = counters(text);
+  const then = counters(since);
+  const delta = (k) => (now[k] === null ? null : now[k] - (then[k] ?? 0));
+  const claims = delta('claims');
   const per = (n) => (n === null || !(deliveries > 0) ? null : n / deliveries);
-  return { claimsPerDelivery: per(claims), deliveriesPerClaim: claims ? claimed / claims : null, resultWritesPerDelivery: per(op('record_results')), publishesPerDelivery: per(op('publish')) };
+  return { claimsPerDelivery: per(claims), deliveriesPerClaim: claims ? delta('claimed') / claims : null, resultWritesPerDelivery: per(delta('results')), publishesPerDelivery: per(delta('publishes')) };
 }
 
 /**
@@ -225,6 +231,7 @@ export const SCENARIOS = {
         cold = { latency: seen.latency, ...integrity(warm.sent, seen, warm) };
       }
       await receiver.rpc.call('reset');
+      const metricsBefore = sys.metricsText ? await sys.metricsText().catch(() => '') : null;
       const meter = await startMeter({ system: sys.pids, receiver: () => [receiver.pid], loadgen: () => [loadgen.pid] }, { pgUrl: sys.pgUrl });
       const publish = await loadgen.call('paced', { origin: sys.origin, path: sys.singlePath, headers: sys.headers, rate: opts.pacedRate, durationMs: opts.pacedSeconds * 1000, types: ['bench.paced'] }, 200_000);
       const seen = await receiver.rpc.call('wait', { expect: publish.sent, timeoutMs: 60_000 }, 70_000);
@@ -238,6 +245,7 @@ export const SCENARIOS = {
         coldP50: cold?.latency.p50 ?? null,
         coldP99: cold?.latency.p99 ?? null,
         ...cpuFigures(await meter.stop(), seen.unique),
+        ...(metricsBefore !== null ? { store: storeRoundTrips(await sys.metricsText().catch(() => ''), seen.unique, metricsBefore) } : {}),
         ...withCold(integrity(publish.sent, seen, publish), cold),
       };
     },
