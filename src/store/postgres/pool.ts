@@ -104,10 +104,10 @@ function renameStatement(text: string): void {
 }
 
 /**
- * Run `fn` in a transaction on one pooled client. A client whose connection broke is destroyed
- * rather than returned to the pool.
+ * Check a client out for `fn` and give it back. A client whose connection broke is destroyed rather
+ * than returned to the pool; `fn` reports a break the client did not emit (a failed ROLLBACK).
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, markBroken: (err: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect().catch((err: unknown) => {
     throw normalizeError(err);
   });
@@ -121,24 +121,33 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   client.on('error', onError);
   if (PREPARED.has(pool)) PREPARED_CLIENTS.add(client);
   try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await writePendingAudit(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackError) {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    }
-    throw normalizeError(err);
+    return await fn(client, onError);
   } finally {
     // A broken client keeps the listener: it is destroyed by release(), and a late 'error' from its
     // dying socket must not go unhandled either.
     if (!broken) client.removeListener('error', onError);
     client.release(broken);
   }
+}
+
+/** Run `fn` in a transaction on one pooled client (withClient). */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client, markBroken) => {
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await writePendingAudit(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        markBroken(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
+      }
+      throw normalizeError(err);
+    }
+  });
 }
 
 /** One statement of a pipelinedTransaction. */
@@ -183,41 +192,32 @@ export async function pipelinedTransaction(pool: pg.Pool, build: () => Pipelined
       return results;
     });
   }
-  const client = await pool.connect().catch((err: unknown) => {
-    throw normalizeError(err);
-  });
-  let broken: Error | undefined;
-  const onError = (err: Error): void => {
-    broken ??= err;
-  };
-  client.on('error', onError);
-  if (PREPARED.has(pool)) PREPARED_CLIENTS.add(client);
-  const internals = client as unknown as PipelineInternals;
-  const stream = internals.connection?.stream;
-  internals.pipeline = true;
-  try {
-    let sent: Promise<pg.QueryResult>[];
-    stream?.cork?.();
+  return withClient(pool, async (client) => {
+    const internals = client as unknown as PipelineInternals;
+    const stream = internals.connection?.stream;
+    internals.pipeline = true;
     try {
-      const statements = build();
-      // Each call writes its messages at once (pipeline mode) into the corked socket, in this order.
-      sent = [client.query('BEGIN'), ...statements.map((s) => query(client, s.text, s.values)), client.query('COMMIT')];
+      let sent: Promise<pg.QueryResult>[];
+      stream?.cork?.();
+      try {
+        const statements = build();
+        // Each call writes its messages at once (pipeline mode) into the corked socket, in this order.
+        sent = [client.query('BEGIN'), ...statements.map((s) => query(client, s.text, s.values)), client.query('COMMIT')];
+      } finally {
+        stream?.uncork?.();
+      }
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw normalizeError(failed.reason);
+      const results = settled.map((s) => (s as PromiseFulfilledResult<pg.QueryResult>).value);
+      // COMMIT of a transaction that failed without an error reaching us answers ROLLBACK.
+      if (results[results.length - 1]?.command !== 'COMMIT') throw new Error('pipelined transaction was rolled back');
+      return results.slice(1, -1);
     } finally {
-      stream?.uncork?.();
+      // Every query has been answered (allSettled), so the client is idle and may leave pipeline mode.
+      internals.pipeline = false;
     }
-    const settled = await Promise.allSettled(sent);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw normalizeError(failed.reason);
-    const results = settled.map((s) => (s as PromiseFulfilledResult<pg.QueryResult>).value);
-    // COMMIT of a transaction that failed without an error reaching us answers ROLLBACK.
-    if (results[results.length - 1]?.command !== 'COMMIT') throw new Error('pipelined transaction was rolled back');
-    return results.slice(1, -1);
-  } finally {
-    // Every query has been answered (allSettled), so the client is idle and may leave pipeline mode.
-    internals.pipeline = false;
-    if (!broken) client.removeListener('error', onError);
-    client.release(broken);
-  }
+  });
 }
 
 /**
