@@ -118,41 +118,42 @@ async function eventually(fn: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-/** n events in one transaction, so that the first claim finds them all due (a full batch of 8). */
-async function publish(r: Rig, n: number): Promise<void> {
-  const inputs = Array.from({ length: n }, (_, i) => ({ type: 'thing.happened', data: { i }, tenant: null, idempotencyKey: null }));
+/**
+ * A dispatcher with its eight slots taken: 20 events in one transaction, so that the first claim
+ * finds them all due (a full batch of 8). Returns how many claims were made before.
+ */
+async function busy(claimGatherMs: number): Promise<{ r: Rig; before: number }> {
+  const r = await setUp(claimGatherMs);
+  rig = r;
+  const inputs = Array.from({ length: 20 }, (_, i) => ({ type: 'thing.happened', data: { i }, tenant: null, idempotencyKey: null }));
   await r.publisher.publishBatch(inputs, (i) => `/events/${i}`);
   r.dispatcher.wake();
+  await eventually(() => r.sentCount() === 8);
+  return { r, before: r.limits.length };
 }
 
 describe('dispatcher: claims in batches while busy', () => {
   it('waits for room for a batch instead of claiming each freed slot', async () => {
-    rig = await setUp(60_000);
-    await publish(rig, 20);
-    await eventually(() => rig!.sentCount() === 8);
-    const before = rig.limits.length;
+    const { r, before } = await busy(60_000);
 
     // One slot frees (its result is committed and wakes the loop): room 1 < 2, so no claim.
-    rig.held.shift()!();
-    await eventually(() => rig!.recordedCount() === 1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(rig.limits.slice(before)).toEqual([]);
-    expect(rig.sentCount()).toBe(8);
+    r.held.shift()!();
+    await eventually(() => r.recordedCount() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(r.limits.slice(before)).toEqual([]);
+    expect(r.sentCount()).toBe(8);
 
     // A second one frees: room for a batch of 2, claimed together.
-    rig.held.shift()!();
-    await eventually(() => rig!.sentCount() === 10);
-    expect(rig.limits.slice(before)).toEqual([2]);
+    r.held.shift()!();
+    await eventually(() => r.sentCount() === 10);
+    expect(r.limits.slice(before)).toEqual([2]);
   });
 
   it('claims the room there is once the gather time since its last claim has passed', async () => {
-    rig = await setUp(200);
-    await publish(rig, 20);
-    await eventually(() => rig!.sentCount() === 8);
-    const before = rig.limits.length;
-    rig.held.shift()!();
+    const { r, before } = await busy(200);
+    r.held.shift()!();
     // Room 1 stays below the batch, yet the freed slot is used: at most ~200 ms later.
-    await eventually(() => rig!.sentCount() === 9, 5_000);
-    expect(rig.limits.slice(before)).toEqual([1]);
+    await eventually(() => r.sentCount() === 9, 5_000);
+    expect(r.limits.slice(before)).toEqual([1]);
   });
 });

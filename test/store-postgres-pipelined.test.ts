@@ -6,6 +6,7 @@
 
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAuditScope, setPendingAudit } from '../src/core/audit.js';
 import { createPool, pipelinedTransaction, query } from '../src/store/postgres/pool.js';
 import { dropSchema, freshSchema, SHARED_URL as DATABASE_URL, sql } from './faults/support/postgres.js';
 
@@ -20,7 +21,12 @@ let pool: pg.Pool;
 let writes = 0;
 
 beforeAll(async () => {
-  await sql(DATABASE_URL, `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (n integer PRIMARY KEY, label text)`);
+  await sql(
+    DATABASE_URL,
+    `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (n integer PRIMARY KEY, label text);
+     CREATE TABLE ${schema}.audit_log (id text PRIMARY KEY, at bigint NOT NULL, actor_kind text NOT NULL, actor_id text NOT NULL,
+       actor_name text, tenant text, request_id text, action text NOT NULL, target text, diff jsonb NOT NULL)`,
+  );
   // One connection, so every call below runs on the socket whose writes are counted.
   pool = createPool({ connectionString: DATABASE_URL, schema, poolSize: 1 });
   const client = await pool.connect();
@@ -88,6 +94,17 @@ describe('pipelinedTransaction', () => {
     }
     const [again] = await pipelinedTransaction(pool, () => [{ text: 'SELECT $1::int + 1 AS n', values: [41] }]);
     expect(again!.rows[0]!.n).toBe(42);
+  });
+
+  it("writes a request's pending audit record in the same transaction (statements sent one by one then)", async () => {
+    writes = 0;
+    await runAuditScope(async () => {
+      setPendingAudit({ id: 'aud_pipelined', at: 1, actorKind: 'admin_key', actorId: 'key_env_admin', actorName: null, tenant: null, requestId: null, action: 'item.create', target: null, diff: {} });
+      const [inserted] = await pipelinedTransaction(pool, () => [{ text: 'INSERT INTO items (n) VALUES ($1) RETURNING n', values: [200] }]);
+      expect(inserted!.rows).toEqual([{ n: 200 }]);
+    });
+    expect(writes).toBeGreaterThan(1);
+    expect(await sql(DATABASE_URL, `SELECT id, action FROM ${schema}.audit_log`)).toEqual([{ id: 'aud_pipelined', action: 'item.create' }]);
   });
 
   it('answers a bad value bound by the caller with an error, not a hang', async () => {
