@@ -39,6 +39,7 @@ export function registerObservabilityHooks(app: FastifyInstance, ctx: ApiContext
     // Requests for an unknown source have nothing to be logged under (see inbound/ingress-route.ts),
     // so the store never sees them; count them here.
     if (request.routeOptions.url === INGRESS_ROUTE && status === 404) ctx.metrics?.inbound('rejected', 'not_found');
-    request.log.debug({ method: request.method, url: request.url.split('?')[0], route: request.routeOptions.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    // The line's fields are built only when it is written: at the default level (info) it never is.
+    if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug({ method: request.method, url: request.url.split('?')[0], route: request.routeOptions.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 }

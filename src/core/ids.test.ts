@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isId, newId } from './ids.js';
+import { isId, newId, randomHex } from './ids.js';
 
 describe('newId', () => {
   it('gives prefixed UUIDv7 hex ids that are unique and sort in creation order, across pool refills', () => {
@@ -23,5 +23,16 @@ describe('newId', () => {
     const ms = Number.parseInt(id.slice(4, 16), 16);
     expect(ms).toBeGreaterThanOrEqual(before);
     expect(ms).toBeLessThanOrEqual(after);
+  });
+});
+
+describe('randomHex', () => {
+  it('gives 8 hex digits a word, different each time, across pool refills', () => {
+    // 1,000 tokens of 3 words take the 1,024-word pool round almost three times.
+    const tokens = Array.from({ length: 1000 }, () => randomHex(3));
+    for (const t of tokens) expect(t).toMatch(/^[0-9a-f]{24}$/);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    // Leading zero bits are kept as digits, not dropped.
+    expect(new Set(tokens.map((t) => t.length))).toEqual(new Set([24]));
   });
 });

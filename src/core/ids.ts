@@ -11,15 +11,21 @@ import { V7Generator } from 'uuidv7';
  */
 const pool = new Uint32Array(1024);
 let next = pool.length;
-const generator = new V7Generator({
-  nextUint32(): number {
-    if (next === pool.length) {
-      getRandomValues(pool);
-      next = 0;
-    }
-    return pool[next++]!;
-  },
-});
+function nextWord(): number {
+  if (next === pool.length) {
+    getRandomValues(pool);
+    next = 0;
+  }
+  return pool[next++]!;
+}
+const generator = new V7Generator({ nextUint32: nextWord });
+
+/** `words` 32-bit words of the same pool as hex (8 digits each): an unguessable token without a call into the OS. */
+export function randomHex(words: number): string {
+  let out = '';
+  for (let i = 0; i < words; i++) out += nextWord().toString(16).padStart(8, '0');
+  return out;
+}
 
 const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
