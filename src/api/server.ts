@@ -37,6 +37,7 @@ import { registerObservabilityHooks } from './observability-hooks.js';
 import { createLogThrottle } from '../observability/log-throttle.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { createNodeServer } from './node-server.js';
+import { lazyChildLogger } from './lazy-request-logger.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -81,6 +82,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     // Every line of a request carries `requestId` (docs/observability.md); access lines are written
     // by observability/http-hooks.ts at debug, not by Fastify at info.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // The request's child logger is made when the request first logs (lazy-request-logger.ts).
+    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true,
   } as FastifyServerOptions);
 
