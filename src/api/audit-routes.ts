@@ -94,13 +94,19 @@ function tenantOf(principal: Principal, body: unknown): string | null {
  * record. Only a change that commits writes it, so a refused request (4xx) leaves nothing.
  */
 export function registerAuditHook(app: FastifyInstance, now: () => number, store: () => Store): void {
+  // Each audited request's hold on the audit scope (core/audit.ts keeps the scope off between them).
+  const holds = new WeakMap<FastifyRequest, () => void>();
+  const release = (request: FastifyRequest): void => {
+    holds.get(request)?.();
+    holds.delete(request);
+  };
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const key = routeKey(request.method, request.routeOptions.url);
     const action = AUDITED_ROUTES[key] ?? REVEAL_ROUTES[key];
     if (action === undefined || !request.principal) return;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
-    enterAuditScope();
+    holds.set(request, enterAuditScope());
     setPendingAudit({
       id: newId('audit'),
       at: now(),
@@ -115,13 +121,23 @@ export function registerAuditHook(app: FastifyInstance, now: () => number, store
   // An accepted action that changed no row (cancelling a finished bulk retry, a recover with nothing
   // to re-queue) is still an operator's action: recorded on its own before the answer goes out. A
   // refused one (4xx/5xx) leaves nothing.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (reply.statusCode < 400) await recordStandaloneAudit(store());
-    else clearPendingAudit();
+  // The hold ends here, not when the socket closes: a client that hangs up mid-request does not stop
+  // its handler, and a change that still commits must still find its record. Background work the
+  // request started finds no pending record either way.
+  app.addHook('onSend', async (request, reply, payload) => {
+    try {
+      if (reply.statusCode < 400) await recordStandaloneAudit(store());
+      else clearPendingAudit();
+    } finally {
+      release(request);
+    }
     return payload;
   });
-  // Nothing pending may outlive the request (work it started in the background keeps its context).
-  app.addHook('onResponse', async () => clearPendingAudit());
+  // Nothing pending may outlive the request; a reply that never reached onSend releases here.
+  app.addHook('onResponse', async (request) => {
+    clearPendingAudit();
+    release(request);
+  });
 }
 
 /** For a change that touches no table (a portal link is a signed token): write the record alone. */
