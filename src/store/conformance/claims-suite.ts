@@ -39,6 +39,28 @@ export function claimsSuite(factory: StoreFactory): void {
       expect(await mustGetDelivery(store(), claim.delivery.id)).toEqual(claim.delivery);
     });
 
+    it('gives every claim of a fan-out batch its own event and endpoint in full', async () => {
+      // Several events to several endpoints in one claim: each event appears once per endpoint and
+      // each endpoint once per event (PostgreSQL sends their columns on one row each).
+      const endpoints = [];
+      for (let i = 0; i < 3; i++) {
+        endpoints.push(await addEndpoint(store(), { url: `https://receiver-${i}.example/hook`, headers: { 'x-n': String(i) }, maxConcurrency: 50 }));
+      }
+      const events = [];
+      for (let i = 0; i < 4; i++) {
+        events.push((await publish(store(), { createdAt: T0 + i, payload: JSON.stringify({ n: i, pad: 'x'.repeat(200 + i) }) })).event);
+      }
+      const claims = await store().claimDue(claimRequest(T0 + 10, { limit: 100 }));
+      expect(claims).toHaveLength(12);
+      const pairs = new Set<string>();
+      for (const claim of claims) {
+        expect(claim.event).toEqual(events.find((e) => e.id === claim.delivery.eventId));
+        expect(claim.endpoint).toEqual(endpoints.find((e) => e.id === claim.delivery.endpointId));
+        pairs.add(`${claim.event.id} ${claim.endpoint.id}`);
+      }
+      expect(pairs.size).toBe(12);
+    });
+
     it('does not claim deliveries that are not yet due', async () => {
       await addEndpoint(store());
       await publish(store(), { createdAt: T0 + 1_000 });

@@ -24,7 +24,7 @@
 
 import type pg from 'pg';
 import { DEFAULT_RATE_HOLD_MS, type Claim, type ClaimRequest } from '../store.js';
-import { CLAIM_ONE, CLAIM_ROWS, ENDPOINT_PREFIX, EVENT_PREFIX, LOCK_ENDPOINTS } from './claim-sql.js';
+import { CLAIM_ONE, CLAIM_ROWS, ENDPOINT_FIRST, ENDPOINT_PREFIX, EVENT_FIRST, EVENT_PREFIX, LOCK_ENDPOINTS } from './claim-sql.js';
 import { pipelinedTransaction, query, withTransaction, type PgContext } from './pool.js';
 import { ENDPOINT_COLUMNS, EVENT_COLUMNS, deliveryFromRow, endpointFromRow, eventFromRow, unprefixed } from './rows.js';
 
@@ -68,23 +68,32 @@ export async function claimById(ctx: PgContext, id: string, req: ClaimRequest): 
   });
 }
 
-/** Rows of CLAIM_ROWS / CLAIM_ONE: the delivery's columns, its event's and its endpoint's (prefixed). */
+/**
+ * Rows of CLAIM_ROWS / CLAIM_ONE: the delivery's columns, its event's and its endpoint's (prefixed).
+ * CLAIM_ROWS sends an event's and an endpoint's columns on one row each (EVENT_FIRST,
+ * ENDPOINT_FIRST), so they are read from those rows first, whatever order the rows are in.
+ */
 function toClaims(ctx: PgContext, rows: pg.QueryResultRow[]): Claim[] {
-  // A batch repeats an event (fan-out) and an endpoint many times: map each once, and open the
-  // endpoint's sealed columns once.
   const events = new Map<string, Claim['event']>();
   const endpoints = new Map<string, Claim['endpoint']>();
+  for (const row of rows) {
+    // A CLAIM_ONE row has no flags and carries both.
+    if (row[EVENT_FIRST] !== false && !events.has(row.event_id)) {
+      events.set(row.event_id, eventFromRow(unprefixed(row, EVENT_PREFIX, EVENT_COLUMNS)));
+    }
+    // Opens the endpoint's sealed columns once per batch.
+    if (row[ENDPOINT_FIRST] !== false && !endpoints.has(row.endpoint_id)) {
+      endpoints.set(row.endpoint_id, endpointFromRow(unprefixed(row, ENDPOINT_PREFIX, ENDPOINT_COLUMNS), ctx.box));
+    }
+  }
   return rows.map((row) => {
     const delivery = deliveryFromRow(row);
-    let event = events.get(delivery.eventId);
-    if (event === undefined) {
-      event = eventFromRow(unprefixed(row, EVENT_PREFIX, EVENT_COLUMNS));
-      events.set(delivery.eventId, event);
-    }
-    let endpoint = endpoints.get(delivery.endpointId);
-    if (endpoint === undefined) {
-      endpoint = endpointFromRow(unprefixed(row, ENDPOINT_PREFIX, ENDPOINT_COLUMNS), ctx.box);
-      endpoints.set(delivery.endpointId, endpoint);
+    const event = events.get(delivery.eventId);
+    const endpoint = endpoints.get(delivery.endpointId);
+    // The claim statement gives every event and endpoint of the batch one full row; a miss is a bug
+    // in it, and the lease simply expires (the delivery is claimed again) rather than going out wrong.
+    if (event === undefined || endpoint === undefined) {
+      throw new Error(`claim returned delivery ${delivery.id} without its ${event === undefined ? 'event' : 'endpoint'} columns`);
     }
     return { delivery, event, endpoint, sendAt: row.claim_send_at };
   });

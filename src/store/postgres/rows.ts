@@ -206,6 +206,16 @@ export function aliasedColumns(alias: string, columns: string, prefix = ''): str
     .join(', ');
 }
 
+/**
+ * Like aliasedColumns with a prefix, each column NULL unless `condition` holds: a claim batch repeats
+ * an event (fan-out) and an endpoint on many rows, and sends their columns on the first row only.
+ */
+export function aliasedColumnsWhen(alias: string, columns: string, prefix: string, condition: string): string {
+  return columnNames(columns)
+    .map((c) => `CASE WHEN ${condition} THEN ${alias}.${c} END AS ${prefix}${c}`)
+    .join(', ');
+}
+
 /** The columns named `prefix + column` in `row`, under their own names (see aliasedColumns). */
 export function unprefixed(row: Row, prefix: string, columns: string): Row {
   const out: Row = {};
