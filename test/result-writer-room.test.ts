@@ -9,7 +9,8 @@ import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../src/s
 
 const result = (deliveryId: string): AttemptResult => ({ deliveryId, leaseToken: 1 }) as unknown as AttemptResult;
 
-function writerWith(roomWaitedFor: (() => boolean) | undefined): { add: (id: string) => void; written: string[][] } {
+/** A writer whose claims say "waited for" by delivery id. */
+function writerWith(roomWaitedFor: ((deliveryId: string) => boolean) | undefined): { add: (id: string) => void; written: string[][] } {
   const written: string[][] = [];
   const store = {
     async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
@@ -17,9 +18,15 @@ function writerWith(roomWaitedFor: (() => boolean) | undefined): { add: (id: str
       return results.map(() => ({ applied: true, endpointDisabled: null }));
     },
   } as unknown as Store;
-  const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, roomWaitedFor });
+  const writer = createResultWriter({
+    store,
+    logger: pino({ level: 'silent' }),
+    onApplied: () => undefined,
+    onStale: () => undefined,
+    roomWaitedFor: roomWaitedFor && ((claim) => roomWaitedFor(claim.delivery.id)),
+  });
   writer.start();
-  return { add: (id) => writer.add(result(id), {} as Claim), written };
+  return { add: (id) => writer.add(result(id), { delivery: { id } } as unknown as Claim), written };
 }
 
 describe('result writer: results a claim waits for', () => {
@@ -45,6 +52,17 @@ describe('result writer: results a claim waits for', () => {
     w.add('b');
     await vi.advanceTimersByTimeAsync(1);
     expect(w.written).toEqual([['a', 'b']]);
+  });
+
+  it('brings a pending group delay forward when a result a claim waits for joins the group', async () => {
+    vi.useFakeTimers();
+    const w = writerWith((id) => id === 'waited');
+    w.add('a');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.written).toEqual([]);
+    w.add('waited');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.written).toEqual([['a', 'waited']]);
   });
 
   it('holds them for the group delay when nobody says a claim waits', async () => {

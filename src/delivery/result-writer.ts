@@ -36,8 +36,8 @@ export function createResultWriter(opts: {
   logger: Logger;
   onApplied: (result: AttemptResult, outcome: AttemptResultOutcome, claim: Claim) => void;
   onStale: (result: AttemptResult) => void;
-  /** Whether a claim is waiting for room right now (see WAITED_FOR_DELAY_MS); default never. */
-  roomWaitedFor?: () => boolean;
+  /** Whether a claim waits for the room this result frees (see WAITED_FOR_DELAY_MS); default never. */
+  roomWaitedFor?: (claim: Claim) => boolean;
   now?: () => number;
 }): ResultWriter {
   const now = opts.now ?? Date.now;
@@ -100,14 +100,23 @@ export function createResultWriter(opts: {
     }
   };
 
-  const schedule = (): void => {
-    if (timer || flushing) return;
+  // `timerSoon`: the pending timer is a WAITED_FOR_DELAY_MS one. A result a claim waits for brings a
+  // pending group delay forward; a running flush takes what is buffered as soon as its group commits.
+  let timerSoon = false;
+  const schedule = (waitedFor: boolean): void => {
+    if (flushing) return;
+    const soon = waitedFor || buffer.length >= GROUP_SIZE;
+    if (timer) {
+      if (!soon || timerSoon) return;
+      clearTimeout(timer);
+    }
+    timerSoon = soon;
     timer = setTimeout(() => {
       flushing = flush().finally(() => {
         flushing = null;
-        if (buffer.length > 0 && !stopped) schedule();
+        if (buffer.length > 0 && !stopped) schedule(false);
       });
-    }, buffer.length >= GROUP_SIZE ? 0 : opts.roomWaitedFor?.() === true ? WAITED_FOR_DELAY_MS : GROUP_DELAY_MS);
+    }, soon ? WAITED_FOR_DELAY_MS : GROUP_DELAY_MS);
   };
 
   return {
@@ -124,7 +133,7 @@ export function createResultWriter(opts: {
         return;
       }
       buffer.push({ result, claim });
-      schedule();
+      schedule(opts.roomWaitedFor?.(claim) === true);
     },
     async writeNow(results, claims) {
       const outcomes = await opts.store.recordResults(results);

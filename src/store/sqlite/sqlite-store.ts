@@ -83,7 +83,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     dialect: 'sqlite',
     // One file on one machine: several local processes could share it, but not several machines,
     // and there is no cross-process wake-up (callers poll nextDueAt / lastEventSeq).
-    capabilities: { multiProcess: false, crossProcessNotify: false },
+    capabilities: { multiProcess: false, crossProcessNotify: false, inProcessCommits: true },
 
     async migrate() {
       applyMigrations(db);
