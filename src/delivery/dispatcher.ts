@@ -125,7 +125,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     now,
     // The result of an endpoint that this process holds at its maxConcurrency, while due work
     // waits: the loop claims as soon as the result is committed (onApplied), so it need not wait
-    // for a fuller group (bench/ burst-1x on SQLite: 1.09-1.19x deliveries/s). Not when the
+    // for a fuller group (bench/ burst-1x on SQLite: 1.08x-1.19x deliveries/s, the medians of three runs). Not when the
     // process's own concurrency is what binds (many endpoints' results then arrive together anyway;
     // writing every result sooner split burst-fanout's groups: 0.95x deliveries/s, 1.05x CPU), nor
     // for an endpoint with room (a black-hole endpoint at its cap would make every healthy result

@@ -11,11 +11,11 @@ import { StoreUnavailableError } from '../store/store-error.js';
 
 const GROUP_SIZE = 256;
 const GROUP_DELAY_MS = 3;
-// When a claim waits for the room these results free (an endpoint at its maxConcurrency, the process
-// at its concurrency), every millisecond a result waits for its group holds a slot: with one endpoint
-// at 64 in flight a slot cycled in ~10 ms, 3 of them this delay (bench/ burst-1x). Such results go at
-// the next timer turn instead; Node runs a 0 ms timer after at least 1 ms, so results finishing
-// within it still share a commit.
+// When a claim waits for the room a result frees (an endpoint at its maxConcurrency: the dispatcher
+// decides, roomWaitedFor), every millisecond the result waits for its group holds a slot: with one
+// endpoint at 64 in flight a slot cycled in ~10 ms, up to 3 of them this delay (bench/ burst-1x).
+// Such results go at the next timer turn instead; Node runs a 0 ms timer after at least 1 ms, so
+// results finishing within it still share a commit.
 const WAITED_FOR_DELAY_MS = 0;
 /** Beyond this many unwritten results, new ones are dropped (their leases expire; they are re-sent). */
 const MAX_BUFFERED = 20_000;
