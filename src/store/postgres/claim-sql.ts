@@ -116,7 +116,10 @@ const DUE_OF_ENDPOINT = `
  * - slots are numbered over the rows actually locked, in due order, and rate_next_at moves past
  *   the last one, in this same statement;
  * - the event and endpoint come back with the rows, so a claim needs no further reads: each event's
- *   and each endpoint's columns on its first row only (EVENT_FIRST, ENDPOINT_FIRST).
+ *   and each endpoint's columns on its first row only (EVENT_FIRST, ENDPOINT_FIRST). `locked` keeps
+ *   only rows whose event exists (no foreign key enforces it: a hand-made delete, a transfer into a
+ *   running target), so every row numbered is a row updated and each flag lands on a returned row;
+ *   such an orphan is left alone, as the update's join to events always left it, and takes no slot.
  */
 export const CLAIM_ROWS = `
 WITH eps AS MATERIALIZED (
@@ -138,7 +141,8 @@ WITH eps AS MATERIALIZED (
   LIMIT $2
 ), locked AS MATERIALIZED (
   SELECT d.id, d.endpoint_id, d.event_id, ch.due_at FROM chosen ch JOIN deliveries d ON d.id = ch.id
-  WHERE (d.status = 'pending' AND d.next_attempt_at <= $1) OR (d.status = 'sending' AND d.lease_expires_at <= $1)
+  WHERE ((d.status = 'pending' AND d.next_attempt_at <= $1) OR (d.status = 'sending' AND d.lease_expires_at <= $1))
+    AND EXISTS (SELECT 1 FROM events ev WHERE ev.id = d.event_id)
   FOR UPDATE OF d SKIP LOCKED
 ), numbered AS (
   SELECT l.id, l.endpoint_id, l.event_id, l.due_at, q.timeout_ms, q.rate, q.start,

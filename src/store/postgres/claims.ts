@@ -90,8 +90,9 @@ function toClaims(ctx: PgContext, rows: pg.QueryResultRow[]): Claim[] {
     const delivery = deliveryFromRow(row);
     const event = events.get(delivery.eventId);
     const endpoint = endpoints.get(delivery.endpointId);
-    // The claim statement gives every event and endpoint of the batch one full row; a miss is a bug
-    // in it, and the lease simply expires (the delivery is claimed again) rather than going out wrong.
+    // CLAIM_ROWS gives every event and endpoint of the batch one full row (its `locked` keeps only
+    // rows whose event exists); a miss is a bug in it. The batch is then not sent: its leases expire
+    // and its deliveries are claimed again, rather than going out with a wrong event or endpoint.
     if (event === undefined || endpoint === undefined) {
       throw new Error(`claim returned delivery ${delivery.id} without its ${event === undefined ? 'event' : 'endpoint'} columns`);
     }
