@@ -125,11 +125,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     now,
     // The result of an endpoint that this process holds at its maxConcurrency, while due work
     // waits: the loop claims as soon as the result is committed (onApplied), so it need not wait
-    // for a fuller group (bench/ burst-1x on SQLite: 1.08x-1.19x deliveries/s, the medians of three runs). Not when the
-    // process's own concurrency is what binds (many endpoints' results then arrive together anyway;
-    // writing every result sooner split burst-fanout's groups: 0.95x deliveries/s, 1.05x CPU), nor
-    // for an endpoint with room (a black-hole endpoint at its cap would make every healthy result
-    // its own commit), nor where a commit is a round trip (StoreCapabilities.inProcessCommits).
+    // for a fuller group. bench/ burst-1x on SQLite against the commit before it: 1.08x, 1.11x
+    // (5 pairs) deliveries/s, CPU per delivery 1.02x; one run against an older reference gave 0.98x
+    // with 1.16x CPU (docs/performance.md, part seven). Not merely because the process's own
+    // concurrency binds (many endpoints' results then arrive together anyway; writing every result
+    // sooner split burst-fanout's groups: 0.95x deliveries/s, 1.05x CPU), nor for an endpoint with
+    // room (a black-hole endpoint at its cap would make every healthy result its own commit), nor
+    // where a commit is a round trip (StoreCapabilities.inProcessCommits).
     roomWaitedFor: (claim) =>
       store.capabilities.inProcessCommits === true && roomWanted && (inflightByEndpoint.get(claim.endpoint.id) ?? 0) >= claim.endpoint.maxConcurrency,
     onApplied: (result, outcome, claim) => {
@@ -211,6 +213,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   function launch(claim: Claim): void {
     const id = claim.delivery.id;
     const endpointId = claim.endpoint.id;
+    // Counted before the attempt starts: its `finally` may run before this function returns.
+    inflightByEndpoint.set(endpointId, (inflightByEndpoint.get(endpointId) ?? 0) + 1);
     const done = (async () => {
       // Set once the result is with the writer, which wakes the loop when it is committed.
       let handedOff = false;
@@ -245,7 +249,6 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
     })();
     inflight.set(id, { claim, done });
-    inflightByEndpoint.set(endpointId, (inflightByEndpoint.get(endpointId) ?? 0) + 1);
   }
 
   const minClaim = Math.max(1, Math.min(opts.claimBatch, Math.floor(opts.concurrency / 4)));

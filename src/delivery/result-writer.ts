@@ -1,6 +1,6 @@
 // Group commit of attempt results. Finished attempts accumulate for a few milliseconds (or until a
-// group is full) and are written in one store transaction: with SQLite one commit per attempt would
-// cap throughput at the disk's fsync rate. If the database is down the group is kept and retried with
+// group is full) and are written in one store transaction: one commit per attempt would cost a write
+// lock and a WAL append each on SQLite, and a round trip each on PostgreSQL. If the database is down the group is kept and retried with
 // capped back-off; if the process dies first, the leases expire and the deliveries are sent again
 // (at-least-once, same webhook-id).
 
@@ -101,10 +101,17 @@ export function createResultWriter(opts: {
   };
 
   // `timerSoon`: the pending timer is a WAITED_FOR_DELAY_MS one. A result a claim waits for brings a
-  // pending group delay forward; a running flush takes what is buffered as soon as its group commits.
+  // pending group delay forward, on every store, and so does a full group. A running flush takes what
+  // is buffered as soon as its group commits; `soonAfterFlush` keeps a waited-for result that came in
+  // after its last look (the attempt's continuation runs before the flush's own) from waiting the
+  // full delay.
   let timerSoon = false;
+  let soonAfterFlush = false;
   const schedule = (waitedFor: boolean): void => {
-    if (flushing) return;
+    if (flushing) {
+      soonAfterFlush ||= waitedFor;
+      return;
+    }
     const soon = waitedFor || buffer.length >= GROUP_SIZE;
     if (timer) {
       if (!soon || timerSoon) return;
@@ -114,7 +121,9 @@ export function createResultWriter(opts: {
     timer = setTimeout(() => {
       flushing = flush().finally(() => {
         flushing = null;
-        if (buffer.length > 0 && !stopped) schedule(false);
+        const soonNext = soonAfterFlush;
+        soonAfterFlush = false;
+        if (buffer.length > 0 && !stopped) schedule(soonNext);
       });
     }, soon ? WAITED_FOR_DELAY_MS : GROUP_DELAY_MS);
   };

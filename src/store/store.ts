@@ -37,10 +37,10 @@ export interface StoreCapabilities {
   /** The store can wake waiting processes on publish (PostgreSQL LISTEN/NOTIFY). */
   crossProcessNotify: boolean;
   /**
-   * A commit is a call inside this process (SQLite), not a round trip to a server: a small group of
-   * results costs about as much per result as a large one, so results a claim waits for may be
-   * written at once (dispatcher.ts). On PostgreSQL writing them sooner gained nothing and cost
-   * 1.05x CPU per delivery in hookd and on the server (bench/ burst-1x, 4 pairs).
+   * A commit is a call inside this process (SQLite), not a round trip to a server, so results a claim
+   * waits for may be written in smaller groups, sooner (dispatcher.ts). On PostgreSQL writing them
+   * sooner gave burst-1x 1.00x deliveries/s (4 pairs) for 1.05x CPU per delivery in hookd and 1.06x
+   * on the server (docs/performance.md, part seven).
    */
   inProcessCommits?: boolean;
 }
