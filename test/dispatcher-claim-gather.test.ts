@@ -8,19 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../src/core/event-bus.js';
-import { createSchemaChecker } from '../src/core/payload-check.js';
-import { createDispatcher, type Dispatcher } from '../src/delivery/dispatcher.js';
-import { createPublisher, type Publisher } from '../src/delivery/publisher.js';
-import type { AuthProvider, Sender, SendResult } from '../src/delivery/sender-types.js';
+import type { Dispatcher } from '../src/delivery/dispatcher.js';
+import type { Publisher } from '../src/delivery/publisher.js';
+import type { Sender, SendResult } from '../src/delivery/sender-types.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { makeEndpoint } from '../src/store/conformance/fixtures.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { ClaimRequest, Store } from '../src/store/store.js';
+import { startDispatcher } from './helpers/dispatcher-rig.js';
 
-const noAuth: AuthProvider = { headersFor: async () => ({}), forget: () => undefined };
 const ok: SendResult = { status: 200, headers: {}, body: '', bodyTruncated: false, durationMs: 1, errorCode: null, errorMessage: null, remoteAddress: null, requestHeaders: {} };
 
 interface Rig {
@@ -70,30 +67,10 @@ async function setUp(claimGatherMs: number): Promise<Rig> {
       }),
     async close() {},
   };
-  const bus = new EventBus();
-  const publisher = createPublisher({ store, checker: createSchemaChecker(), bus, requireEventTypes: false, now: Date.now });
-  const dispatcher = createDispatcher({
-    store,
-    sender,
-    auth: noAuth,
-    publisher,
-    bus,
-    logger: pino({ level: 'silent' }),
-    owner: 'claim-gather-test',
-    userAgent: 'hookd/test',
-    // A quarter of 8: the dispatcher claims in batches of at least 2 while it is busy.
-    concurrency: 8,
-    claimBatch: 8,
-    claimGatherMs,
-    pollIntervalMs: 20,
-    leaseGraceMs: 60_000,
-    connectTimeoutMs: 1_000,
-    failingPeriodMs: 86_400_000,
-  });
+  // A quarter of 8: the dispatcher claims in batches of at least 2 while it is busy.
+  const { bus, publisher, dispatcher } = startDispatcher(store, sender, { owner: 'claim-gather-test', claimGatherMs, pollIntervalMs: 20 });
   let recorded = 0;
-  bus.on('work.available', () => dispatcher.wake());
   bus.on('attempt.recorded', () => recorded++);
-  dispatcher.start();
   return {
     dispatcher,
     publisher,

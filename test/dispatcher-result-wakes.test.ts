@@ -10,22 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../src/core/event-bus.js';
-import { createSchemaChecker } from '../src/core/payload-check.js';
 import type { Endpoint } from '../src/core/types.js';
-import { createDispatcher, type Dispatcher } from '../src/delivery/dispatcher.js';
-import { createPublisher, type Publisher } from '../src/delivery/publisher.js';
-import type { AuthProvider, Sender, SendResult } from '../src/delivery/sender-types.js';
+import type { Dispatcher } from '../src/delivery/dispatcher.js';
+import type { Publisher } from '../src/delivery/publisher.js';
+import type { Sender } from '../src/delivery/sender-types.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { makeEndpoint } from '../src/store/conformance/fixtures.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { answer, startDispatcher } from './helpers/dispatcher-rig.js';
 
 const POLL_MS = 30_000;
-const noAuth: AuthProvider = { headersFor: async () => ({}), forget: () => undefined };
-const answer = (status: number): SendResult => ({ status, headers: {}, body: '', bodyTruncated: false, durationMs: 1, errorCode: null, errorMessage: null, remoteAddress: null, requestHeaders: {} });
 
 interface Rig {
   publisher: Publisher;
@@ -71,29 +67,9 @@ async function setUp(endpoint: Partial<Endpoint>, statuses: number[] = []): Prom
     },
     async close() {},
   };
-  const bus = new EventBus();
-  const publisher = createPublisher({ store, checker: createSchemaChecker(), bus, requireEventTypes: false, now: Date.now });
-  const dispatcher = createDispatcher({
-    store,
-    sender,
-    auth: noAuth,
-    publisher,
-    bus,
-    logger: pino({ level: 'silent' }),
-    owner: 'result-wakes-test',
-    userAgent: 'hookd/test',
-    concurrency: 8,
-    claimBatch: 8,
-    pollIntervalMs: POLL_MS,
-    leaseGraceMs: 60_000,
-    connectTimeoutMs: 1_000,
-    failingPeriodMs: 86_400_000,
-    random: () => 0.5,
-  });
+  const { bus, publisher, dispatcher } = startDispatcher(store, sender, { owner: 'result-wakes-test', pollIntervalMs: POLL_MS, random: () => 0.5 });
   let recorded = 0;
-  bus.on('work.available', () => dispatcher.wake());
   bus.on('attempt.recorded', () => recorded++);
-  dispatcher.start();
   return {
     publisher,
     dispatcher,

@@ -9,22 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../src/core/event-bus.js';
-import { createSchemaChecker } from '../src/core/payload-check.js';
 import type { Endpoint } from '../src/core/types.js';
-import { createDispatcher, type Dispatcher } from '../src/delivery/dispatcher.js';
-import { createPublisher, type Publisher } from '../src/delivery/publisher.js';
-import type { AuthProvider, Sender, SendResult } from '../src/delivery/sender-types.js';
+import type { Dispatcher } from '../src/delivery/dispatcher.js';
+import type { Publisher } from '../src/delivery/publisher.js';
+import type { Sender } from '../src/delivery/sender-types.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { makeEndpoint } from '../src/store/conformance/fixtures.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { answer, startDispatcher } from './helpers/dispatcher-rig.js';
 
 const SEND_MS = 30;
-const noAuth: AuthProvider = { headersFor: async () => ({}), forget: () => undefined };
-const ok: SendResult = { status: 200, headers: {}, body: '', bodyTruncated: false, durationMs: 1, errorCode: null, errorMessage: null, remoteAddress: null, requestHeaders: {} };
 
 interface Rig {
   publisher: Publisher;
@@ -75,33 +71,13 @@ async function setUp(endpoints: Partial<Endpoint>[], inProcessCommits = true): P
       await new Promise((r) => setTimeout(r, sendMs.get(request.url) ?? SEND_MS));
       answeredAt.push(Date.now());
       answeredBy.push(request.url);
-      return ok;
+      return answer(200);
     },
     async close() {},
   };
   // Timeouts and the clock only: the publisher's group flush runs on setImmediate, left real.
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  const bus = new EventBus();
-  const publisher = createPublisher({ store, checker: createSchemaChecker(), bus, requireEventTypes: false, now: Date.now });
-  const dispatcher = createDispatcher({
-    store,
-    sender,
-    auth: noAuth,
-    publisher,
-    bus,
-    logger: pino({ level: 'silent' }),
-    owner: 'waited-results-test',
-    userAgent: 'hookd/test',
-    concurrency: 8,
-    claimBatch: 8,
-    pollIntervalMs: 30_000,
-    leaseGraceMs: 60_000,
-    connectTimeoutMs: 1_000,
-    failingPeriodMs: 86_400_000,
-    random: () => 0.5,
-  });
-  bus.on('work.available', () => dispatcher.wake());
-  dispatcher.start();
+  const { publisher, dispatcher } = startDispatcher(store, sender, { owner: 'waited-results-test', pollIntervalMs: 30_000, random: () => 0.5 });
   return {
     publisher,
     dispatcher,

@@ -3,40 +3,15 @@
 // endpoint's columns on one row of the batch (claim-sql.ts); with the orphan as the endpoint's
 // earliest due row, the batch came back without them. Real PostgreSQL, in its own schema.
 
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
+import { describe, expect, it } from 'vitest';
 import { addEndpoint, claimRequest, publish, T0 } from '../src/store/conformance/fixtures.js';
-import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
-import type { Store } from '../src/store/store.js';
+import { admin, useSchemaStore } from './helpers/postgres-schema.js';
 
-const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
-let store: Store;
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-beforeAll(async () => {
-  store = createPostgresStore({ connectionString: DATABASE_URL, secretBox: createAesGcmBox(randomBytes(32)), schema, poolSize: 2, applicationName: 'hookd-test' });
-  await store.migrate();
-});
-
-afterAll(async () => {
-  await store.close();
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-});
+const { schema, store: pgStore } = useSchemaStore();
 
 describe('PostgreSQL claim with an orphaned delivery', () => {
   it('claims the endpoint\u2019s other deliveries in full and leaves the orphan pending', async () => {
+    const store = pgStore();
     const endpoint = await addEndpoint(store, { maxConcurrency: 10 });
     const orphan = await publish(store, { createdAt: T0 });
     const kept = [await publish(store, { createdAt: T0 + 1 }), await publish(store, { createdAt: T0 + 2 })];

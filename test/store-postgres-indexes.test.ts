@@ -3,38 +3,12 @@
 // attempts table has no event_id index since migration 17; retention still deletes an old event's
 // attempts (through its deliveries), on a real PostgreSQL in its own schema.
 
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
+import { describe, expect, it } from 'vitest';
 import { addEndpoint, claimRequest, publish, resultFor, T0 } from '../src/store/conformance/fixtures.js';
-import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
-import type { Store } from '../src/store/store.js';
+import { admin, useSchemaStore } from './helpers/postgres-schema.js';
 
-const DATABASE_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
 const DAY = 86_400_000;
-let store: Store;
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-beforeAll(async () => {
-  store = createPostgresStore({ connectionString: DATABASE_URL, secretBox: createAesGcmBox(randomBytes(32)), schema, poolSize: 2, applicationName: 'hookd-test' });
-  await store.migrate();
-});
-
-afterAll(async () => {
-  await store.close();
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-});
+const { schema, store: pgStore } = useSchemaStore();
 
 describe('PostgreSQL indexes on the delivery path', () => {
   it('keeps the attempts indexes that reads use, and no event_id index', async () => {
@@ -44,6 +18,7 @@ describe('PostgreSQL indexes on the delivery path', () => {
   });
 
   it("retention deletes an old event's attempts through its deliveries, and leaves a newer event's alone", async () => {
+    const store = pgStore();
     await addEndpoint(store);
     const old = await publish(store, { createdAt: T0 });
     const first = await store.claimDue(claimRequest(T0 + 1));

@@ -109,6 +109,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let roomWanted = true;
   // Attempts in flight per endpoint, for results a claim waits for (roomWaitedFor below).
   const inflightByEndpoint = new Map<string, number>();
+  // Read once: capabilities do not change, and `store` is wrapped in proxies read per result.
+  const inProcessCommits = store.capabilities.inProcessCommits === true;
   // endpoint.disabled events the store wrote with a result (announceDisabled), by delivery id, so
   // that listeners can be told once the result is committed.
   const disabledAnnouncements = new Map<string, NewEvent>();
@@ -133,7 +135,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // room (a black-hole endpoint at its cap would make every healthy result its own commit), nor
     // where a commit is a round trip (StoreCapabilities.inProcessCommits).
     roomWaitedFor: (claim) =>
-      store.capabilities.inProcessCommits === true && roomWanted && (inflightByEndpoint.get(claim.endpoint.id) ?? 0) >= claim.endpoint.maxConcurrency,
+      inProcessCommits && roomWanted && (inflightByEndpoint.get(claim.endpoint.id) ?? 0) >= claim.endpoint.maxConcurrency,
     onApplied: (result, outcome, claim) => {
       // Claim again now, not when the attempt finished: an endpoint's room (its live 'sending'
       // rows) only frees once the result is committed, so a claim per finished attempt mostly

@@ -1,8 +1,8 @@
 // Group commit of attempt results. Finished attempts accumulate for a few milliseconds (or until a
 // group is full) and are written in one store transaction: one commit per attempt would cost a write
-// lock and a WAL append each on SQLite, and a round trip each on PostgreSQL. If the database is down the group is kept and retried with
-// capped back-off; if the process dies first, the leases expire and the deliveries are sent again
-// (at-least-once, same webhook-id).
+// lock and a WAL append each on SQLite, and a round trip each on PostgreSQL. If the database is down
+// the group is kept and retried with capped back-off; if the process dies first, the leases expire
+// and the deliveries are sent again (at-least-once, same webhook-id).
 
 import type { Logger } from 'pino';
 import type { AttemptResult, AttemptResultOutcome, Claim, Store } from '../store/store.js';
