@@ -74,9 +74,6 @@ export function registerBinRoutes(app: FastifyInstance, ctx: ApiContext, sender:
   app.post('/v1/bins', { schema: { response: responses({ 201: BinModel }), tags, summary: 'Create a request bin (answer includes its capture URL)', body: createBinBody } }, async (request, reply) => {
     const body = (request.body ?? {}) as BinBody;
     const tenant = tenantForWrite(principalOf(request), body.tenant);
-    if ((await store.countBins(tenant)) >= ctx.config.binMaxPerTenant) {
-      throw new HookdError('bin_limit_reached', `This tenant already has ${ctx.config.binMaxPerTenant} bins.`);
-    }
     const now = ctx.now();
     const bin: Bin = {
       id: newBinId(),
@@ -88,7 +85,10 @@ export function registerBinRoutes(app: FastifyInstance, ctx: ApiContext, sender:
       expiresAt: expiryOf(ctx, body.expiresInSeconds),
       createdAt: now,
     };
-    await store.insertBin(bin);
+    // The store counts and inserts in one step, so concurrent creates cannot overshoot the cap.
+    if (!(await store.insertBin(bin, ctx.config.binMaxPerTenant))) {
+      throw new HookdError('bin_limit_reached', `This tenant already has ${ctx.config.binMaxPerTenant} bins.`);
+    }
     return reply.code(201).send(renderBin(bin, captureUrl(ctx, request, bin.id)));
   });
 

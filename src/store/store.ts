@@ -450,7 +450,12 @@ export interface Store {
   deleteEventType(name: string): Promise<boolean>;
 
   // --- Endpoints ------------------------------------------------------------------------------
-  insertEndpoint(endpoint: Endpoint): Promise<void>;
+  /**
+   * Insert; true when written. With `limit`: false, and nothing written, when the endpoint's tenant
+   * (null: endpoints without a tenant) already has `limit` endpoints. The count and the insert are
+   * one atomic step for every process sharing the store, so concurrent creates cannot overshoot it.
+   */
+  insertEndpoint(endpoint: Endpoint, limit?: number): Promise<boolean>;
   /** null when missing or outside the tenant filter. */
   getEndpoint(id: string, tenant: TenantFilter): Promise<Endpoint | null>;
   listEndpoints(tenant: TenantFilter, page: PageRequest): Promise<Page<Endpoint>>;
@@ -605,11 +610,12 @@ export interface Store {
   listInboundRequests(query: InboundRequestQuery, page: PageRequest): Promise<Page<InboundRequest>>;
 
   // --- Request bins (core/bin-types.ts) --------------------------------------------------------------
-  insertBin(bin: Bin): Promise<void>;
+  /** Insert; true when written. `limit`: as insertEndpoint's, per tenant, for bins. */
+  insertBin(bin: Bin, limit?: number): Promise<boolean>;
   getBin(id: string, tenant: TenantFilter): Promise<Bin | null>;
   /** Newest first. */
   listBins(tenant: TenantFilter, page: PageRequest): Promise<Page<Bin>>;
-  /** Bins of exactly this tenant (null: bins without a tenant), for the per-tenant cap. */
+  /** Bins of exactly this tenant (null: bins without a tenant): the rows insertBin's limit counts. */
   countBins(tenant: string | null): Promise<number>;
   updateBin(id: string, tenant: TenantFilter, patch: Partial<Omit<Bin, 'id' | 'createdAt' | 'tenant'>>): Promise<Bin | null>;
   /** Deletes the bin and every request it captured. */

@@ -83,6 +83,10 @@ async function loadEndpoint(ctx: ApiContext, request: FastifyRequest): Promise<E
   return endpoint;
 }
 
+function endpointLimitReached(cap: number): HookdError {
+  return new HookdError('endpoint_limit_reached', `This tenant already has ${cap} endpoints.`);
+}
+
 /** How much longer than the endpoint's timeout a test delivery is held back from the dispatchers. */
 const TEST_HOLD_EXTRA_MS = 10_000;
 
@@ -100,9 +104,9 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     if (body.secret) checkSecret(body.secret);
     if (body.filter) checkFilter(body.filter, '/body/filter');
     if (body.transform) await checkTransform(ctx, body.transform);
-    if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) {
-      throw new HookdError('endpoint_limit_reached', `This tenant already has ${config.maxEndpointsPerTenant} endpoints.`);
-    }
+    // Refused early, before a signing key is made for the tenant; the insert below is what holds
+    // the cap when creates race (the store counts and inserts in one step).
+    if ((await store.countEndpoints(tenant)) >= config.maxEndpointsPerTenant) throw endpointLimitReached(config.maxEndpointsPerTenant);
     const now = ctx.now();
     const endpoint: Endpoint = {
       id: newId('endpoint'),
@@ -130,7 +134,7 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: ApiContext): v
     };
     // The key exists (and is in the key set) before the first delivery needs it.
     if (endpoint.signing !== 'hmac') await ctx.signingKeys.ensure(tenant);
-    await store.insertEndpoint(endpoint);
+    if (!(await store.insertEndpoint(endpoint, config.maxEndpointsPerTenant))) throw endpointLimitReached(config.maxEndpointsPerTenant);
     const reveal = endpoint.signing === 'ed25519' ? {} : { secret: endpoint.secrets[0]!.secret };
     return reply.code(201).send({ ...renderEndpoint(endpoint), ...reveal });
   });

@@ -63,6 +63,17 @@ export function binsSuite(factory: StoreFactory): void {
       expect(await store().getBin(bin.id, 'acme')).toEqual(updated);
     });
 
+    it('inserts under a per-tenant limit: refused at the limit, nothing written, other tenants unaffected', async () => {
+      expect(await store().insertBin(makeBin({ tenant: 'acme' }), 1)).toBe(true);
+      const second = makeBin({ tenant: 'acme' });
+      expect(await store().insertBin(second, 1)).toBe(false);
+      expect(await store().getBin(second.id, undefined)).toBeNull();
+      expect(await store().countBins('acme')).toBe(1);
+      expect(await store().insertBin(makeBin({ tenant: null }), 1)).toBe(true);
+      expect(await store().insertBin(makeBin({ tenant: null }), 1)).toBe(false);
+      expect(await store().countBins(null)).toBe(1);
+    });
+
     it('lists bins newest first over pages', async () => {
       const made = [makeBin(), makeBin(), makeBin(), makeBin({ tenant: 't' })];
       for (const b of made) await store().insertBin(b);

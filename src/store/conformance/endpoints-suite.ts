@@ -33,6 +33,22 @@ export function endpointsSuite(factory: StoreFactory): void {
       expect(await store().getEndpoint(endpoint.id, undefined)).toEqual(endpoint);
     });
 
+    it('inserts under a per-tenant limit: refused at the limit, nothing written; tenants and tenantless counted apart', async () => {
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: 'acme' }), 2)).toBe(true);
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: 'acme' }), 2)).toBe(true);
+      const third = makeEndpoint({ tenant: 'acme' });
+      expect(await store().insertEndpoint(third, 2)).toBe(false);
+      expect(await store().getEndpoint(third.id, undefined)).toBeNull();
+      expect(await store().countEndpoints('acme')).toBe(2);
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: 'globex' }), 2)).toBe(true);
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: null }), 1)).toBe(true);
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: null }), 1)).toBe(false);
+      expect(await store().countEndpoints(null)).toBe(1);
+      // Without a limit nothing is counted (transfers, fixtures).
+      expect(await store().insertEndpoint(makeEndpoint({ tenant: 'acme' }))).toBe(true);
+      expect(await store().countEndpoints('acme')).toBe(3);
+    });
+
     it('filters get by tenant: admin sees all, null sees only tenantless, a tenant only its own', async () => {
       const acme = await addEndpoint(store(), { tenant: 'acme' });
       const none = await addEndpoint(store(), { tenant: null });

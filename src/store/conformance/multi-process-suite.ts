@@ -112,6 +112,16 @@ export function multiProcessSuite(factory: PeerFactory): void {
         expect(new Set(seen)).toEqual(published);
       }));
 
+    it('a per-tenant limit holds when every process inserts at the same moment', async (t) =>
+      withPeers(t, async (stores) => {
+        const limit = 3;
+        const written = await Promise.all(stores.flatMap((store) => Array.from({ length: 4 }, () => store.insertEndpoint(makeEndpoint({ tenant: 'capped' }), limit))));
+        expect(written.filter(Boolean)).toHaveLength(limit);
+        expect(await stores[0]!.countEndpoints('capped')).toBe(limit);
+        // Another tenant's inserts are not held back by this one's cap.
+        expect(await stores[1]!.insertEndpoint(makeEndpoint({ tenant: 'uncapped' }), limit)).toBe(true);
+      }));
+
     it('concurrent publishes with one idempotency key create one event; the others replay it', async (t) =>
       withPeers(t, async (stores) => {
         const results = await Promise.all(stores.map((store) => store.publishEvents([makeEvent({ tenant: 'idem', idempotencyKey: 'same', requestHash: 'h' })])));

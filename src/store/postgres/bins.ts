@@ -7,6 +7,7 @@ import type { Page, PageRequest, TenantFilter } from '../store.js';
 import { storableText } from './pg-text.js';
 import { query, withTransaction, type PgContext } from './pool.js';
 import { Where, newestFirst } from './sql-builder.js';
+import { insertUnderCap } from './tenant-cap.js';
 
 const BIN_COLUMNS = 'id, tenant, name, behaviour, response_body, secret_sealed, expires_at, created_at';
 const REQUEST_COLUMNS = 'id, bin_id, method, path, headers, body, size, truncated, remote_address, received_at';
@@ -54,8 +55,9 @@ function requestFromRow(row: Row): BinRequest {
   };
 }
 
-export async function insertBin(ctx: PgContext, bin: Bin): Promise<void> {
-  await query(ctx.pool, `INSERT INTO bins (${BIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, binValues(bin, ctx));
+/** `limit`: the tenant's bin cap (tenant-cap.ts); false when it is reached and nothing was written. */
+export async function insertBin(ctx: PgContext, bin: Bin, limit?: number): Promise<boolean> {
+  return insertUnderCap(ctx, 'bins', bin.tenant, limit, { text: `INSERT INTO bins (${BIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, values: binValues(bin, ctx) });
 }
 
 export async function getBin(ctx: PgContext, id: string, tenant: TenantFilter): Promise<Bin | null> {

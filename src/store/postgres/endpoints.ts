@@ -7,9 +7,11 @@ import type { EndpointAnnouncements, EndpointPatch, Page, PageRequest, TenantFil
 import { query, withTransaction, type PgContext } from './pool.js';
 import { ENDPOINT_COLUMNS, endpointFromRow, endpointParams, placeholders } from './rows.js';
 import { Where, newestFirst } from './sql-builder.js';
+import { insertUnderCap } from './tenant-cap.js';
 
-export async function insertEndpoint(ctx: PgContext, e: Endpoint): Promise<void> {
-  await query(ctx.pool, `INSERT INTO endpoints (${ENDPOINT_COLUMNS}) VALUES (${placeholders(23)})`, endpointParams(e, ctx.box));
+/** `limit`: the tenant's endpoint cap (tenant-cap.ts); false when it is reached and nothing was written. */
+export async function insertEndpoint(ctx: PgContext, e: Endpoint, limit?: number): Promise<boolean> {
+  return insertUnderCap(ctx, 'endpoints', e.tenant, limit, { text: `INSERT INTO endpoints (${ENDPOINT_COLUMNS}) VALUES (${placeholders(23)})`, values: endpointParams(e, ctx.box) });
 }
 
 export async function getEndpoint(ctx: PgContext, id: string, tenant: TenantFilter): Promise<Endpoint | null> {

@@ -272,3 +272,5 @@ export function schemaLockKey(schema: string): number {
 /** First advisory-lock keys (namespaces) used by hookd; the second key is the schema's. */
 export const LOCK_MIGRATIONS = 0x686b6401; // 'hkd\x01'
 export const LOCK_EVENT_SEQ = 0x686b6402;
+/** Per-tenant caps (tenant-cap.ts): the second key hashes the schema, the table and the tenant. */
+export const LOCK_TENANT_CAP = 0x686b6403;

@@ -117,7 +117,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listEventTypes: (page) => listEventTypes(ctx, page),
     deleteEventType: (name) => deleteEventType(ctx, name),
 
-    insertEndpoint: (endpoint) => insertEndpoint(ctx, endpoint),
+    insertEndpoint: (endpoint, limit) => insertEndpoint(ctx, endpoint, limit),
     getEndpoint: (id, tenant) => getEndpoint(ctx, id, tenant),
     listEndpoints: (tenant, page) => listEndpoints(ctx, tenant, page),
     countEndpoints: (tenant) => countEndpoints(ctx, tenant),
@@ -170,7 +170,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getInboundRequest: (id, sourceId) => getInboundRequest(ctx, id, sourceId),
     listInboundRequests: (q, page) => listInboundRequests(ctx, q, page),
 
-    insertBin: (bin) => bins.insertBin(ctx, bin),
+    insertBin: (bin, limit) => bins.insertBin(ctx, bin, limit),
     getBin: (id, tenant) => bins.getBin(ctx, id, tenant),
     listBins: (tenant, page) => bins.listBins(ctx, tenant, page),
     countBins: (tenant) => bins.countBins(ctx, tenant),

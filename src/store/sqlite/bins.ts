@@ -74,11 +74,24 @@ function requestFromRow(row: BinRequestRow): BinRequest {
   };
 }
 
-export function insertBin(ctx: SqliteContext, bin: Bin): void {
-  ctx
-    .stmt(`INSERT INTO bins (id, tenant, name, behaviour, response_body, secret_sealed, request_count, expires_at, created_at)
-      VALUES (@id, @tenant, @name, @behaviour, @response_body, @secret_sealed, 0, @expires_at, @created_at)`)
-    .run(binParams(bin, ctx));
+/** `limit`: the tenant's bin cap, counted and inserted in one IMMEDIATE transaction (endpoints.ts). */
+export function insertBin(ctx: SqliteContext, bin: Bin, limit?: number): boolean {
+  const insert = (): void => {
+    ctx
+      .stmt(`INSERT INTO bins (id, tenant, name, behaviour, response_body, secret_sealed, request_count, expires_at, created_at)
+        VALUES (@id, @tenant, @name, @behaviour, @response_body, @secret_sealed, 0, @expires_at, @created_at)`)
+      .run(binParams(bin, ctx));
+  };
+  if (limit === undefined) {
+    insert();
+    return true;
+  }
+  const run = ctx.db.transaction(() => {
+    if (countBins(ctx, bin.tenant) >= limit) return false;
+    insert();
+    return true;
+  });
+  return run.immediate();
 }
 
 export function getBin(ctx: SqliteContext, id: string, tenant: TenantFilter): Bin | null {

@@ -29,10 +29,26 @@ const GET = `SELECT * FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 const LIST = `SELECT * FROM endpoints WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after)
   ORDER BY id DESC LIMIT +@limit`;
 const COUNT = `SELECT count(*) AS n FROM endpoints WHERE ${TENANT_CLAUSE}`;
+/** Endpoints of exactly this tenant (null: without one), for the per-tenant cap. */
+const COUNT_EXACT = 'SELECT count(*) AS n FROM endpoints WHERE tenant IS ?';
 const DELETE = `DELETE FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 
-export function insertEndpoint(ctx: SqliteContext, endpoint: Endpoint): void {
-  ctx.stmt(INSERT).run(endpointToParams(endpoint, ctx.box));
+/**
+ * `limit`: the tenant's endpoint cap. The count and the insert share one IMMEDIATE transaction, whose
+ * write lock every process on the file takes in turn, so concurrent creates cannot overshoot it.
+ */
+export function insertEndpoint(ctx: SqliteContext, endpoint: Endpoint, limit?: number): boolean {
+  const params = endpointToParams(endpoint, ctx.box);
+  if (limit === undefined) {
+    ctx.stmt(INSERT).run(params);
+    return true;
+  }
+  const run = ctx.db.transaction(() => {
+    if ((ctx.stmt(COUNT_EXACT).get(endpoint.tenant) as { n: number }).n >= limit) return false;
+    ctx.stmt(INSERT).run(params);
+    return true;
+  });
+  return run.immediate();
 }
 
 export function getEndpoint(ctx: SqliteContext, id: string, tenant: TenantFilter): Endpoint | null {

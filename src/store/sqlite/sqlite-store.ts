@@ -143,8 +143,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return catalog.deleteEventType(ctx, name);
     },
 
-    async insertEndpoint(endpoint) {
-      endpoints.insertEndpoint(ctx, endpoint);
+    async insertEndpoint(endpoint, limit) {
+      return endpoints.insertEndpoint(ctx, endpoint, limit);
     },
     async getEndpoint(id, tenant) {
       return endpoints.getEndpoint(ctx, id, tenant);
@@ -349,8 +349,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async sourceVerdictCounts(since, until) {
       return alertConfig.sourceVerdictCounts(ctx, since, until);
     },
-    async insertBin(bin) {
-      bins.insertBin(ctx, bin);
+    async insertBin(bin, limit) {
+      return bins.insertBin(ctx, bin, limit);
     },
     async getBin(id, tenant) {
       return bins.getBin(ctx, id, tenant);
