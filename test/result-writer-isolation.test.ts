@@ -25,7 +25,8 @@ describe('result writer isolation', () => {
       },
     } as unknown as Store;
     const applied: string[] = [];
-    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: (r) => applied.push(r.deliveryId), onStale: () => undefined });
+    const dropped: string[] = [];
+    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: (r) => applied.push(r.deliveryId), onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
     writer.start();
     for (const id of ['a', 'poison', 'flaky', 'b']) writer.add(result(id), {} as Claim);
     const deadline = Date.now() + 5_000;
@@ -34,6 +35,26 @@ describe('result writer isolation', () => {
     expect(applied.sort()).toEqual(['a', 'b', 'flaky']);
     expect(written.filter((id) => id === 'flaky')).toHaveLength(1);
     expect(written).not.toContain('poison');
+    // The dispatcher forgets what it kept for a dropped result (its endpoint.disabled announcement).
+    expect(dropped).toEqual(['poison']);
     expect(writer.health().buffered).toBe(0);
+  });
+
+  it('reports a result added after stop() as dropped, and writes nothing for it', async () => {
+    const written: string[] = [];
+    const store = {
+      async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
+        written.push(...results.map((r) => r.deliveryId));
+        return results.map(() => ({ applied: true, endpointDisabled: null }));
+      },
+    } as unknown as Store;
+    const dropped: string[] = [];
+    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
+    writer.start();
+    writer.add(result('before'), {} as Claim);
+    await writer.stop();
+    writer.add(result('late'), {} as Claim);
+    expect(written).toEqual(['before']);
+    expect(dropped).toEqual(['late']);
   });
 });

@@ -168,6 +168,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       disabledAnnouncements.delete(result.deliveryId);
     },
+    // A dropped result's endpoint.disabled announcement was never written: nothing will announce it.
+    onDropped: (result) => disabledAnnouncements.delete(result.deliveryId),
     onStale: (result) => {
       disabledAnnouncements.delete(result.deliveryId);
       if (wakeUp) wake();

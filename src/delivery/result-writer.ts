@@ -36,6 +36,11 @@ export function createResultWriter(opts: {
   logger: Logger;
   onApplied: (result: AttemptResult, outcome: AttemptResultOutcome, claim: Claim) => void;
   onStale: (result: AttemptResult) => void;
+  /**
+   * A result that will never be written: added after stop(), over MAX_BUFFERED, or poison (below).
+   * Its lease expires and the delivery is sent again; the caller forgets what it kept for it.
+   */
+  onDropped?: (result: AttemptResult) => void;
   /** Whether a claim waits for the room this result frees (see WAITED_FOR_DELAY_MS); default never. */
   roomWaitedFor?: (claim: Claim) => boolean;
   now?: () => number;
@@ -81,7 +86,10 @@ export function createResultWriter(opts: {
               const outcome = outcomes[i]!;
               if (outcome.ok) report([item], [outcome.value]);
               else if (outcome.error instanceof StoreUnavailableError) kept.push(item);
-              else opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
+              else {
+                opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
+                opts.onDropped?.(item.result);
+              }
             });
             buffer = [...kept, ...buffer.slice(group.length)];
             if (kept.length === 0) {
@@ -135,10 +143,12 @@ export function createResultWriter(opts: {
     add(result, claim) {
       if (stopped) {
         opts.logger.warn({ deliveryId: result.deliveryId }, 'attempt finished after shutdown; its result is not recorded and the delivery will be re-sent');
+        opts.onDropped?.(result);
         return;
       }
       if (buffer.length >= MAX_BUFFERED) {
         opts.logger.error({ deliveryId: result.deliveryId }, 'result buffer full; dropping a result (the delivery will be re-sent after its lease)');
+        opts.onDropped?.(result);
         return;
       }
       buffer.push({ result, claim });
