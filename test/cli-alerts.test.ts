@@ -49,6 +49,13 @@ describe('hookd alerts', () => {
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(/^sent \(200/);
     expect(received).toBe(1);
+    // The URL from the environment (a Slack or Teams URL is the credential): it is what gets posted to.
+    const viaEnv = await cli(['alerts', 'channels', 'create', '--name', 'from-env', '--kind', 'webhook', '--url-env', 'HOOKD_TEST_ALERT_URL', '--json'], { HOOKD_TEST_ALERT_URL: hookUrl });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const envChannel = JSON.parse(viaEnv.stdout);
+    expect((await cli(['alerts', 'channels', 'test', envChannel.id])).stdout).toMatch(/^sent \(200/);
+    expect(received).toBe(2);
+    expect((await cli(['alerts', 'channels', 'delete', envChannel.id])).code).toBe(0);
 
     const rule = await cli(['alerts', 'rules', 'create', '--name', 'errors', '--kind', 'error_rate', '--threshold', '0.5', '--window', '600', '--channel', channel.id, '--json']);
     expect(rule.code, rule.stderr).toBe(0);
@@ -81,6 +88,12 @@ describe('hookd alerts', () => {
     const unknown = await cli(['alerts', 'rules', 'create', '--name', 'x', '--kind', 'endpoint_disabled', '--channel', 'ach_nope']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('unknown_alert_channel');
+    const urlTwice = await cli(['alerts', 'channels', 'create', '--name', 'x', '--kind', 'slack', '--url', hookUrl, '--url-env', 'PATH']);
+    expect(urlTwice.code).not.toBe(0);
+    expect(urlTwice.stderr).toMatch(/not both/);
+    const noUrl = await cli(['alerts', 'channels', 'create', '--name', 'x', '--kind', 'slack', '--url-env', 'NOT_SET_ANYWHERE']);
+    expect(noUrl.code).not.toBe(0);
+    expect(noUrl.stderr).toContain('NOT_SET_ANYWHERE');
     const noEnv = await cli(['alerts', 'channels', 'create', '--name', 'x', '--kind', 'email', '--host', 'h', '--from', 'a@b.c', '--to', 'c@d.e', '--password-env', 'NOT_SET_ANYWHERE']);
     expect(noEnv.code).not.toBe(0);
     expect(noEnv.stderr).toContain('NOT_SET_ANYWHERE');

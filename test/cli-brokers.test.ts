@@ -88,6 +88,11 @@ describe('CLI: consumed sources', () => {
     expect(updated.code, updated.stderr).toBe(0);
     expect(updated.stdout).not.toContain('mqtt-secret-pw');
     expect(JSON.parse(updated.stdout).consume).toEqual({ url: mqttUrl, username: 'panel', password: '[redacted]' });
+    // The password from the environment instead of the command line (shell history, ps).
+    const fromEnv = await runCli(['sources', 'update', source.id, '--consume-url', mqttUrl, '--consume-username', 'panel', '--consume-password-env', 'HOOKD_TEST_MQTT_PW', '--json'], { ...server.env, HOOKD_TEST_MQTT_PW: 'mqtt-env-pw' }, { timeoutMs: 30_000 });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stdout).not.toContain('mqtt-env-pw');
+    expect(JSON.parse(fromEnv.stdout).consume).toEqual({ url: mqttUrl, username: 'panel', password: '[redacted]' });
     const off = await cli(['sources', 'update', source.id, '--no-consume', '--json']);
     expect(off.code, off.stderr).toBe(0);
     expect(JSON.parse(off.stdout).consume).toBeNull();
@@ -97,6 +102,12 @@ describe('CLI: consumed sources', () => {
     const lone = await cli(['sources', 'create', '--name', 'x', '--verify', 'none', '--consume-password', 'p']);
     expect(lone.code).not.toBe(0);
     expect(lone.stderr).toMatch(/go with --consume-url/);
+    const unset = await cli(['sources', 'create', '--name', 'x', '--verify', 'none', '--consume-url', 'redis://127.0.0.1/?stream=s&group=g', '--consume-password-env', 'HOOKD_TEST_NOT_SET_ANYWHERE']);
+    expect(unset.code).not.toBe(0);
+    expect(unset.stderr).toContain('HOOKD_TEST_NOT_SET_ANYWHERE');
+    const twice = await cli(['sources', 'create', '--name', 'x', '--verify', 'none', '--consume-url', 'redis://127.0.0.1/?stream=s&group=g', '--consume-password', 'p', '--consume-password-env', 'PATH']);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toMatch(/not both/);
     const both = await cli(['sources', 'update', 'src_00000000000000000000000000000000', '--no-consume', '--consume-url', 'redis://127.0.0.1/?stream=s&group=g']);
     expect(both.code).not.toBe(0);
     expect(both.stderr).toMatch(/contradict/);

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { contextOf, enc, shortTime, withJson } from '../command-kit.js';
 import { UsageError } from '../errors.js';
-import { choiceOption, intOption, listOption } from '../input.js';
+import { choiceOption, intOption, listOption, secretFromEnv } from '../input.js';
 import type { Output } from '../output.js';
 
 interface ChannelView {
@@ -60,6 +60,7 @@ function channelSummary(c: ChannelView): string {
 interface ChannelFlags {
   name?: string;
   url?: string;
+  urlEnv?: string;
   host?: string;
   port?: number;
   secure?: boolean;
@@ -70,21 +71,25 @@ interface ChannelFlags {
   tenant?: string;
 }
 
-/** The password comes from an environment variable: a command line ends up in shell history and ps. */
+/**
+ * The SMTP password comes from an environment variable, and so may the URL (a Slack or Teams
+ * incoming-webhook URL is itself the credential): a command line ends up in shell history and ps.
+ */
 function channelBody(opts: ChannelFlags): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const k of ['name', 'url', 'host', 'port', 'secure', 'username', 'from', 'to', 'tenant'] as const) if (opts[k] !== undefined) body[k] = opts[k];
-  if (opts.passwordEnv !== undefined) {
-    const password = process.env[opts.passwordEnv];
-    if (!password) throw new UsageError(`--password-env ${opts.passwordEnv}: that environment variable is empty or unset`);
-    body.password = password;
+  if (opts.urlEnv !== undefined) {
+    if (opts.url !== undefined) throw new UsageError('give --url or --url-env, not both');
+    body.url = secretFromEnv('--url-env', opts.urlEnv);
   }
+  if (opts.passwordEnv !== undefined) body.password = secretFromEnv('--password-env', opts.passwordEnv);
   return body;
 }
 
 function channelOptions(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'webhook/slack/teams: the URL to POST to (vetted by the SSRF policy)')
+    .option('--url-env <var>', 'webhook/slack/teams: read the URL from this environment variable (a Slack or Teams URL is a secret)')
     .option('--host <host>', 'email: the SMTP server')
     .option('--port <n>', 'email: the SMTP port (default 587, or 465 with --secure)', intOption(1, 65535))
     .option('--secure', 'email: TLS from the first byte (port 465); otherwise STARTTLS when offered')

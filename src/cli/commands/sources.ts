@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { InboundRequestView, Page, SourceView } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging } from '../command-kit.js';
 import { UsageError } from '../errors.js';
-import { choiceOption, intOption, listOption, readJsonArg, timeOption } from '../input.js';
+import { choiceOption, intOption, listOption, readJsonArg, secretFromEnv, timeOption } from '../input.js';
 import { colorStatus, type Output } from '../output.js';
 
 const SCHEMES = ['standard-webhooks', 'stripe', 'github', 'shopify', 'hmac', 'api-key', 'bearer', 'basic', 'none'];
@@ -31,6 +31,7 @@ interface CreateFlags {
   consumeUrl?: string;
   consumeUsername?: string;
   consumePassword?: string;
+  consumePasswordEnv?: string;
 }
 
 interface UpdateFlags {
@@ -38,19 +39,24 @@ interface UpdateFlags {
   consumeUrl?: string;
   consumeUsername?: string;
   consumePassword?: string;
+  consumePasswordEnv?: string;
   /** false with --no-consume (commander's negation). */
   consume?: boolean;
 }
 
 /** The `consume` member from the flags; undefined when no consume flag was given. */
-function consumeFrom(flags: { consumeUrl?: string; consumeUsername?: string; consumePassword?: string }): Record<string, string> | undefined {
+function consumeFrom(flags: { consumeUrl?: string; consumeUsername?: string; consumePassword?: string; consumePasswordEnv?: string }): Record<string, string> | undefined {
   if (flags.consumeUrl === undefined) {
-    if (flags.consumeUsername !== undefined || flags.consumePassword !== undefined) throw new UsageError('--consume-username/--consume-password go with --consume-url (the whole consume member is replaced)');
+    if (flags.consumeUsername !== undefined || flags.consumePassword !== undefined || flags.consumePasswordEnv !== undefined) {
+      throw new UsageError('--consume-username/--consume-password(-env) go with --consume-url (the whole consume member is replaced)');
+    }
     return undefined;
   }
+  if (flags.consumePassword !== undefined && flags.consumePasswordEnv !== undefined) throw new UsageError('give --consume-password or --consume-password-env, not both');
   const consume: Record<string, string> = { url: flags.consumeUrl };
   if (flags.consumeUsername !== undefined) consume.username = flags.consumeUsername;
   if (flags.consumePassword !== undefined) consume.password = flags.consumePassword;
+  if (flags.consumePasswordEnv !== undefined) consume.password = secretFromEnv('--consume-password-env', flags.consumePasswordEnv);
   return consume;
 }
 
@@ -137,7 +143,8 @@ export function registerSources(program: Command): void {
       .option('--max-body-bytes <n>', 'Largest accepted body', intOption(1, 64 * 1024 * 1024))
       .option('--consume-url <url>', CONSUME_URL_HELP)
       .option('--consume-username <user>', 'Broker user for --consume-url (sealed, never printed)')
-      .option('--consume-password <password>', 'Broker password or token for --consume-url (sealed, never printed)'),
+      .option('--consume-password <password>', 'Broker password or token for --consume-url (sealed, never printed)')
+      .option('--consume-password-env <var>', 'Read the broker password or token from this environment variable (kept out of shell history and ps)'),
   ).action(async (opts: CreateFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
     const body: Record<string, unknown> = { name: (opts as { name?: string }).name, verify: await verifyFrom(opts) };
@@ -164,6 +171,7 @@ export function registerSources(program: Command): void {
       .option('--consume-url <url>', CONSUME_URL_HELP)
       .option('--consume-username <user>', 'Broker user for --consume-url (sealed, never printed)')
       .option('--consume-password <password>', 'Broker password or token for --consume-url (sealed, never printed)')
+      .option('--consume-password-env <var>', 'Read the broker password or token from this environment variable (kept out of shell history and ps)')
       .option('--no-consume', 'Stop consuming (the source keeps its ingress URL)'),
   ).action(async (id: string, opts: UpdateFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
