@@ -10,8 +10,8 @@ import { CliError, UsageError } from './errors.js';
  * A secret named by an environment variable (`--x-env VAR`): a command line ends up in shell history
  * and in every process list on the machine, the environment does not. Empty or unset is a usage error.
  */
-export function secretFromEnv(flag: string, variable: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[variable];
+export function secretFromEnv(flag: string, variable: string): string {
+  const value = process.env[variable];
   if (!value) throw new UsageError(`${flag} ${variable}: that environment variable is empty or unset`);
   return value;
 }

@@ -7,6 +7,7 @@ import type { MockBehaviour } from '../../core/mock-behaviour.js';
 import type { Page, PageRequest, TenantFilter } from '../store.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
+import { insertUnderCap } from './tenant-cap.js';
 
 interface BinRow {
   id: string;
@@ -74,24 +75,15 @@ function requestFromRow(row: BinRequestRow): BinRequest {
   };
 }
 
-/** `limit`: the tenant's bin cap, counted and inserted in one IMMEDIATE transaction (endpoints.ts). */
+/** `limit`: the tenant's bin cap (tenant-cap.ts); false when it is reached and nothing was written. */
 export function insertBin(ctx: SqliteContext, bin: Bin, limit?: number): boolean {
-  const insert = (): void => {
+  const params = binParams(bin, ctx);
+  return insertUnderCap(ctx, 'bins', bin.tenant, limit, () =>
     ctx
       .stmt(`INSERT INTO bins (id, tenant, name, behaviour, response_body, secret_sealed, request_count, expires_at, created_at)
         VALUES (@id, @tenant, @name, @behaviour, @response_body, @secret_sealed, 0, @expires_at, @created_at)`)
-      .run(binParams(bin, ctx));
-  };
-  if (limit === undefined) {
-    insert();
-    return true;
-  }
-  const run = ctx.db.transaction(() => {
-    if (countBins(ctx, bin.tenant) >= limit) return false;
-    insert();
-    return true;
-  });
-  return run.immediate();
+      .run(params),
+  );
 }
 
 export function getBin(ctx: SqliteContext, id: string, tenant: TenantFilter): Bin | null {

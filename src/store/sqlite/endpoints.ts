@@ -9,6 +9,7 @@ import { CANCEL_PENDING, CANCEL_SENDING } from './claims.js';
 import { TENANT_CLAUSE, tenantParams, type SqliteContext } from './context.js';
 import { decodeCursor, toPage } from './cursor.js';
 import { endpointFromRow, endpointToParams, type EndpointRow } from './rows.js';
+import { insertUnderCap } from './tenant-cap.js';
 
 const INSERT = `INSERT INTO endpoints
   (id, tenant, url, description, event_types, auth_sealed, secrets_sealed, headers, timeout_ms,
@@ -29,26 +30,12 @@ const GET = `SELECT * FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 const LIST = `SELECT * FROM endpoints WHERE ${TENANT_CLAUSE} AND (@after IS NULL OR id < @after)
   ORDER BY id DESC LIMIT +@limit`;
 const COUNT = `SELECT count(*) AS n FROM endpoints WHERE ${TENANT_CLAUSE}`;
-/** Endpoints of exactly this tenant (null: without one), for the per-tenant cap. */
-const COUNT_EXACT = 'SELECT count(*) AS n FROM endpoints WHERE tenant IS ?';
 const DELETE = `DELETE FROM endpoints WHERE id = @id AND ${TENANT_CLAUSE}`;
 
-/**
- * `limit`: the tenant's endpoint cap. The count and the insert share one IMMEDIATE transaction, whose
- * write lock every process on the file takes in turn, so concurrent creates cannot overshoot it.
- */
+/** `limit`: the tenant's endpoint cap (tenant-cap.ts); false when it is reached and nothing was written. */
 export function insertEndpoint(ctx: SqliteContext, endpoint: Endpoint, limit?: number): boolean {
   const params = endpointToParams(endpoint, ctx.box);
-  if (limit === undefined) {
-    ctx.stmt(INSERT).run(params);
-    return true;
-  }
-  const run = ctx.db.transaction(() => {
-    if ((ctx.stmt(COUNT_EXACT).get(endpoint.tenant) as { n: number }).n >= limit) return false;
-    ctx.stmt(INSERT).run(params);
-    return true;
-  });
-  return run.immediate();
+  return insertUnderCap(ctx, 'endpoints', endpoint.tenant, limit, () => ctx.stmt(INSERT).run(params));
 }
 
 export function getEndpoint(ctx: SqliteContext, id: string, tenant: TenantFilter): Endpoint | null {
