@@ -57,4 +57,33 @@ describe('result writer isolation', () => {
     expect(written).toEqual(['before']);
     expect(dropped).toEqual(['late']);
   });
+  it('drops a lone poison result once the database answers a ping, and keeps it while the ping fails', async () => {
+    let pingFails = true;
+    let pings = 0;
+    const store = {
+      async recordResults(): Promise<AttemptResultOutcome[]> {
+        throw new Error('value too long for type character varying');
+      },
+      async ping(): Promise<void> {
+        pings++;
+        if (pingFails) throw new StoreUnavailableError('PostgreSQL is unavailable: connect ECONNREFUSED', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      },
+    } as unknown as Store;
+    const dropped: string[] = [];
+    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
+    writer.start();
+    writer.add(result('poison'), {} as Claim);
+    // No answer from the database: an outage for all the writer can tell, so the result stays.
+    const failingBy = Date.now() + 5_000;
+    while (pings === 0 && Date.now() < failingBy) await new Promise((r) => setTimeout(r, 5));
+    expect(writer.health()).toMatchObject({ buffered: 1, failingSince: expect.any(Number) });
+    expect(dropped).toEqual([]);
+    // The database answers: the result alone in its group is poison, dropped at the next retry.
+    pingFails = false;
+    const droppedBy = Date.now() + 5_000;
+    while (dropped.length === 0 && Date.now() < droppedBy) await new Promise((r) => setTimeout(r, 5));
+    expect(dropped).toEqual(['poison']);
+    expect(writer.health()).toEqual({ buffered: 0, failingSince: null });
+    await writer.stop();
+  });
 });

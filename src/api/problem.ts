@@ -61,7 +61,7 @@ export function toProblem(err: unknown): Problem {
     default:
       break;
   }
-  if (err instanceof StoreUnavailableError) return problemOf('service_unavailable', 'The database is unreachable; nothing was written. Retry shortly.', undefined, { retryAfter: 5 });
+  if (err instanceof StoreUnavailableError) return problemOf('service_unavailable', 'The database is unreachable or cannot take writes right now; nothing was written. Retry shortly.', undefined, { retryAfter: 5 });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     if (fe.statusCode === 413) return problemOf('payload_too_large');
     if (fe.statusCode === 415) return problemOf('unsupported_media_type');

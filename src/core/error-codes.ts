@@ -162,7 +162,7 @@ export const API_ERROR_CODES = {
   service_unavailable: {
     status: 503,
     title: 'Service unavailable',
-    description: 'The database is unreachable. Nothing was written; retry after `Retry-After` seconds.',
+    description: 'The database is unreachable or cannot take writes right now (a full disk, a read-only server). Nothing was written; retry after `Retry-After` seconds.',
   },
   signature_invalid: {
     status: 401,

@@ -206,6 +206,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     importRows: (table, rows) => importRows(ctx, table, rows),
     countRows: (table) => countRows(ctx, table),
   };
-  // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
+  // Driver errors that mean "cannot do this now" (unreachable, or up but unable to write) leave the
+  // adapter as StoreUnavailableError.
   return classifyStoreErrors(store, 'PostgreSQL', isPostgresUnavailable);
 }

@@ -394,6 +394,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
   auditInTransactions(store, db, () => ctx);
-  // Driver errors that mean "unreachable" leave the adapter as StoreUnavailableError.
+  // Driver errors that mean "cannot do this now" (unreachable, or up but unable to write) leave the
+  // adapter as StoreUnavailableError.
   return classifyStoreErrors(store, 'SQLite', isSqliteUnavailable);
 }

@@ -1,0 +1,211 @@
+// Which database failures mean "cannot write now" (kept and retried; 503 on the API) and which mean
+// "this row can never be written" (the result writer drops such a result once the database answers a
+// ping). Every error here comes from a real database: a SQLite file at its page limit, a
+// PostgreSQL transaction that is read-only, timed out or refused a lock, and constraint failures for
+// contrast. The last case is the one the classification exists for: a PostgreSQL server gone
+// read-only (a standby, a demoted primary) while the result writer holds a result; the ping still
+// answers there, so a result whose error counted as the row's fault would be dropped.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/core/ids.js';
+import type { Attempt } from '../src/core/types.js';
+import { createResultWriter } from '../src/delivery/result-writer.js';
+import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
+import { makeEndpoint, makeEvent, T0 } from '../src/store/conformance/fixtures.js';
+import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { isPostgresUnavailable } from '../src/store/postgres/unavailable.js';
+import { isSqliteUnavailable } from '../src/store/sqlite/unavailable.js';
+import type { AttemptResult, Claim, Store } from '../src/store/store.js';
+
+const ADMIN_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('SQLite failures', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hookd-sqlite-full-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a database at its page limit cannot be written now; a constraint failure is the row', () => {
+    const db = new Database(path.join(dir, 'full.db'));
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)');
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+    const full = caught(() => {
+      for (let i = 0; i < 100; i++) insert.run(randomBytes(4096));
+    });
+    expect((full as { code: string }).code).toBe('SQLITE_FULL');
+    expect(isSqliteUnavailable(full)).toBe(true);
+
+    const notNull = caught(() => db.prepare('INSERT INTO t (body) VALUES (NULL)').run());
+    expect((notNull as { code: string }).code).toBe('SQLITE_CONSTRAINT_NOTNULL');
+    expect(isSqliteUnavailable(notNull)).toBe(false);
+    db.close();
+  });
+});
+
+describe('PostgreSQL failures', () => {
+  const role = `hookd_ro_${randomBytes(5).toString('hex')}`;
+  const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
+  const roleUrl = (() => {
+    const url = new URL(ADMIN_URL);
+    url.username = role;
+    url.password = '';
+    return url.toString();
+  })();
+  const admin = async (sql: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  // ALTER ROLE ... SET applies to new sessions only: end the role's sessions, so the store's pool
+  // reconnects under the new setting.
+  const setReadOnly = async (on: boolean): Promise<void> => {
+    await admin(`ALTER ROLE ${role} SET default_transaction_read_only = ${on ? 'on' : 'off'}`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
+  };
+
+  beforeAll(async () => {
+    await admin(`CREATE ROLE ${role} LOGIN`);
+    await admin(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
+    // migrate() runs CREATE SCHEMA IF NOT EXISTS, which needs the privilege even when the schema is there.
+    await admin(`GRANT CREATE ON DATABASE ${new URL(ADMIN_URL).pathname.slice(1)} TO ${role}`);
+  });
+  afterAll(async () => {
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
+    // The role's schema and its privilege on the database go with it.
+    await admin(`DROP OWNED BY ${role} CASCADE`);
+    await admin(`DROP ROLE IF EXISTS ${role}`);
+  });
+
+  it('read-only, timed out and lock-refused statements cannot run now; a constraint failure is the row', async () => {
+    const client = new pg.Client({ connectionString: roleUrl });
+    await client.connect();
+    const failure = (sql: string): Promise<{ code: string }> =>
+      client.query(sql).then(
+        () => {
+          throw new Error(`expected ${sql} to fail`);
+        },
+        (err: { code: string }) => err,
+      );
+    try {
+      await client.query(`SET search_path = ${schema}`);
+      await client.query('CREATE TABLE t (id int PRIMARY KEY, body text NOT NULL)');
+
+      const readOnly = await failure("BEGIN READ ONLY; INSERT INTO t VALUES (1, 'x')");
+      await client.query('ROLLBACK');
+      expect(readOnly.code).toBe('25006');
+      expect(isPostgresUnavailable(readOnly)).toBe(true);
+
+      const timedOut = await failure('SET statement_timeout = 10; SELECT pg_sleep(2)');
+      await client.query('RESET statement_timeout');
+      expect(timedOut.code).toBe('57014');
+      expect(isPostgresUnavailable(timedOut)).toBe(true);
+
+      // Another session holds the table's lock; this one may wait 10 ms for it.
+      const holder = new pg.Client({ connectionString: roleUrl });
+      await holder.connect();
+      try {
+        await holder.query(`SET search_path = ${schema}; BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE`);
+        const locked = await failure("SET lock_timeout = 10; INSERT INTO t VALUES (2, 'y')");
+        expect(locked.code).toBe('55P03');
+        expect(isPostgresUnavailable(locked)).toBe(true);
+        await holder.query('ROLLBACK');
+      } finally {
+        await holder.end();
+      }
+      await client.query('RESET lock_timeout');
+
+      const notNull = await failure('INSERT INTO t VALUES (3, NULL)');
+      expect(notNull.code).toBe('23502');
+      expect(isPostgresUnavailable(notNull)).toBe(false);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('keeps a result while the server is read-only (the ping answers) and writes it once it is writable again', async () => {
+    const store: Store = createPostgresStore({ connectionString: roleUrl, secretBox: createAesGcmBox(randomBytes(32)), schema, poolSize: 2, applicationName: 'hookd-test' });
+    try {
+      await store.migrate();
+      const endpoint = makeEndpoint({ eventTypes: ['chat.started'] });
+      await store.insertEndpoint(endpoint);
+      await store.publishEvents([makeEvent({ type: 'chat.started' })]);
+      const [claim] = await store.claimDue({ now: T0 + 10, limit: 1, owner: 'w', leaseGraceMs: 60_000 });
+      expect(claim).toBeDefined();
+      const attempt: Attempt = {
+        id: newId('attempt'),
+        deliveryId: claim!.delivery.id,
+        endpointId: endpoint.id,
+        eventId: claim!.event.id,
+        tenant: null,
+        createdAt: T0 + 20,
+        durationMs: 12,
+        responseStatus: 200,
+        code: 'ok',
+        outcome: 'success',
+        trigger: 'scheduled',
+        message: null,
+        requestHeaders: {},
+        responseHeaders: {},
+        responseBody: 'ok',
+      };
+      const result: AttemptResult = {
+        deliveryId: claim!.delivery.id,
+        leaseToken: claim!.delivery.leaseToken,
+        attempt,
+        update: { status: 'succeeded', nextAttemptAt: null, lastCode: 'ok', lastStatus: 200 },
+        endpoint: { health: 'success' },
+        emit: [],
+        orderingKey: null,
+      };
+
+      await setReadOnly(true);
+      await store.ping(); // reads still work: this is the case where a misread error drops the result
+      const applied: string[] = [];
+      const dropped: string[] = [];
+      const writer = createResultWriter({
+        store,
+        logger: pino({ level: 'silent' }),
+        onApplied: (r) => applied.push(r.deliveryId),
+        onStale: () => undefined,
+        onDropped: (r) => dropped.push(r.deliveryId),
+      });
+      writer.start();
+      writer.add(result, claim as Claim);
+      const failingBy = Date.now() + 5_000;
+      while (writer.health().failingSince === null && Date.now() < failingBy) await new Promise((r) => setTimeout(r, 20));
+      expect(writer.health()).toMatchObject({ buffered: 1, failingSince: expect.any(Number) });
+      expect(dropped).toEqual([]);
+
+      await setReadOnly(false);
+      const writtenBy = Date.now() + 15_000;
+      while (applied.length === 0 && Date.now() < writtenBy) await new Promise((r) => setTimeout(r, 50));
+      await writer.stop();
+      expect(applied).toEqual([claim!.delivery.id]);
+      expect(dropped).toEqual([]);
+      expect((await store.getDelivery(claim!.delivery.id, undefined))?.status).toBe('succeeded');
+    } finally {
+      await setReadOnly(false);
+      await store.close();
+    }
+  }, 30_000);
+});
