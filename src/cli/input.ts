@@ -2,7 +2,7 @@
 // relative like 2h / 3d), comma lists, header pairs and endpoint auth flags.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseJson } from '../core/json-syntax.js';
 import { CliError, UsageError } from './errors.js';
 
@@ -14,6 +14,15 @@ export function secretFromEnv(flag: string, variable: string): string {
   const value = process.env[variable];
   if (!value) throw new UsageError(`${flag} ${variable}: that environment variable is empty or unset`);
   return value;
+}
+
+/**
+ * A secret flag's value: `--name VALUE` as typed, or `--name-env VAR` read from the environment, so
+ * the secret stays out of shell history and `ps`. Both at once is a usage error.
+ */
+export function secretFlag(flag: string, value: string | undefined, variable: string | undefined): string | undefined {
+  if (value !== undefined && variable !== undefined) throw new UsageError(`give ${flag} or ${flag}-env, not both`);
+  return variable !== undefined ? secretFromEnv(`${flag}-env`, variable) : value;
 }
 
 export async function readStdin(): Promise<Buffer> {
@@ -117,23 +126,37 @@ export function headerOption(value: string, previous: Record<string, string> = {
 
 export interface AuthFlags {
   authBearer?: string;
+  authBearerEnv?: string;
   authBasic?: string;
+  authBasicEnv?: string;
   authHeader?: string;
+  authHeaderEnv?: string;
   authNone?: boolean;
 }
 
-/** --auth-bearer TOKEN | --auth-basic user:pass | --auth-header "Name: value" | --auth-none. */
+/** The -env twins of the --auth-* flags authFromFlags reads. */
+export function addAuthEnvFlags(cmd: Command): Command {
+  return cmd
+    .option('--auth-bearer-env <var>', 'As --auth-bearer, the token read from this environment variable (kept out of shell history and ps)')
+    .option('--auth-basic-env <var>', 'As --auth-basic, user:password read from this environment variable')
+    .option('--auth-header-env <var>', 'As --auth-header, "Name: value" read from this environment variable');
+}
+
+/** --auth-bearer TOKEN | --auth-basic user:pass | --auth-header "Name: value" (each or its -env twin) | --auth-none. */
 export function authFromFlags(flags: AuthFlags): Record<string, string> | undefined {
-  const given = [flags.authBearer, flags.authBasic, flags.authHeader, flags.authNone ? 'none' : undefined].filter((v) => v !== undefined);
+  const bearer = secretFlag('--auth-bearer', flags.authBearer, flags.authBearerEnv);
+  const basic = secretFlag('--auth-basic', flags.authBasic, flags.authBasicEnv);
+  const header = secretFlag('--auth-header', flags.authHeader, flags.authHeaderEnv);
+  const given = [bearer, basic, header, flags.authNone ? 'none' : undefined].filter((v) => v !== undefined);
   if (given.length > 1) throw new UsageError('give at most one of --auth-bearer, --auth-basic, --auth-header, --auth-none');
-  if (flags.authBearer !== undefined) return { type: 'bearer', token: flags.authBearer };
-  if (flags.authBasic !== undefined) {
-    const i = flags.authBasic.indexOf(':');
+  if (bearer !== undefined) return { type: 'bearer', token: bearer };
+  if (basic !== undefined) {
+    const i = basic.indexOf(':');
     if (i <= 0) throw new UsageError('--auth-basic takes user:password');
-    return { type: 'basic', username: flags.authBasic.slice(0, i), password: flags.authBasic.slice(i + 1) };
+    return { type: 'basic', username: basic.slice(0, i), password: basic.slice(i + 1) };
   }
-  if (flags.authHeader !== undefined) {
-    const [name, value] = Object.entries(headerOption(flags.authHeader))[0]!;
+  if (header !== undefined) {
+    const [name, value] = Object.entries(headerOption(header))[0]!;
     return { type: 'header', name, value };
   }
   if (flags.authNone) return { type: 'none' };

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { contextOf, enc, shortTime, withJson } from '../command-kit.js';
 import { UsageError } from '../errors.js';
-import { choiceOption, intOption, listOption, secretFromEnv } from '../input.js';
+import { choiceOption, intOption, listOption, secretFlag, secretFromEnv } from '../input.js';
 import type { Output } from '../output.js';
 
 interface ChannelView {
@@ -78,10 +78,8 @@ interface ChannelFlags {
 function channelBody(opts: ChannelFlags): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const k of ['name', 'url', 'host', 'port', 'secure', 'username', 'from', 'to', 'tenant'] as const) if (opts[k] !== undefined) body[k] = opts[k];
-  if (opts.urlEnv !== undefined) {
-    if (opts.url !== undefined) throw new UsageError('give --url or --url-env, not both');
-    body.url = secretFromEnv('--url-env', opts.urlEnv);
-  }
+  const url = secretFlag('--url', opts.url, opts.urlEnv);
+  if (url !== undefined) body.url = url;
   if (opts.passwordEnv !== undefined) body.password = secretFromEnv('--password-env', opts.passwordEnv);
   return body;
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { BinReplayResultView, BinRequestView, BinView } from '../../wire/index.js';
 import type { Page as PageOf } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
-import { intOption } from '../input.js';
+import { intOption, secretFlag } from '../input.js';
 import { behaviourFromFlags } from './mock.js';
 
 interface CreateFlags {
@@ -20,6 +20,7 @@ interface CreateFlags {
   failFirst?: number;
   goneAfter?: number;
   secret?: string;
+  secretEnv?: string;
   expires?: number;
   tenant?: string;
   follow: boolean;
@@ -82,6 +83,7 @@ export function registerBin(program: Command): void {
     .option('--fail-first <n>', 'The first n requests fail', intOption(0, 1_000_000))
     .option('--gone-after <n>', 'Answer 410 Gone from request n+1 on', intOption(0, 1_000_000))
     .option('--secret <whsec>', 'Check captured requests against this Standard Webhooks secret')
+    .option('--secret-env <var>', 'As --secret, read from this environment variable (kept out of shell history and ps)')
     .option('--expires <seconds>', 'Lifetime (default and maximum: the server\'s HOOKD_BIN_TTL_SECONDS)', intOption(60, 365 * 86_400))
     .option('--tenant <tenant>', 'The bin belongs to this tenant (admin key)')
     .option('--no-follow', 'Print the bin and exit instead of showing requests live')
@@ -99,7 +101,8 @@ export function registerBin(program: Command): void {
         goneAfter: b.goneAfter,
       };
       if (opts.name !== undefined) body.name = opts.name;
-      if (opts.secret !== undefined) body.secret = opts.secret;
+      const secret = secretFlag('--secret', opts.secret, opts.secretEnv);
+      if (secret !== undefined) body.secret = secret;
       if (opts.expires !== undefined) body.expiresInSeconds = opts.expires;
       if (opts.tenant !== undefined) body.tenant = opts.tenant;
       const { body: bin } = await ctx.client.post<BinView>('/v1/bins', body);

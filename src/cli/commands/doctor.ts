@@ -10,7 +10,7 @@ import type { DoctorReportView } from '../api-types.js';
 import { clientFor } from '../client.js';
 import { enc } from '../command-kit.js';
 import { ApiError, CliError, QuietExit, UsageError } from '../errors.js';
-import { authFromFlags, intOption, readBodyArg, readJsonArg, type AuthFlags } from '../input.js';
+import { addAuthEnvFlags, authFromFlags, intOption, readBodyArg, readJsonArg, type AuthFlags } from '../input.js';
 import { colorStatus, outputFor, type Output } from '../output.js';
 import { createSchemaChecker } from '../../core/payload-check.js';
 import { checkPayloadText } from '../../doctor/check-payload.js';
@@ -53,13 +53,15 @@ function finish(out: Output, report: DoctorReportView): void {
 }
 
 export function registerDoctor(program: Command): void {
-  const doctor = program
-    .command('doctor')
-    .description('Diagnose why webhooks do not arrive: event, address, dns, tcp, tls, http, auth, payload, latency, logs')
-    .argument('<target>', 'An endpoint id (ep_...) or a URL')
-    .option('--auth-bearer <token>', 'Probe a URL with Authorization: Bearer <token>')
-    .option('--auth-basic <user:password>', 'Probe a URL with basic auth')
-    .option('--auth-header <"Name: value">', 'Probe a URL with an API-key header')
+  const doctor = addAuthEnvFlags(
+    program
+      .command('doctor')
+      .description('Diagnose why webhooks do not arrive: event, address, dns, tcp, tls, http, auth, payload, latency, logs')
+      .argument('<target>', 'An endpoint id (ep_...) or a URL')
+      .option('--auth-bearer <token>', 'Probe a URL with Authorization: Bearer <token>')
+      .option('--auth-basic <user:password>', 'Probe a URL with basic auth')
+      .option('--auth-header <"Name: value">', 'Probe a URL with an API-key header'),
+  )
     .option('--timeout <ms>', 'Probe timeout for a URL (1000-60000)', intOption(1000, 60_000))
     .option('--json', 'Print the report as JSON')
     .action(async (target: string, opts: AuthFlags & { timeout?: number }, cmd: Command) => {

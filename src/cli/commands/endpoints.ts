@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { QuietExit, UsageError } from '../errors.js';
-import { authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, type AuthFlags } from '../input.js';
+import { addAuthEnvFlags, authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, secretFlag, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
 import { addRoutingFlags, registerTransformTest, routingBody, type RoutingFlags } from './routing.js';
 import { registerEndpointOrdering } from './endpoint-ordering.js';
@@ -19,6 +19,7 @@ interface EndpointFlags extends AuthFlags, RoutingFlags {
   tenant?: string;
   header?: Record<string, string>;
   secret?: string;
+  secretEnv?: string;
   timeout?: number;
   retrySchedule?: string;
   rateLimit?: number;
@@ -35,7 +36,8 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('--description <text>', 'Free text shown in lists and the dashboard')
     .option('--auth-bearer <token>', 'Send Authorization: Bearer <token>')
     .option('--auth-basic <user:password>', 'Send HTTP basic auth (broker URLs: the broker user and password, sealed)')
-    .option('--auth-header <"Name: value">', 'Send an API-key header')
+    .option('--auth-header <"Name: value">', 'Send an API-key header');
+  addAuthEnvFlags(cmd)
     .option('-H, --header <"Name: value">', 'A custom header on every delivery (repeatable)', headerOption)
     .option('--timeout <ms>', 'Attempt timeout in ms (1000-60000)', intOption(1000, 60_000))
     .option('--retry-schedule <seconds>', 'Seconds between attempts, comma-separated, e.g. 0,5,300')
@@ -44,7 +46,11 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('--payload-format <format>', 'envelope (type, timestamp, data; the default) or raw (data alone)', choiceOption(['envelope', 'raw'] as const))
     .option('--on-exhausted <block|skip>', 'Ordered delivery: when a key\'s head exhausts its retries, block the key (the default) or skip to the next event', choiceOption(['block', 'skip'] as const));
   if (creating) {
-    cmd.option('--tenant <tenant>', 'Only events of this tenant reach the endpoint').option('--secret <whsec>', 'Use this signing secret instead of a generated one').option('--disabled', 'Create it disabled');
+    cmd
+      .option('--tenant <tenant>', 'Only events of this tenant reach the endpoint')
+      .option('--secret <whsec>', 'Use this signing secret instead of a generated one')
+      .option('--secret-env <var>', 'As --secret, read from this environment variable (kept out of shell history and ps)')
+      .option('--disabled', 'Create it disabled');
   } else {
     cmd.option('--url <url>', 'New URL').option('--all-events', 'Subscribe to every event type again').option('--auth-none', 'Remove the endpoint auth');
   }
@@ -62,7 +68,8 @@ function bodyFromFlags(flags: EndpointFlags): Record<string, unknown> {
   const auth = authFromFlags(flags);
   if (auth !== undefined) body.auth = auth;
   if (flags.header !== undefined) body.headers = flags.header;
-  if (flags.secret !== undefined) body.secret = flags.secret;
+  const secret = secretFlag('--secret', flags.secret, flags.secretEnv);
+  if (secret !== undefined) body.secret = secret;
   if (flags.timeout !== undefined) body.timeoutMs = flags.timeout;
   if (flags.retrySchedule !== undefined) {
     const steps = flags.retrySchedule.split(',').map((s) => s.trim());
@@ -163,12 +170,14 @@ export function registerEndpoints(program: Command): void {
       .description('New signing secret; the old one keeps signing during a grace period')
       .argument('<id>', 'ep_...')
       .option('--grace <seconds>', 'How long the old secret keeps signing (default: the server setting, 24 h)', intOption(0, 2_592_000))
-      .option('--secret <whsec>', 'Use this secret instead of a generated one'),
-  ).action(async (id: string, opts: { grace?: number; secret?: string }, cmd: Command) => {
+      .option('--secret <whsec>', 'Use this secret instead of a generated one')
+      .option('--secret-env <var>', 'As --secret, read from this environment variable (kept out of shell history and ps)'),
+  ).action(async (id: string, opts: { grace?: number; secret?: string; secretEnv?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);
     const body: Record<string, unknown> = {};
     if (opts.grace !== undefined) body.graceSeconds = opts.grace;
-    if (opts.secret !== undefined) body.secret = opts.secret;
+    const secret = secretFlag('--secret', opts.secret, opts.secretEnv);
+    if (secret !== undefined) body.secret = secret;
     const { body: res } = await ctx.client.post<{ secret: string; previousSecretsExpireAt: string | null }>(`/v1/endpoints/${enc(id)}/rotate-secret`, body);
     if (ctx.out.json) return ctx.out.document(res);
     ctx.out.line(`new signing secret: ${res.secret}`);

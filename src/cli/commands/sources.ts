@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { InboundRequestView, Page, SourceView } from '../api-types.js';
 import { contextOf, enc, pageHint, shortTime, withJson, withPaging } from '../command-kit.js';
 import { UsageError } from '../errors.js';
-import { choiceOption, intOption, listOption, readJsonArg, secretFromEnv, timeOption } from '../input.js';
+import { choiceOption, intOption, listOption, readJsonArg, secretFlag, timeOption } from '../input.js';
 import { colorStatus, type Output } from '../output.js';
 
 const SCHEMES = ['standard-webhooks', 'stripe', 'github', 'shopify', 'hmac', 'api-key', 'bearer', 'basic', 'none'];
@@ -19,6 +19,10 @@ interface CreateFlags {
   token?: string;
   username?: string;
   password?: string;
+  secretEnv?: string;
+  valueEnv?: string;
+  tokenEnv?: string;
+  passwordEnv?: string;
   algorithm?: string;
   encoding?: string;
   prefix?: string;
@@ -52,11 +56,10 @@ function consumeFrom(flags: { consumeUrl?: string; consumeUsername?: string; con
     }
     return undefined;
   }
-  if (flags.consumePassword !== undefined && flags.consumePasswordEnv !== undefined) throw new UsageError('give --consume-password or --consume-password-env, not both');
+  const password = secretFlag('--consume-password', flags.consumePassword, flags.consumePasswordEnv);
   const consume: Record<string, string> = { url: flags.consumeUrl };
   if (flags.consumeUsername !== undefined) consume.username = flags.consumeUsername;
-  if (flags.consumePassword !== undefined) consume.password = flags.consumePassword;
-  if (flags.consumePasswordEnv !== undefined) consume.password = secretFromEnv('--consume-password-env', flags.consumePasswordEnv);
+  if (password !== undefined) consume.password = password;
   return consume;
 }
 
@@ -67,17 +70,24 @@ async function verifyFrom(flags: CreateFlags): Promise<Record<string, unknown>> 
   if (!SCHEMES.includes(flags.verify)) throw new UsageError(`--verify must be one of ${SCHEMES.join(', ')}`);
   const v: Record<string, unknown> = { scheme: flags.verify };
   const copy: Array<[keyof CreateFlags, string]> = [
-    ['secret', 'secret'],
     ['header', 'header'],
-    ['value', 'value'],
-    ['token', 'token'],
     ['username', 'username'],
-    ['password', 'password'],
     ['algorithm', 'algorithm'],
     ['encoding', 'encoding'],
     ['prefix', 'prefix'],
   ];
   for (const [flag, field] of copy) if (flags[flag] !== undefined) v[field] = flags[flag];
+  // The secrets, each typed or from the environment (--secret-env and the like).
+  const secrets: Array<['secret' | 'value' | 'token' | 'password', string | undefined]> = [
+    ['secret', flags.secretEnv],
+    ['value', flags.valueEnv],
+    ['token', flags.tokenEnv],
+    ['password', flags.passwordEnv],
+  ];
+  for (const [field, variable] of secrets) {
+    const secret = secretFlag(`--${field}`, flags[field], variable);
+    if (secret !== undefined) v[field] = secret;
+  }
   return v;
 }
 
@@ -132,6 +142,10 @@ export function registerSources(program: Command): void {
       .option('--token <token>', 'Expected bearer token (bearer)')
       .option('--username <user>', 'Basic auth user (basic)')
       .option('--password <password>', 'Basic auth password (basic)')
+      .option('--secret-env <var>', 'As --secret, read from this environment variable (kept out of shell history and ps)')
+      .option('--value-env <var>', 'As --value, read from this environment variable')
+      .option('--token-env <var>', 'As --token, read from this environment variable')
+      .option('--password-env <var>', 'As --password, read from this environment variable')
       .option('--algorithm <alg>', 'sha256 or sha512 (hmac)', choiceOption(['sha256', 'sha512'] as const))
       .option('--encoding <enc>', 'hex or base64 (hmac)', choiceOption(['hex', 'base64'] as const))
       .option('--prefix <prefix>', 'Signature prefix, e.g. sha256= (hmac)')
