@@ -86,4 +86,27 @@ describe('result writer isolation', () => {
     expect(writer.health()).toEqual({ buffered: 0, failingSince: null });
     await writer.stop();
   });
+  it('drops results over the buffer cap while a write hangs, reports them, and writes the rest once it returns', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let written = 0;
+    const store = {
+      async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
+        await gate;
+        written += results.length;
+        return results.map(() => ({ applied: true, endpointDisabled: null }));
+      },
+    } as unknown as Store;
+    const dropped: string[] = [];
+    const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
+    writer.start();
+    // The cap is 20,000 unwritten results (result-writer.ts, MAX_BUFFERED).
+    for (let i = 0; i < 20_002; i++) writer.add(result(`d${i}`), {} as Claim);
+    expect(dropped).toEqual(['d20000', 'd20001']);
+    expect(writer.health().buffered).toBe(20_000);
+    release();
+    await writer.stop();
+    expect(written).toBe(20_000);
+    expect(writer.health().buffered).toBe(0);
+  });
 });
