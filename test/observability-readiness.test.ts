@@ -10,7 +10,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Claim, Store } from '../src/store/store.js';
-import { StoreUnavailableError } from '../src/store/store-error.js';
 import { createHarness, type Harness } from './helpers/harness.js';
 import { eventually, startReceiver } from './helpers/receiver.js';
 
@@ -45,12 +44,7 @@ function stallableStore(): { store: Store; stall(): void; release(): void; failW
           stalled ? new Promise<Claim[]>((resolve) => waiting.push(() => resolve([]))) : target.claimDue(...args);
       }
       if (property === 'recordResults') {
-        return (...args: Parameters<Store['recordResults']>) =>
-          writesFail
-            ? // What the store gives for SQLite's SQLITE_IOERR (store/sqlite/unavailable.ts): the database
-              // cannot be written now. A plain error while the ping answers would be poison, dropped.
-              Promise.reject(new StoreUnavailableError('SQLite is unavailable: disk I/O error', { cause: Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }) }))
-            : target.recordResults(...args);
+        return (...args: Parameters<Store['recordResults']>) => (writesFail ? Promise.reject(new Error('disk I/O error')) : target.recordResults(...args));
       }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

@@ -57,41 +57,44 @@ describe('result writer isolation', () => {
     expect(written).toEqual(['before']);
     expect(dropped).toEqual(['late']);
   });
-  it('drops a lone poison result once the database answers a ping, and keeps it while the ping fails', async () => {
-    let pingFails = true;
-    let pings = 0;
+  it('keeps a lone result that fails for good (an outage, for all it can tell) until a result that can be written joins it', async () => {
+    const written: string[] = [];
     const store = {
-      async recordResults(): Promise<AttemptResultOutcome[]> {
-        throw new Error('value too long for type character varying');
+      async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
+        if (results.some((r) => r.deliveryId === 'poison')) throw new Error('permission denied for table attempts');
+        written.push(...results.map((r) => r.deliveryId));
+        return results.map(() => ({ applied: true, endpointDisabled: null }));
       },
-      async ping(): Promise<void> {
-        pings++;
-        if (pingFails) throw new StoreUnavailableError('PostgreSQL is unavailable: connect ECONNREFUSED', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-      },
+      // Reads answer: that does not show the database takes writes, so the writer does not ask.
+      async ping(): Promise<void> {},
     } as unknown as Store;
     const dropped: string[] = [];
     const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
     writer.start();
     writer.add(result('poison'), {} as Claim);
-    // No answer from the database: an outage for all the writer can tell, so the result stays.
     const failingBy = Date.now() + 5_000;
-    while (pings === 0 && Date.now() < failingBy) await new Promise((r) => setTimeout(r, 5));
+    while (writer.health().failingSince === null && Date.now() < failingBy) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 300)); // a retry or two: still kept
     expect(writer.health()).toMatchObject({ buffered: 1, failingSince: expect.any(Number) });
     expect(dropped).toEqual([]);
-    // The database answers: the result alone in its group is poison, dropped at the next retry.
-    pingFails = false;
-    const droppedBy = Date.now() + 5_000;
-    while (dropped.length === 0 && Date.now() < droppedBy) await new Promise((r) => setTimeout(r, 5));
+    // A result that can be written joins the group at its next retry: now the failure is the row's.
+    writer.add(result('good'), {} as Claim);
+    const droppedBy = Date.now() + 10_000;
+    while (dropped.length === 0 && Date.now() < droppedBy) await new Promise((r) => setTimeout(r, 10));
+    expect(written).toEqual(['good']);
     expect(dropped).toEqual(['poison']);
     expect(writer.health()).toEqual({ buffered: 0, failingSince: null });
     await writer.stop();
   });
+
   it('drops results over the buffer cap while a write hangs, reports them, and writes the rest once it returns', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
     let written = 0;
     const store = {
       async recordResults(results: AttemptResult[]): Promise<AttemptResultOutcome[]> {
+        calls++;
         await gate;
         written += results.length;
         return results.map(() => ({ applied: true, endpointDisabled: null }));
@@ -100,8 +103,12 @@ describe('result writer isolation', () => {
     const dropped: string[] = [];
     const writer = createResultWriter({ store, logger: pino({ level: 'silent' }), onApplied: () => undefined, onStale: () => undefined, onDropped: (r) => dropped.push(r.deliveryId) });
     writer.start();
-    // The cap is 20,000 unwritten results (result-writer.ts, MAX_BUFFERED).
-    for (let i = 0; i < 20_002; i++) writer.add(result(`d${i}`), {} as Claim);
+    writer.add(result('d0'), {} as Claim);
+    const startedBy = Date.now() + 5_000;
+    while (calls === 0 && Date.now() < startedBy) await new Promise((r) => setTimeout(r, 2));
+    expect(calls).toBe(1); // the first group's write is in flight, and hangs
+    // The cap is 20,000 unwritten results (result-writer.ts, MAX_BUFFERED), the group in flight included.
+    for (let i = 1; i <= 20_001; i++) writer.add(result(`d${i}`), {} as Claim);
     expect(dropped).toEqual(['d20000', 'd20001']);
     expect(writer.health().buffered).toBe(20_000);
     release();

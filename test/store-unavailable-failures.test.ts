@@ -1,10 +1,11 @@
-// Which database failures mean "cannot write now" (kept and retried; 503 on the API) and which mean
-// "this row can never be written" (the result writer drops such a result once the database answers a
-// ping). Every error here comes from a real database: a SQLite file at its page limit, a
-// PostgreSQL transaction that is read-only, timed out or refused a lock, and constraint failures for
-// contrast. The last case is the one the classification exists for: a PostgreSQL server gone
-// read-only (a standby, a demoted primary) while the result writer holds a result; the ping still
-// answers there, so a result whose error counted as the row's fault would be dropped.
+// Which database failures mean "cannot do this now" (503 with Retry-After on the API; kept and
+// retried by the result writer) and which mean "this row can never be written" (a 500 on the API; a
+// result the writer drops once others of its group were written). Every error here comes from a
+// real database: a SQLite file at its page limit, a PostgreSQL transaction that is read-only, timed
+// out or refused a lock, a role over its connection limit, a pool with no free client, and
+// constraint failures for contrast. The last case is a PostgreSQL server gone read-only (a standby,
+// a demoted primary) under a running store: publishing is refused as unavailable, a held result
+// stays in the writer, and both go through once the server takes writes again.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,6 +82,19 @@ describe('PostgreSQL failures', () => {
   const setReadOnly = async (on: boolean): Promise<void> => {
     await admin(`ALTER ROLE ${role} SET default_transaction_read_only = ${on ? 'on' : 'off'}`);
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
+    // Terminating is asynchronous: wait until the sessions are gone, so no pool client that is still
+    // dying is handed out below.
+    for (let i = 0; i < 100 && (await sessions()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  const sessions = async (): Promise<number> => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [role]);
+      return rows[0]!.n;
+    } finally {
+      await client.end();
+    }
   };
 
   beforeAll(async () => {
@@ -142,7 +156,39 @@ describe('PostgreSQL failures', () => {
     }
   });
 
-  it('keeps a result while the server is read-only (the ping answers) and writes it once it is writable again', async () => {
+  it('a role over its connection limit and a pool with no free client cannot connect now', async () => {
+    await admin(`ALTER ROLE ${role} CONNECTION LIMIT 1`);
+    const first = new pg.Client({ connectionString: roleUrl });
+    await first.connect();
+    try {
+      const second = new pg.Client({ connectionString: roleUrl });
+      const overLimit = await second.connect().then(
+        () => second.end().then(() => ({ code: 'connected' })),
+        (err: { code: string }) => err,
+      );
+      expect(overLimit.code).toBe('53300'); // too_many_connections (class 53)
+      expect(isPostgresUnavailable(overLimit)).toBe(true);
+    } finally {
+      await first.end();
+      await admin(`ALTER ROLE ${role} CONNECTION LIMIT -1`);
+    }
+
+    const pool = new pg.Pool({ connectionString: ADMIN_URL, max: 1, connectionTimeoutMillis: 50 });
+    const held = await pool.connect();
+    try {
+      const busy = await pool.query('SELECT 1').then(
+        () => new Error('expected no free client'),
+        (err: Error) => err,
+      );
+      expect(busy.message).toMatch(/timeout exceeded when trying to connect/);
+      expect(isPostgresUnavailable(busy)).toBe(true);
+    } finally {
+      held.release();
+      await pool.end();
+    }
+  });
+
+  it('refuses a publish as unavailable and keeps a result while the server is read-only, and writes both once it is writable', async () => {
     const store: Store = createPostgresStore({ connectionString: roleUrl, secretBox: createAesGcmBox(randomBytes(32)), schema, poolSize: 2, applicationName: 'hookd-test' });
     try {
       await store.migrate();
@@ -179,7 +225,9 @@ describe('PostgreSQL failures', () => {
       };
 
       await setReadOnly(true);
-      await store.ping(); // reads still work: this is the case where a misread error drops the result
+      await store.ping(); // reads still work
+      // Publishing is refused as "cannot write now" (the API's 503), not as a failure of the event.
+      await expect(store.publishEvents([makeEvent({ type: 'chat.started' })])).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: '25006' } });
       const applied: string[] = [];
       const dropped: string[] = [];
       const writer = createResultWriter({
@@ -203,6 +251,7 @@ describe('PostgreSQL failures', () => {
       expect(applied).toEqual([claim!.delivery.id]);
       expect(dropped).toEqual([]);
       expect((await store.getDelivery(claim!.delivery.id, undefined))?.status).toBe('succeeded');
+      expect(await store.publishEvents([makeEvent({ type: 'chat.started' })])).toHaveLength(1);
     } finally {
       await setReadOnly(false);
       await store.close();

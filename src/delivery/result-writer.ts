@@ -61,15 +61,6 @@ export function createResultWriter(opts: {
     });
   };
 
-  const answersPing = async (): Promise<boolean> => {
-    try {
-      await opts.store.ping();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   const flush = async (): Promise<void> => {
     timer = null;
     while (buffer.length > 0) {
@@ -82,31 +73,36 @@ export function createResultWriter(opts: {
         report(group, outcomes);
       } catch (err) {
         // One bad result must not hold every other endpoint's results hostage: the group's items are
-        // written one by one. Those written are reported. If the database is up, an item that failed
-        // for good (not StoreUnavailableError: a dropped connection, a deadlock, a busy SQLite, which
-        // may pass) is poison: it is dropped (its lease expires and the delivery is sent again). Items
-        // that failed in passing stay for the back-off retry. The database is up if any item could be
-        // written or, when none could (a group of one, or a group of nothing but poison), if it
-        // answers a ping; a lone poison result otherwise stayed, retried with readiness failing, until
-        // another result joined its group. If the ping fails too, it is an outage: everything stays.
-        const outcomes = group.length > 1 ? await writeIsolated(group.map((g) => g.result), (results) => opts.store.recordResults(results)) : [{ ok: false as const, error: err }];
-        const lasting = (o: (typeof outcomes)[number]): boolean => !o.ok && !(o.error instanceof StoreUnavailableError);
-        if (outcomes.some((o) => o.ok) || (outcomes.some(lasting) && (await answersPing()))) {
-          const kept: typeof group = [];
-          group.forEach((item, i) => {
-            const outcome = outcomes[i]!;
-            if (outcome.ok) report([item], [outcome.value]);
-            else if (!lasting(outcome)) kept.push(item);
-            else {
-              opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
-              opts.onDropped?.(item.result);
+        // written one by one. Those written are reported. If any could be written, the database takes
+        // writes, and an item that failed for good (not StoreUnavailableError: a dropped connection,
+        // a deadlock, a full disk, a read-only server, a busy SQLite, which may pass) is poison: it is
+        // dropped (its lease expires and the delivery is sent again). Items that failed in passing
+        // stay for the back-off retry. If none could be written, it is an outage: everything stays,
+        // and readiness says so. That includes a lone result (a group of one) that fails for good:
+        // it stays until a result that can be written joins its group and shows the database takes
+        // writes. A ping cannot stand in for that proof: it shows the database answers a read, and
+        // writes that fail for every row with an error no list names (a revoked privilege, a table
+        // a bad deploy dropped) would then be dropped one by one, re-sent after every lease, with
+        // readiness green.
+        if (group.length > 1) {
+          const outcomes = await writeIsolated(group.map((g) => g.result), (results) => opts.store.recordResults(results));
+          if (outcomes.some((o) => o.ok)) {
+            const kept: typeof group = [];
+            group.forEach((item, i) => {
+              const outcome = outcomes[i]!;
+              if (outcome.ok) report([item], [outcome.value]);
+              else if (outcome.error instanceof StoreUnavailableError) kept.push(item);
+              else {
+                opts.logger.error({ err: (outcome.error as Error).message, deliveryId: item.result.deliveryId }, 'an attempt result cannot be recorded; dropped (the delivery will be re-sent after its lease)');
+                opts.onDropped?.(item.result);
+              }
+            });
+            buffer = [...kept, ...buffer.slice(group.length)];
+            if (kept.length === 0) {
+              backoffMs = 0;
+              failingSince = null;
+              continue;
             }
-          });
-          buffer = [...kept, ...buffer.slice(group.length)];
-          if (kept.length === 0) {
-            backoffMs = 0;
-            failingSince = null;
-            continue;
           }
         }
         backoffMs = Math.min(Math.max(backoffMs * 2, 100), 5000);

@@ -1,8 +1,9 @@
 // Which PostgreSQL driver errors mean "the database cannot do this right now; the same call may
 // succeed if retried" (503 with Retry-After on the API; kept and retried by the result writer), as
 // opposed to a statement that fails whenever it runs. Used by classifyStoreErrors (store-error.ts).
-// A failure that is not the row's fault (a full disk, a read-only server) belongs here: the result
-// writer drops a result whose error is not in this list, once the database answers a ping.
+// A failure that is not the row's fault (a full disk, a read-only server) belongs here: the API
+// answers it 503 with Retry-After, and the result writer keeps a result that failed with it even
+// when other results of its group were written.
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -13,11 +14,8 @@ const UNAVAILABLE_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
-  // Class 53, insufficient resources: the server cannot do it now, whatever the row.
-  '53000', // insufficient_resources
-  '53100', // disk_full
-  '53200', // out_of_memory
-  '53300', // too_many_connections
+  '58000', // system_error (the server's own I/O)
+  '58030', // io_error
   '08000', // connection_exception
   '08001', // sqlclient_unable_to_establish_sqlconnection
   '08003', // connection_does_not_exist
@@ -32,7 +30,11 @@ const UNAVAILABLE_CODES = new Set([
 export function isPostgresUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  // Class 53, insufficient resources (disk full, out of memory, too many connections, a
+  // configured limit): the server cannot do it now, whatever the row.
+  if (typeof code === 'string' && code.startsWith('53')) return true;
   const message = (err as { message?: unknown }).message;
-  // node-postgres reports a dropped socket and a pool timeout only in words.
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  // node-postgres reports a dropped socket and a pool timeout only in words ("timeout exceeded when
+  // trying to connect": no free client in the pool within connectionTimeoutMillis).
+  return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
