@@ -57,6 +57,44 @@ describe('CLI: secrets from the environment', () => {
     expect(JSON.parse(rotated.stdout).secret).toBe(rotatedTo);
   });
 
+  it('endpoints create/update: the URL and custom headers read from variables, a malformed header refused without echoing it', async () => {
+    const other = await startReceiver();
+    try {
+      const created = await cli(['endpoints', 'create', '--url-env', 'T_URL', '--header-env', 'T_H1', '--header-env', 'T_H2', '-H', 'X-Plain: typed', '--json'], {
+        T_URL: receiver.url,
+        T_H1: 'X-Key-One: env-one',
+        T_H2: 'X-Key-Two: env-two',
+      });
+      expect(created.code, created.stderr).toBe(0);
+      const ep = JSON.parse(created.stdout) as { id: string; url: string };
+      expect(ep.url).toBe(receiver.url);
+      const before = receiver.requests.length;
+      expect((await cli(['endpoints', 'test', ep.id])).code).toBe(0);
+      await receiver.waitFor(before + 1);
+      const sent = receiver.requests.slice(before).find((r) => r.headers['x-plain'] === 'typed');
+      expect(sent?.headers).toMatchObject({ 'x-key-one': 'env-one', 'x-key-two': 'env-two', 'x-plain': 'typed' });
+
+      const moved = await cli(['endpoints', 'update', ep.id, '--url-env', 'T_URL2', '--json'], { T_URL2: other.url });
+      expect(moved.code, moved.stderr).toBe(0);
+      expect(JSON.parse(moved.stdout).url).toBe(other.url);
+    } finally {
+      await other.close();
+    }
+    const malformed = await cli(['endpoints', 'create', receiver.url, '--header-env', 'T_BAD'], { T_BAD: 'no-colon-env-secret' });
+    expect(malformed.code).not.toBe(0);
+    expect(malformed.stderr).toContain('--header-env T_BAD');
+    expect(malformed.stderr).not.toContain('no-colon-env-secret');
+    const badAuth = await cli(['endpoints', 'create', receiver.url, '--auth-header-env', 'T_BAD'], { T_BAD: 'no-colon-env-secret' });
+    expect(badAuth.code).not.toBe(0);
+    expect(badAuth.stderr).not.toContain('no-colon-env-secret');
+    const neither = await cli(['endpoints', 'create']);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain('give the URL');
+    const both = await cli(['endpoints', 'create', receiver.url, '--url-env', 'T_URL'], { T_URL: receiver.url });
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('not both');
+  });
+
   it('sources create: the expected token read from a variable is what ingress checks', async () => {
     const created = await cli(['sources', 'create', '--name', 'env-bearer', '--verify', 'bearer', '--token-env', 'T_TOKEN', '--json'], { T_TOKEN: 'env-ingress-token' });
     expect(created.code, created.stderr).toBe(0);
@@ -108,6 +146,9 @@ describe('CLI: secrets from the environment', () => {
     const empty = await cli(['endpoints', 'rotate-secret', 'ep_00000000000000000000000000', '--secret-env', 'T_EMPTY'], { T_EMPTY: '' });
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toContain('--secret-env T_EMPTY');
+    const jsonAndFlag = await cli(['sources', 'create', '--name', 'x', '--verify-json', '{"scheme":"bearer","token":"t"}', '--token-env', 'PATH']);
+    expect(jsonAndFlag.code).not.toBe(0);
+    expect(jsonAndFlag.stderr).toContain('--verify-json is the whole verify object and would leave --token-env unused');
     const twoAuths = await cli(['doctor', receiver.url, '--auth-bearer-env', 'T_A', '--auth-header', 'X-K: v'], { T_A: 'a' });
     expect(twoAuths.code).not.toBe(0);
     expect(twoAuths.stderr).toMatch(/at most one of --auth-bearer/);

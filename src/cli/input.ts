@@ -124,6 +124,19 @@ export function headerOption(value: string, previous: Record<string, string> = {
   return { ...previous, [m[1]!]: m[2]! };
 }
 
+/**
+ * A "Name: value" header held by an environment variable (`--header-env`, `--auth-header-env`). A
+ * malformed one is refused without echoing it: the value is the secret.
+ */
+export function headerFromEnv(flag: string, variable: string, previous: Record<string, string> = {}): Record<string, string> {
+  const value = secretFromEnv(flag, variable);
+  try {
+    return headerOption(value, previous);
+  } catch {
+    throw new UsageError(`${flag} ${variable}: that environment variable does not hold a header; it must be "Name: value"`);
+  }
+}
+
 export interface AuthFlags {
   authBearer?: string;
   authBearerEnv?: string;
@@ -146,7 +159,8 @@ export function addAuthEnvFlags(cmd: Command): Command {
 export function authFromFlags(flags: AuthFlags): Record<string, string> | undefined {
   const bearer = secretFlag('--auth-bearer', flags.authBearer, flags.authBearerEnv);
   const basic = secretFlag('--auth-basic', flags.authBasic, flags.authBasicEnv);
-  const header = secretFlag('--auth-header', flags.authHeader, flags.authHeaderEnv);
+  if (flags.authHeader !== undefined && flags.authHeaderEnv !== undefined) throw new UsageError('give --auth-header or --auth-header-env, not both');
+  const header = flags.authHeaderEnv !== undefined ? Object.entries(headerFromEnv('--auth-header-env', flags.authHeaderEnv))[0]! : flags.authHeader !== undefined ? Object.entries(headerOption(flags.authHeader))[0]! : undefined;
   const given = [bearer, basic, header, flags.authNone ? 'none' : undefined].filter((v) => v !== undefined);
   if (given.length > 1) throw new UsageError('give at most one of --auth-bearer, --auth-basic, --auth-header, --auth-none');
   if (bearer !== undefined) return { type: 'bearer', token: bearer };
@@ -155,10 +169,7 @@ export function authFromFlags(flags: AuthFlags): Record<string, string> | undefi
     if (i <= 0) throw new UsageError('--auth-basic takes user:password');
     return { type: 'basic', username: basic.slice(0, i), password: basic.slice(i + 1) };
   }
-  if (header !== undefined) {
-    const [name, value] = Object.entries(headerOption(header))[0]!;
-    return { type: 'header', name, value };
-  }
+  if (header !== undefined) return { type: 'header', name: header[0], value: header[1] };
   if (flags.authNone) return { type: 'none' };
   return undefined;
 }

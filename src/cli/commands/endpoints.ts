@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { QuietExit, UsageError } from '../errors.js';
-import { addAuthEnvFlags, authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, readJsonArg, secretFlag, type AuthFlags } from '../input.js';
+import { addAuthEnvFlags, authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, headerFromEnv, readJsonArg, secretFlag, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
 import { addRoutingFlags, registerTransformTest, routingBody, type RoutingFlags } from './routing.js';
 import { registerEndpointOrdering } from './endpoint-ordering.js';
@@ -13,11 +13,13 @@ interface EndpointFlags extends AuthFlags, RoutingFlags {
   clearFilter?: boolean;
   clearTransform?: boolean;
   url?: string;
+  urlEnv?: string;
   events?: string[];
   allEvents?: boolean;
   description?: string;
   tenant?: string;
   header?: Record<string, string>;
+  headerEnv?: string[];
   secret?: string;
   secretEnv?: string;
   timeout?: number;
@@ -39,6 +41,8 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
     .option('--auth-header <"Name: value">', 'Send an API-key header');
   addAuthEnvFlags(cmd)
     .option('-H, --header <"Name: value">', 'A custom header on every delivery (repeatable)', headerOption)
+    .option('--header-env <var>', 'As -H, "Name: value" read from this environment variable (repeatable; for a header that carries a key)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--url-env <var>', 'The URL read from this environment variable (a Slack, Discord or Teams webhook URL is itself the credential)')
     .option('--timeout <ms>', 'Attempt timeout in ms (1000-60000)', intOption(1000, 60_000))
     .option('--retry-schedule <seconds>', 'Seconds between attempts, comma-separated, e.g. 0,5,300')
     .option('--rate-limit <per-second>', 'Most deliveries per second to this endpoint', intOption(1, 100_000))
@@ -59,7 +63,8 @@ function addEndpointFlags(cmd: Command, creating: boolean): Command {
 
 function bodyFromFlags(flags: EndpointFlags): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (flags.url !== undefined) body.url = flags.url;
+  const url = secretFlag('--url', flags.url, flags.urlEnv);
+  if (url !== undefined) body.url = url;
   if (flags.events !== undefined && flags.allEvents) throw new UsageError('--events and --all-events contradict each other');
   if (flags.events !== undefined) body.eventTypes = flags.events;
   if (flags.allEvents) body.eventTypes = null;
@@ -67,7 +72,11 @@ function bodyFromFlags(flags: EndpointFlags): Record<string, unknown> {
   if (flags.tenant !== undefined) body.tenant = flags.tenant;
   const auth = authFromFlags(flags);
   if (auth !== undefined) body.auth = auth;
-  if (flags.header !== undefined) body.headers = flags.header;
+  if (flags.header !== undefined || flags.headerEnv !== undefined) {
+    let headers = flags.header ?? {};
+    for (const variable of flags.headerEnv ?? []) headers = headerFromEnv('--header-env', variable, headers);
+    body.headers = headers;
+  }
   const secret = secretFlag('--secret', flags.secret, flags.secretEnv);
   if (secret !== undefined) body.secret = secret;
   if (flags.timeout !== undefined) body.timeoutMs = flags.timeout;
@@ -130,9 +139,12 @@ export function registerEndpoints(program: Command): void {
     pageHint(ctx.out, page);
   });
 
-  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('<url>', 'Where to POST deliveries, or a broker URL (amqp, nats, mqtt, redis: docs/destinations.md)')), true).action(async (url: string, opts: EndpointFlags, cmd: Command) => {
+  addEndpointFlags(withJson(group.command('create').description('Create an endpoint; prints its signing secret').argument('[url]', 'Where to POST deliveries, or a broker URL (amqp, nats, mqtt, redis: docs/destinations.md); or --url-env')), true).action(async (url: string | undefined, opts: EndpointFlags, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url, ...bodyFromFlags(opts), ...(await routingBody(opts)) });
+    const fields = bodyFromFlags(opts);
+    if (url !== undefined && fields.url !== undefined) throw new UsageError('give the URL or --url-env, not both');
+    if (url === undefined && fields.url === undefined) throw new UsageError('give the URL to deliver to (or --url-env VAR)');
+    const { body } = await ctx.client.post<EndpointView>('/v1/endpoints', { url: url ?? fields.url, ...fields, ...(await routingBody(opts)) });
     await show(ctx, body);
   });
 

@@ -66,7 +66,12 @@ function consumeFrom(flags: { consumeUrl?: string; consumeUsername?: string; con
 const CONSUME_URL_HELP = 'Also consume from a broker: redis://host/DB?stream=S&group=G, amqp://host/vhost?queue=Q, nats://host/subject?stream=S&durable=D, mqtt://host/topic/%23?client=ID';
 
 async function verifyFrom(flags: CreateFlags): Promise<Record<string, unknown>> {
-  if (flags.verifyJson !== undefined) return (await readJsonArg(flags.verifyJson, '--verify-json')) as Record<string, unknown>;
+  if (flags.verifyJson !== undefined) {
+    // The JSON is the whole verify object: a verify flag beside it would be silently left out.
+    const beside = (['secret', 'header', 'value', 'token', 'username', 'password', 'algorithm', 'encoding', 'prefix', 'secretEnv', 'valueEnv', 'tokenEnv', 'passwordEnv'] as const).filter((k) => flags[k] !== undefined);
+    if (beside.length > 0) throw new UsageError(`--verify-json is the whole verify object and would leave ${beside.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} unused: give one or the other`);
+    return (await readJsonArg(flags.verifyJson, '--verify-json')) as Record<string, unknown>;
+  }
   if (!SCHEMES.includes(flags.verify)) throw new UsageError(`--verify must be one of ${SCHEMES.join(', ')}`);
   const v: Record<string, unknown> = { scheme: flags.verify };
   const copy: Array<[keyof CreateFlags, string]> = [
