@@ -16,13 +16,15 @@
 //   one-table-c, no-attempt-row: one-table with one thing changed (below), to price that thing.
 //
 // The statements are the shape of the store's (batch insert by unnest, claim by a due-order index
-// range with FOR UPDATE SKIP LOCKED, fenced result update by unnest, attempts inserted), without the
-// endpoint locks, rate slots and ordering keys that cost the same under every layout. One client,
-// so one backend: its CPU (from /proc) and the WAL written (pg_current_wal_lsn, pg_stat_wal) are per
-// layout. Autovacuum's CPU is not counted.
+// range, with FOR UPDATE SKIP LOCKED where the claim updates rows and INSERT ... ON CONFLICT where
+// it inserts a lease, fenced result update by unnest, attempts inserted), without the endpoint
+// locks, rate slots and ordering keys that cost the same under every layout. One client, so one
+// backend: its CPU (from /proc: PostgreSQL must run on this host) is per layout. The WAL figures
+// (pg_current_wal_lsn, pg_stat_wal) are the whole cluster's, so they hold autovacuum's WAL and any
+// other database's writes too; autovacuum's CPU is not counted.
 // Layouts run interleaved, each round in a fresh schema, and the ratios are taken pair by pair.
 //
-// Usage: node bench/pg-row-lifecycle.js [--deliveries N] [--rounds R] [--history H] [--batch B]
+// Usage: node bench/pg-row-lifecycle.js [--deliveries N] [--rounds R] [--history H] [--batch B] [--inflight K]
 //        [--layouts one-table,split,...] (the first is the one the ratios are taken against)
 // Needs PostgreSQL at PGURL (default postgres://postgres@127.0.0.1:5432/test).
 
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     history: { type: 'string', default: '100000' },
     batch: { type: 'string', default: '100' },
+    inflight: { type: 'string', default: '4' },
     layouts: { type: 'string', default: 'one-table,split,split-lean,no-attempt-row' },
   },
 });
@@ -43,6 +46,7 @@ const DELIVERIES = Number(values.deliveries);
 const ROUNDS = Number(values.rounds);
 const HISTORY = Number(values.history);
 const BATCH = Number(values.batch);
+const INFLIGHT = Number(values.inflight);
 const ENDPOINTS = 10;
 const URL = process.env.PGURL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -144,6 +148,15 @@ async function publish(client, layout, n, status = 'pending') {
      FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, ev, ep)`,
     [dIds, events, endpoints, status, now],
   );
+  if (status === 'delivered') {
+    // History has its attempt rows too, so the attempts indexes have the depth of a table in use.
+    await client.query(
+      `INSERT INTO attempts (id, delivery_id, endpoint_id, event_id, tenant, created_at, duration_ms, response_status, code, outcome, request_headers)
+       SELECT 'att_h' || d.id, d.id, d.endpoint_id, d.event_id, NULL, d.created_at, 3, 200, 'ok', 'success', $2::jsonb
+       FROM deliveries d WHERE d.id = ANY($1::text[])`,
+      [dIds, HEADERS],
+    );
+  }
   if (LAYOUTS[layout].kind === 'split-lease' && status === 'pending') {
     await client.query(
       `INSERT INTO delivery_queue (id, endpoint_id, next_attempt_at)
@@ -321,16 +334,25 @@ async function runOne(layout, round) {
   const cpu0 = backendCpuSeconds(pid);
   const t0 = performance.now();
   let delivered = 0;
-  // A steady pipeline: publish a batch, claim a batch, write the batch's results.
-  while (delivered < DELIVERIES) {
-    await publish(client, layout, BATCH);
-    const claimed = await claim(client, layout);
-    if (claimed.length === 0) throw new Error(`${layout}: claim found nothing`);
+  // A steady pipeline: publish a batch, claim a batch, and write the results of the batch claimed
+  // INFLIGHT claims ago, so that many batches are always in flight (leased, not yet finished), as
+  // in a running dispatcher: every claim then meets live leases, and the layouts that keep a claimed
+  // row where the claim looks (lease-row, split-lease) pay for stepping over it.
+  const inflight = [];
+  const finish = async (claimed) => {
     await client.query('BEGIN');
     await result(client, layout, claimed);
     await client.query('COMMIT');
     delivered += claimed.length;
+  };
+  while (delivered + inflight.reduce((n, c) => n + c.length, 0) < DELIVERIES) {
+    await publish(client, layout, BATCH);
+    const claimed = await claim(client, layout);
+    if (claimed.length === 0) throw new Error(`${layout}: claim found nothing`);
+    inflight.push(claimed);
+    if (inflight.length > INFLIGHT) await finish(inflight.shift());
   }
+  while (inflight.length > 0) await finish(inflight.shift());
   const seconds = (performance.now() - t0) / 1000;
   const cpu = backendCpuSeconds(pid) - cpu0;
   await flushStats();
@@ -365,8 +387,12 @@ for (let round = 0; round < ROUNDS; round++) {
     console.log(`round ${round + 1} ${layout.padEnd(10)} server CPU ${r.usPerDelivery.toFixed(1)} us/delivery, WAL ${r.walBytesPerDelivery.toFixed(0)} B ${r.walRecordsPerDelivery.toFixed(1)} records ${r.fpiPerDelivery.toFixed(2)} FPI /delivery, ${r.perSecond.toFixed(0)} deliveries/s, deliveries HOT ${(r.hotShare * 100).toFixed(0)}%`);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`\n${DELIVERIES} deliveries per run, batch ${BATCH}, ${HISTORY} delivered rows of history, ${ROUNDS} rounds; ratios to ${order[0]}, pair by pair (median, range)`);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+console.log(`\n${DELIVERIES} deliveries per run, batch ${BATCH}, ${INFLIGHT} batches in flight, ${HISTORY} delivered rows of history, ${ROUNDS} rounds; ratios to ${order[0]}, pair by pair (median, range)`);
 for (const layout of order.slice(1)) {
   for (const key of ['usPerDelivery', 'walBytesPerDelivery', 'walRecordsPerDelivery']) {
     const ratios = results[layout].map((r, i) => r[key] / results[order[0]][i][key]);
