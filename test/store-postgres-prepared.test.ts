@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, query, withTransaction } from '../src/store/postgres/pool.js';
+import { isPostgresUnavailable } from '../src/store/postgres/unavailable.js';
 import { dropSchema, freshSchema, SHARED_URL as DATABASE_URL, sql } from './faults/support/postgres.js';
 
 const schema = freshSchema('hookd_prepared');
@@ -60,7 +61,13 @@ describe('PostgreSQL named prepared statements', () => {
     await query(named, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]);
     await sql(DATABASE_URL, `ALTER TABLE ${schema}.items ADD COLUMN weight integer`);
     // Inside a transaction the refusal aborts it; the caller's retry (a new transaction) succeeds.
-    await expect(withTransaction(named, (client) => query(client, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]))).rejects.toMatchObject({ code: '0A000' });
+    // So the store reports it as "cannot do this now" (the API's 503 with Retry-After), not a 500.
+    const refused = await withTransaction(named, (client) => query(client, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2])).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toMatchObject({ code: '0A000' });
+    expect(isPostgresUnavailable(refused)).toBe(true);
     const again = await withTransaction(named, (client) => query(client, 'SELECT * FROM items WHERE n = $1 AND n > 0', [2]));
     expect(again.rows).toEqual([{ n: 2, label: null, weight: null }]);
   });

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { writePendingAudit } from './audit-write.js';
+import { isStalePlan } from './unavailable.js';
 import { hasPendingAudit } from '../../core/audit.js';
 import pg from 'pg';
 import type { SecretBox } from '../../core/secret-box.js';
@@ -92,11 +93,6 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-/** PostgreSQL's "cached plan must not change result type" (feature_not_supported, 0A000). */
-function isStalePlan(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  return e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
-}
 
 function renameStatement(text: string): void {
   generation += 1;

@@ -27,7 +27,19 @@ const UNAVAILABLE_CODES = new Set([
   '55P03', // lock_not_available: lock_timeout
 ]);
 
+/**
+ * PostgreSQL's "cached plan must not change result type" (feature_not_supported, 0A000): a named
+ * statement prepared before a schema change (a rolling migration). pool.ts renames the statement,
+ * so the same call succeeds when run again; on the bare pool it runs again at once, inside a
+ * transaction it is the caller's retry (a 503 on the API, the result writer's back-off).
+ */
+export function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}
+
 export function isPostgresUnavailable(err: unknown): boolean {
+  if (isStalePlan(err)) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   // Class 53, insufficient resources (disk full, out of memory, too many connections, a
