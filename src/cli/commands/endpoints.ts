@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { EndpointView, Page, TestView } from '../api-types.js';
 import { contextOf, enc, ms, pageHint, shortTime, withJson, withPaging, type Ctx } from '../command-kit.js';
 import { QuietExit, UsageError } from '../errors.js';
-import { addAuthEnvFlags, authFromFlags, choiceOption, eventTypesOption, headerOption, intOption, headerFromEnv, readJsonArg, secretFlag, type AuthFlags } from '../input.js';
+import { addAuthEnvFlags, authFromFlags, choiceOption, eventTypesOption, headerFromEnv, headerOption, intOption, readJsonArg, secretFlag, type AuthFlags } from '../input.js';
 import { colorHttpStatus, colorStatus, type Output } from '../output.js';
 import { addRoutingFlags, registerTransformTest, routingBody, type RoutingFlags } from './routing.js';
 import { registerEndpointOrdering } from './endpoint-ordering.js';
