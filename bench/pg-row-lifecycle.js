@@ -174,6 +174,21 @@ async function publish(client, layout, n, status = 'pending') {
   await client.query('COMMIT');
 }
 
+// The two lease-row layouts (lease-row, split-lease) share the lease statements. A claim inserts
+// the leases of `c` (rows `source` selects), taking over only an expired one, and returns the
+// claimed deliveries; a result deletes the fenced leases first.
+const insertLeases = (source) => `l AS (
+         INSERT INTO leases (delivery_id, token, owner, expires_at) ${source}
+         ON CONFLICT (delivery_id) DO UPDATE SET token = excluded.token, owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE leases.expires_at <= $1
+         RETURNING delivery_id, token
+       ) SELECT d.*, l.token FROM l JOIN deliveries d ON d.id = l.delivery_id`;
+const FENCED_LEASES = `fenced AS (
+         DELETE FROM leases l USING unnest($1::text[], $2::bigint[]) AS u(id, token)
+         WHERE l.delivery_id = u.id AND l.token = u.token
+         RETURNING l.delivery_id AS id, l.token
+       )`;
+
 async function claim(client, layout) {
   const now = Date.now();
   await client.query('BEGIN');
@@ -185,13 +200,7 @@ async function claim(client, layout) {
          WHERE q.next_attempt_at <= $1
            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.delivery_id = q.id AND l.expires_at > $1)
          ORDER BY q.next_attempt_at LIMIT $2
-       ), l AS (
-         INSERT INTO leases (delivery_id, token, owner, expires_at)
-         SELECT c.id, d.lease_token + 1, 'w1', $1 + 30000 FROM c JOIN deliveries d ON d.id = c.id
-         ON CONFLICT (delivery_id) DO UPDATE SET token = excluded.token, owner = excluded.owner, expires_at = excluded.expires_at
-           WHERE leases.expires_at <= $1
-         RETURNING delivery_id, token
-       ) SELECT d.*, l.token FROM l JOIN deliveries d ON d.id = l.delivery_id`,
+       ), ${insertLeases("SELECT c.id, d.lease_token + 1, 'w1', $1 + 30000 FROM c JOIN deliveries d ON d.id = c.id")}`,
       [now, BATCH],
     ));
   } else if (LAYOUTS[layout].kind === 'lease') {
@@ -201,12 +210,7 @@ async function claim(client, layout) {
          WHERE d.status = 'pending' AND d.next_attempt_at <= $1
            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.delivery_id = d.id AND l.expires_at > $1)
          ORDER BY d.next_attempt_at LIMIT $2
-       ), l AS (
-         INSERT INTO leases (delivery_id, token, owner, expires_at) SELECT c.id, c.token, 'w1', $1 + 30000 FROM c
-         ON CONFLICT (delivery_id) DO UPDATE SET token = excluded.token, owner = excluded.owner, expires_at = excluded.expires_at
-           WHERE leases.expires_at <= $1
-         RETURNING delivery_id, token
-       ) SELECT d.*, l.token FROM l JOIN deliveries d ON d.id = l.delivery_id`,
+       ), ${insertLeases("SELECT c.id, c.token, 'w1', $1 + 30000 FROM c")}`,
       [now, BATCH],
     ));
   } else if (LAYOUTS[layout].kind === 'one') {
@@ -249,11 +253,7 @@ async function result(client, layout, claimed) {
     FROM updated d JOIN unnest($1::text[], $5::text[]) AS a(delivery_id, id) ON a.delivery_id = d.id`;
   if (LAYOUTS[layout].kind === 'split-lease') {
     await client.query(
-      `WITH fenced AS (
-         DELETE FROM leases l USING unnest($1::text[], $2::bigint[]) AS u(id, token)
-         WHERE l.delivery_id = u.id AND l.token = u.token
-         RETURNING l.delivery_id AS id, l.token
-       ), dequeued AS (
+      `WITH ${FENCED_LEASES}, dequeued AS (
          DELETE FROM delivery_queue q USING fenced f WHERE q.id = f.id
        ), updated AS (
          UPDATE deliveries d SET status = 'delivered', next_attempt_at = NULL, last_code = 'ok', last_status = 200,
@@ -265,11 +265,7 @@ async function result(client, layout, claimed) {
     );
   } else if (LAYOUTS[layout].kind === 'lease') {
     await client.query(
-      `WITH fenced AS (
-         DELETE FROM leases l USING unnest($1::text[], $2::bigint[]) AS u(id, token)
-         WHERE l.delivery_id = u.id AND l.token = u.token
-         RETURNING l.delivery_id AS id, l.token
-       ), updated AS (
+      `WITH ${FENCED_LEASES}, updated AS (
          UPDATE deliveries d SET status = 'delivered', next_attempt_at = NULL, last_code = 'ok', last_status = 200,
                 attempts = d.attempts + 1, lease_token = f.token, updated_at = $3
          FROM fenced f WHERE d.id = f.id AND d.status = 'pending'

@@ -15,17 +15,15 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../src/core/ids.js';
-import type { Attempt } from '../src/core/types.js';
 import { createResultWriter } from '../src/delivery/result-writer.js';
 import { createAesGcmBox } from '../src/security/aes-gcm-box.js';
-import { makeEndpoint, makeEvent, T0 } from '../src/store/conformance/fixtures.js';
+import { claimOne, makeEndpoint, makeEvent, resultFor, T0 } from '../src/store/conformance/fixtures.js';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { isPostgresUnavailable } from '../src/store/postgres/unavailable.js';
 import { isSqliteUnavailable } from '../src/store/sqlite/unavailable.js';
-import type { AttemptResult, Claim, Store } from '../src/store/store.js';
-
-const ADMIN_URL = process.env.HOOKD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import type { Store } from '../src/store/store.js';
+import { freshSchema, SHARED_URL as ADMIN_URL, sql } from './faults/support/postgres.js';
+import { eventually } from './helpers/receiver.js';
 
 function caught(fn: () => unknown): unknown {
   try {
@@ -61,22 +59,14 @@ describe('SQLite failures', () => {
 
 describe('PostgreSQL failures', () => {
   const role = `hookd_ro_${randomBytes(5).toString('hex')}`;
-  const schema = `hookd_test_${randomBytes(6).toString('hex')}`;
+  const schema = freshSchema('hookd_test');
   const roleUrl = (() => {
     const url = new URL(ADMIN_URL);
     url.username = role;
     url.password = '';
     return url.toString();
   })();
-  const admin = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (text: string) => sql(ADMIN_URL, text);
   // ALTER ROLE ... SET applies to new sessions only: end the role's sessions, so the store's pool
   // reconnects under the new setting.
   const setReadOnly = async (on: boolean): Promise<void> => {
@@ -84,17 +74,7 @@ describe('PostgreSQL failures', () => {
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
     // Terminating is asynchronous: wait until the sessions are gone, so no pool client that is still
     // dying is handed out below.
-    for (let i = 0; i < 100 && (await sessions()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  };
-  const sessions = async (): Promise<number> => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [role]);
-      return rows[0]!.n;
-    } finally {
-      await client.end();
-    }
+    await eventually(async () => (await sql<{ n: number }>(ADMIN_URL, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [role]))[0]!.n === 0, 2_000, 20);
   };
 
   beforeAll(async () => {
@@ -195,34 +175,7 @@ describe('PostgreSQL failures', () => {
       const endpoint = makeEndpoint({ eventTypes: ['chat.started'] });
       await store.insertEndpoint(endpoint);
       await store.publishEvents([makeEvent({ type: 'chat.started' })]);
-      const [claim] = await store.claimDue({ now: T0 + 10, limit: 1, owner: 'w', leaseGraceMs: 60_000 });
-      expect(claim).toBeDefined();
-      const attempt: Attempt = {
-        id: newId('attempt'),
-        deliveryId: claim!.delivery.id,
-        endpointId: endpoint.id,
-        eventId: claim!.event.id,
-        tenant: null,
-        createdAt: T0 + 20,
-        durationMs: 12,
-        responseStatus: 200,
-        code: 'ok',
-        outcome: 'success',
-        trigger: 'scheduled',
-        message: null,
-        requestHeaders: {},
-        responseHeaders: {},
-        responseBody: 'ok',
-      };
-      const result: AttemptResult = {
-        deliveryId: claim!.delivery.id,
-        leaseToken: claim!.delivery.leaseToken,
-        attempt,
-        update: { status: 'succeeded', nextAttemptAt: null, lastCode: 'ok', lastStatus: 200 },
-        endpoint: { health: 'success' },
-        emit: [],
-        orderingKey: null,
-      };
+      const claim = await claimOne(store, T0 + 10);
 
       await setReadOnly(true);
       await store.ping(); // reads still work
@@ -238,19 +191,17 @@ describe('PostgreSQL failures', () => {
         onDropped: (r) => dropped.push(r.deliveryId),
       });
       writer.start();
-      writer.add(result, claim as Claim);
-      const failingBy = Date.now() + 5_000;
-      while (writer.health().failingSince === null && Date.now() < failingBy) await new Promise((r) => setTimeout(r, 20));
+      writer.add(resultFor(claim, { at: T0 + 20 }), claim);
+      await eventually(async () => writer.health().failingSince !== null, 5_000, 20);
       expect(writer.health()).toMatchObject({ buffered: 1, failingSince: expect.any(Number) });
       expect(dropped).toEqual([]);
 
       await setReadOnly(false);
-      const writtenBy = Date.now() + 15_000;
-      while (applied.length === 0 && Date.now() < writtenBy) await new Promise((r) => setTimeout(r, 50));
+      await eventually(async () => applied.length > 0, 15_000, 50);
       await writer.stop();
-      expect(applied).toEqual([claim!.delivery.id]);
+      expect(applied).toEqual([claim.delivery.id]);
       expect(dropped).toEqual([]);
-      expect((await store.getDelivery(claim!.delivery.id, undefined))?.status).toBe('succeeded');
+      expect((await store.getDelivery(claim.delivery.id, undefined))?.status).toBe('succeeded');
       expect(await store.publishEvents([makeEvent({ type: 'chat.started' })])).toHaveLength(1);
     } finally {
       await setReadOnly(false);
