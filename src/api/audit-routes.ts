@@ -5,8 +5,8 @@
 // /openapi.json and fails on a route in neither, so a route added later is audited or argued for.
 // Reads that reveal a secret are audited too (REVEAL_ROUTES).
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { clearPendingAudit, enterAuditScope, redactForAudit, setPendingAudit, takePendingAudit, type AuditRecord } from '../core/audit.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearPendingAudit, holdAuditScope, redactForAudit, runInAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from '../core/audit.js';
 import { newId } from '../core/ids.js';
 import type { Principal } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -100,22 +100,33 @@ export function registerAuditHook(app: FastifyInstance, now: () => number, store
     holds.get(request)?.();
     holds.delete(request);
   };
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  // A callback hook, not an async one: the rest of the request's handling (`done` runs the next hook
+  // and the handler) must run inside the scope (runInAuditScope says why it is not entered in place).
+  app.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
     const key = routeKey(request.method, request.routeOptions.url);
     const action = AUDITED_ROUTES[key] ?? REVEAL_ROUTES[key];
-    if (action === undefined || !request.principal) return;
-    const params = (request.params ?? {}) as Record<string, unknown>;
-    const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
-    holds.set(request, enterAuditScope());
-    setPendingAudit({
-      id: newId('audit'),
-      at: now(),
-      ...actorOf(request.principal),
-      tenant: tenantOf(request.principal, request.body),
-      requestId: request.id,
-      action,
-      target,
-      diff: redactForAudit({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
+    if (action === undefined || !request.principal) return done();
+    let record: AuditRecord;
+    try {
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
+      record = {
+        id: newId('audit'),
+        at: now(),
+        ...actorOf(request.principal),
+        tenant: tenantOf(request.principal, request.body),
+        requestId: request.id,
+        action,
+        target,
+        diff: redactForAudit({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
+      };
+    } catch (err) {
+      return done(err instanceof Error ? err : new Error(String(err)));
+    }
+    holds.set(request, holdAuditScope());
+    runInAuditScope(() => {
+      setPendingAudit(record);
+      done();
     });
   });
   // An accepted action that changed no row (cancelling a finished bulk retry, a recover with nothing

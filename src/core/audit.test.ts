@@ -1,9 +1,11 @@
 // The audit scope is on only while something holds it (core/audit.ts explains why): overlapping
 // holders each keep their own pending record across awaits, and the last one out switches it off.
 
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { enterAuditScope, openAuditScopes, runAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from './audit.js';
+import { holdAuditScope, openAuditScopes, outsideAuditScope, runAuditScope, runInAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from './audit.js';
 
 const record = (id: string): AuditRecord => ({ id, at: 1, actorKind: 'admin_key', actorId: 'key_env_admin', actorName: null, tenant: null, requestId: null, action: 'endpoint.create', target: null, diff: {} });
 
@@ -54,34 +56,108 @@ describe('audit scope', () => {
   });
 
   it('the last release switches the scope off, even in the context that entered it', async () => {
-    const release = enterAuditScope();
-    setPendingAudit(record('aud_left'));
-    await Promise.resolve();
+    const release = holdAuditScope();
+    await new Promise<void>((resolve) =>
+      runInAuditScope(() => {
+        setPendingAudit(record('aud_left'));
+        resolve();
+      }),
+    );
     release();
     // Disabled, the scope no longer reads its store: what was left pending is out of reach.
     expect(takePendingAudit()).toBeNull();
     expect(openAuditScopes()).toBe(0);
   });
 
-  it('enterAuditScope holds until released, and a second release changes nothing', async () => {
+  it('a hold lasts until released, and a second release changes nothing', async () => {
     const other = runAuditScope(async () => {
       await sleep(20);
       setPendingAudit(record('aud_other'));
       await sleep(1);
       return takePendingAudit()?.id;
     });
-    const entered = await (async () => {
-      const release = enterAuditScope();
-      setPendingAudit(record('aud_entered'));
-      await sleep(1);
-      const taken = takePendingAudit()?.id;
-      release();
-      release();
-      return taken;
-    })();
+    const release = holdAuditScope();
+    const entered = await new Promise<string | undefined>((resolve) =>
+      runInAuditScope(() => {
+        setPendingAudit(record('aud_entered'));
+        void sleep(1).then(() => resolve(takePendingAudit()?.id));
+      }),
+    );
+    release();
+    release();
     expect(entered).toBe('aud_entered');
     expect(openAuditScopes()).toBe(1);
     expect(await other).toBe('aud_other');
     expect(openAuditScopes()).toBe(0);
+  });
+
+  it('work already running on a shared socket never sees the scope of a request that resumed on that socket', async () => {
+    // The shape of a bulk retry's loop beside API requests on one database connection: the loop
+    // started while the scope was off, so its promises carry no scope, and it resumes on the socket's
+    // own resource; each request resumes on that same socket (its last query's reply) and opens its
+    // scope there. An echo server on loopback is the database.
+    const server = createServer((s) => s.on('data', (d) => s.write(d)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    const replies: Array<() => void> = [];
+    socket.on('data', (chunk: Buffer) => {
+      for (let i = 0; i < chunk.length; i++) replies.shift()?.();
+    });
+    const roundTrip = () =>
+      new Promise<void>((resolve) => {
+        replies.push(resolve);
+        socket.write('x');
+      });
+    try {
+      expect(openAuditScopes()).toBe(0);
+      let stop = false;
+      let sawRecord = 0;
+      const loop = (async () => {
+        for (let i = 0; i < 10_000 && !stop; i++) {
+          await roundTrip();
+          if (takePendingAudit() !== null) sawRecord += 1;
+        }
+      })();
+      const taken: Array<string | undefined> = [];
+      for (let i = 0; i < 20; i++) {
+        await roundTrip(); // the request resumes on the socket's resource
+        const release = holdAuditScope();
+        taken.push(
+          await new Promise<string | undefined>((resolve) =>
+            runInAuditScope(() => {
+              setPendingAudit(record(`aud_req_${i}`));
+              void (async () => {
+                await roundTrip();
+                await roundTrip();
+                resolve(takePendingAudit()?.id);
+              })();
+            }),
+          ),
+        );
+        release();
+      }
+      stop = true;
+      await loop;
+      expect(sawRecord, 'records the background loop took').toBe(0);
+      expect(taken).toEqual(Array.from({ length: 20 }, (_, i) => `aud_req_${i}`));
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('outsideAuditScope: work started there (a request starting a background loop) sees no record', async () => {
+    const seen = await runAuditScope(async () => {
+      setPendingAudit(record('aud_request'));
+      // The background work reaches its write first; the request's own write comes after.
+      const background = await outsideAuditScope(async () => {
+        await sleep(1);
+        return takePendingAudit();
+      });
+      return { background, own: takePendingAudit()?.id };
+    });
+    expect(seen).toEqual({ background: null, own: 'aud_request' });
+    expect(outsideAuditScope(() => 7)).toBe(7);
   });
 });

@@ -43,7 +43,7 @@ const scope = new AsyncLocalStorage<AuditScope>();
 // process, not just the audited request's: an await cost about three times as much with them on, and
 // they were the second-largest source of garbage per paced delivery. Audited requests are
 // configuration changes, rare beside publishes and deliveries, so the hooks are on only while one is
-// in flight: the last one to end disables the scope, and the next enterWith/run enables it again.
+// in flight: the last one to end disables the scope, and the next run enables it again.
 let open = 0;
 
 /** A hold on the scope; the returned release may be called any number of times, the first counts. */
@@ -75,14 +75,39 @@ export function runAuditScope<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Enter a scope for the rest of this async context (a Fastify hook cannot wrap the handler). The
- * caller releases it when the request's handling is over (its answer is being sent); until then the
- * scope stays on for every request.
+ * Hold the scope for a request whose handling is a chain of callbacks (Fastify's hooks cannot wrap
+ * the handler): the caller takes the hold first, then runs the rest of the chain (Fastify's `done`)
+ * through runInAuditScope, and releases when the answer is being sent; until then the scope stays on
+ * for every request. The hold comes first so a release from an answer sent at once still finds it.
  */
-export function enterAuditScope(): () => void {
-  const release = holdScope();
-  scope.enterWith({ pending: null });
-  return release;
+export function holdAuditScope(): () => void {
+  return holdScope();
+}
+
+/**
+ * Run `next` (the rest of a request's handling) in a scope of its own with room for one pending
+ * record. Only what `next` starts, the promises and resources it creates, carries the scope.
+ *
+ * Not enterWith: that writes the scope onto whatever resource happens to be running, and between
+ * audited requests (the hooks off) that is a shared one, such as the database socket whose reply
+ * resumed this request. Work already under way on that socket (a bulk retry's loop, created while
+ * the hooks were off, so with no scope of its own) then reads this request's scope when it resumes,
+ * and its next transaction took the request's record (written with someone else's change, or not
+ * yet committed when the answer went out). run() puts the resource's old scope back when `next`
+ * returns.
+ */
+export function runInAuditScope(next: () => void): void {
+  scope.run({ pending: null }, next);
+}
+
+/**
+ * Run `fn` with no audit scope: background work a request starts (a bulk retry's loop) and the
+ * sockets it opens (a new database connection) must not carry the request's scope, or a transaction
+ * of theirs takes the request's record. Free while the scope is off.
+ */
+export function outsideAuditScope<T>(fn: () => T): T {
+  if (scope.getStore() === undefined) return fn();
+  return scope.run(undefined as unknown as AuditScope, fn);
 }
 
 export function setPendingAudit(record: AuditRecord): void {

@@ -5,6 +5,7 @@
 // resumed from its cursor, so a restart does not lose a task.
 
 import { randomUUID } from 'node:crypto';
+import { outsideAuditScope } from '../../core/audit.js';
 import type { BulkRetry, Store, TenantFilter } from '../../store/store.js';
 
 export const BULK_BATCH = 100;
@@ -97,7 +98,9 @@ export function createBulkRetryRunner(opts: { store: Store; wake: () => void; no
   return {
     run(id) {
       if (stopping || running.has(id)) return;
-      const p = work(id)
+      // Started by a request (create, cancel) but not part of it: outside its audit scope, or a
+      // requeue transaction of this loop takes the record of whatever request is open at the time.
+      const p = outsideAuditScope(() => work(id))
         .catch((err: unknown) => logger.error({ err, bulkRetryId: id }, 'bulk retry runner error'))
         .finally(() => running.delete(id));
       running.set(id, p);
