@@ -5,7 +5,8 @@
 // out or refused a lock, a role over its connection limit, a pool with no free client, and
 // constraint failures for contrast. The last case is a PostgreSQL server gone read-only (a standby,
 // a demoted primary) under a running store: publishing is refused as unavailable, a held result
-// stays in the writer, and both go through once the server takes writes again.
+// stays in the writer, and both go through once the server takes writes again; through the API,
+// each change is answered 503 problem+json with Retry-After and leaves no audit record.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,8 @@ import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { isPostgresUnavailable } from '../src/store/postgres/unavailable.js';
 import { isSqliteUnavailable } from '../src/store/sqlite/unavailable.js';
 import type { Store } from '../src/store/store.js';
-import { freshSchema, SHARED_URL as ADMIN_URL, sql } from './faults/support/postgres.js';
+import { freshSchema, schemaUrl, SHARED_URL as ADMIN_URL, sql } from './faults/support/postgres.js';
+import { createHarness } from './helpers/harness.js';
 import { eventually } from './helpers/receiver.js';
 
 function caught(fn: () => unknown): unknown {
@@ -208,4 +210,39 @@ describe('PostgreSQL failures', () => {
       await store.close();
     }
   }, 30_000);
+
+  it('the API answers a change it cannot write with 503 problem+json and Retry-After, records nothing, and serves reads', async () => {
+    const h = await createHarness({ env: { DATABASE_URL: schemaUrl(roleUrl, `${schema}_api`) } });
+    try {
+      expect(h.runtime.store.dialect).toBe('postgres');
+      const endpoint = await h.request('POST', '/v1/endpoints', { body: { url: 'http://127.0.0.1:9/ro', eventTypes: ['chat.started'] } });
+      expect(endpoint.status).toBe(201);
+      const audited = async () => ((await h.request('GET', '/v1/audit?limit=100')).body.data as unknown[]).length;
+      const recordsBefore = await audited();
+
+      await setReadOnly(true);
+      // Reads go on (the first may meet a connection the server just ended: that is a 503 too).
+      await eventually(async () => (await h.request('GET', `/v1/endpoints/${endpoint.body.id}`)).status === 200, 5_000, 50);
+      const changes = [
+        h.request('POST', '/v1/events', { body: { type: 'chat.started', data: { n: 1 } } }),
+        h.request('POST', '/v1/endpoints', { body: { url: 'http://127.0.0.1:9/other' } }),
+        h.request('PATCH', `/v1/endpoints/${endpoint.body.id}`, { body: { description: 'while read-only' } }),
+      ];
+      for (const res of await Promise.all(changes)) {
+        expect(res.status, res.text).toBe(503);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+        expect(res.text).not.toMatch(/25006|read-only transaction|stack/i);
+      }
+      expect(await audited()).toBe(recordsBefore);
+      expect((await h.request('GET', `/v1/endpoints/${endpoint.body.id}`)).body.description ?? null).not.toBe('while read-only');
+
+      await setReadOnly(false);
+      await eventually(async () => (await h.request('POST', '/v1/events', { body: { type: 'chat.started', data: { n: 2 } } })).status === 202, 10_000, 100);
+    } finally {
+      await setReadOnly(false);
+      await h.close();
+    }
+  }, 40_000);
 });
