@@ -6,9 +6,12 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAuditScopes } from '../src/core/audit.js';
+import { openAuditScopes, runAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from '../src/core/audit.js';
+import { createSigningKeyService } from '../src/delivery/signing-key-service.js';
 import { ADMIN_KEY, createHarness, type Harness } from './helpers/harness.js';
 import { dropSchema, freshSchema, schemaUrl, SHARED_URL } from './faults/support/postgres.js';
+
+const auditRecord = (id: string): AuditRecord => ({ id, at: 1, actorKind: 'admin_key', actorId: 'key_env_admin', actorName: null, tenant: null, requestId: null, action: 'endpoint.create', target: null, diff: {} });
 
 describe.each(['sqlite', 'postgres'] as const)('audit scope through the API (%s)', (store) => {
   let h: Harness;
@@ -52,6 +55,23 @@ describe.each(['sqlite', 'postgres'] as const)('audit scope through the API (%s)
     const ep = await h.request('POST', '/v1/endpoints', { body: { url: 'http://127.0.0.1:9/after', description: 'after' } });
     expect(ep.status).toBe(201);
     expect((await records('endpoint.create')).filter((r) => r.diff.body?.description === 'after')).toHaveLength(1);
+    expect(openAuditScopes()).toBe(0);
+  });
+
+  it("work a request shares with others is not its change: a publish batch or a tenant's first signing keys leave the request's record pending", async () => {
+    // A publish queued from inside an audited request runs in the batch of every caller's events; a
+    // tenant's first key pair is made by whoever asks first and serves every later caller. Neither
+    // may take the record of the request that happened to start it.
+    const signingKeys = createSigningKeyService({ store: h.runtime.store, policy: { overlapMs: 60_000, publishLeadMs: 0, intervalMs: 0 } });
+    const left = await runAuditScope(async () => {
+      setPendingAudit(auditRecord('aud_shared_work'));
+      const published = await h.runtime.publisher.publish({ type: 'scope.shared', data: { n: 1 }, tenant: null, idempotencyKey: null });
+      const keys = await signingKeys.ensure(`fresh-${store}`);
+      return { event: published.event.id, keys: keys.length, pending: takePendingAudit()?.id };
+    });
+    expect(left.keys).toBeGreaterThan(0);
+    expect(left.pending).toBe('aud_shared_work');
+    expect((await h.request('GET', `/v1/events/${left.event}`)).status).toBe(200);
     expect(openAuditScopes()).toBe(0);
   });
 

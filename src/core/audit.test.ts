@@ -55,17 +55,19 @@ describe('audit scope', () => {
     expect(id).toBe('aud_again');
   });
 
-  it('the last release switches the scope off, even in the context that entered it', async () => {
+  it('the last release switches the scope off, even for work still running inside it', async () => {
     const release = holdAuditScope();
-    await new Promise<void>((resolve) =>
+    // A continuation made inside the scope, still to run when the hold ends.
+    // (Boxed: a promise resolved with a promise would wait for it.)
+    const { later } = await new Promise<{ later: Promise<AuditRecord | null> }>((resolve) =>
       runInAuditScope(() => {
         setPendingAudit(record('aud_left'));
-        resolve();
+        resolve({ later: sleep(5).then(() => takePendingAudit()) });
       }),
     );
     release();
     // Disabled, the scope no longer reads its store: what was left pending is out of reach.
-    expect(takePendingAudit()).toBeNull();
+    expect(await later).toBeNull();
     expect(openAuditScopes()).toBe(0);
   });
 
@@ -91,11 +93,11 @@ describe('audit scope', () => {
     expect(openAuditScopes()).toBe(0);
   });
 
-  it('work already running on a shared socket never sees the scope of a request that resumed on that socket', async () => {
+  it('work already running beside a request never sees its scope, where both resume on the same socket', async () => {
     // The shape of a bulk retry's loop beside API requests on one database connection: the loop
-    // started while the scope was off, so its promises carry no scope, and it resumes on the socket's
-    // own resource; each request resumes on that same socket (its last query's reply) and opens its
-    // scope there. An echo server on loopback is the database.
+    // started while the scope was off, so its promises carry no scope and it resumes on Node's
+    // top-level resource, as does each request after its last query's reply, which opens its scope
+    // there. An echo server on loopback is the database.
     const server = createServer((s) => s.on('data', (d) => s.write(d)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');

@@ -89,21 +89,21 @@ export function holdAuditScope(): () => void {
  * record. Only what `next` starts, the promises and resources it creates, carries the scope.
  *
  * Not enterWith: that writes the scope onto whatever resource happens to be running, and between
- * audited requests (the hooks off) that is a shared one, such as the database socket whose reply
- * resumed this request. Work already under way on that socket (a bulk retry's loop, created while
- * the hooks were off, so with no scope of its own) then reads this request's scope when it resumes,
- * and its next transaction took the request's record (written with someone else's change, or not
- * yet committed when the answer went out). run() puts the resource's old scope back when `next`
- * returns.
+ * audited requests (the hooks off) that is Node's one top-level resource, which every continuation
+ * awaited while the hooks were off resumes on. Work already under way (a bulk retry's loop, its
+ * promises made with no scope) then read this request's scope when it resumed, and its next
+ * transaction took the request's record (written with someone else's change, or not yet committed
+ * when the answer went out). run() puts the resource's old scope back when `next` returns.
  */
 export function runInAuditScope(next: () => void): void {
   scope.run({ pending: null }, next);
 }
 
 /**
- * Run `fn` with no audit scope: background work a request starts (a bulk retry's loop) and the
- * sockets it opens (a new database connection) must not carry the request's scope, or a transaction
- * of theirs takes the request's record. Free while the scope is off.
+ * Run `fn` with no audit scope: work a request starts but that is not its change (a bulk retry's
+ * loop, a tenant's signing keys created or rotated on first use, a publish batch other requests
+ * join) must not carry the request's scope, or a transaction of theirs takes the request's record.
+ * Free while the scope is off: run() would switch the promise hooks on with nobody holding them.
  */
 export function outsideAuditScope<T>(fn: () => T): T {
   if (scope.getStore() === undefined) return fn();

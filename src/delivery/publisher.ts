@@ -11,6 +11,7 @@
 // connections, and claims and catalogue reads waited for the pool behind them (p50 over 3 s). With one
 // group in flight, a caller waits at most for the group ahead of it plus its own.
 
+import { outsideAuditScope } from '../core/audit.js';
 import { checkOrderingKey } from '../core/ordering-key.js';
 import { createHash } from 'node:crypto';
 import { HookdError, type FieldError } from '../core/errors.js';
@@ -187,7 +188,8 @@ export function createPublisher(deps: {
         queue.push({ event, resolve, reject });
         if (!scheduled && !flushing) {
           scheduled = true;
-          setImmediate(() => void flush());
+          // The batch is every caller's, not the first one's: outside its audit scope (core/audit.ts).
+          setImmediate(() => void outsideAuditScope(flush));
         }
       });
     },

@@ -6,6 +6,7 @@
 // processes rotating at once insert the same generation; the store keeps one and the loser rereads.
 
 import type { KeyObject } from 'node:crypto';
+import { outsideAuditScope } from '../core/audit.js';
 import { newId } from '../core/ids.js';
 import { nextRotationAt, planRotation, publishedKeys, signingKeysAt, type RotationPolicy, type SigningKey } from '../core/signing-keys.js';
 import { decodeSigningKey, generateSigningKeyPair } from '../signature/ed25519-keys.js';
@@ -79,7 +80,9 @@ export function createSigningKeyService(opts: { store: Store; policy: RotationPo
     const key = `${create ? 'c' : 'r'}:${scope(tenant)}`;
     let pending = loading.get(key);
     if (!pending) {
-      pending = load(tenant, create).finally(() => loading.delete(key));
+      // Shared by every caller, and the keys it may create or rotate are nobody's change: outside
+      // the audit scope of the request that happened to ask first (core/audit.ts).
+      pending = outsideAuditScope(() => load(tenant, create)).finally(() => loading.delete(key));
       loading.set(key, pending);
     }
     return pending;

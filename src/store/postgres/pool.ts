@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { writePendingAudit } from './audit-write.js';
 import { isStalePlan } from './unavailable.js';
-import { hasPendingAudit, outsideAuditScope } from '../../core/audit.js';
+import { hasPendingAudit } from '../../core/audit.js';
 import pg from 'pg';
 import type { SecretBox } from '../../core/secret-box.js';
 
@@ -104,8 +104,7 @@ function renameStatement(text: string): void {
  * than returned to the pool; `fn` reports a break the client did not emit (a failed ROLLBACK).
  */
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, markBroken: (err: Error) => void) => Promise<T>): Promise<T> {
-  // A new connection's socket would keep the audit scope of whoever opened it (core/audit.ts).
-  const client = await outsideAuditScope(() => pool.connect()).catch((err: unknown) => {
+  const client = await pool.connect().catch((err: unknown) => {
     throw normalizeError(err);
   });
   let broken: Error | undefined;
@@ -245,9 +244,7 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   const run = db.query as (q: string | pg.QueryConfig, v?: unknown[]) => Promise<pg.QueryResult<R>>;
   const name = PREPARED.has(db) || PREPARED_CLIENTS.has(db) ? statementName(text) : undefined;
   try {
-    const send = (): Promise<pg.QueryResult<R>> => (name === undefined ? run.call(db, text, values) : run.call(db, { name, text, values }));
-    // On the bare pool the query may open a connection: outside the audit scope, as withClient.
-    return await ('release' in db ? send() : outsideAuditScope(send));
+    return await (name === undefined ? run.call(db, text, values) : run.call(db, { name, text, values }));
   } catch (err) {
     if (name !== undefined && isStalePlan(err)) {
       renameStatement(text);
