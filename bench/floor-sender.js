@@ -12,8 +12,14 @@
 // Its own two tables (floor_deliveries, floor_attempts) in a fresh SQLite file or PostgreSQL schema,
 // seeded before the measurement starts. Forked by bench/run.js: `seed` fills the queue, `drain`
 // sends everything and answers when the last result is committed.
+//
+// `thread: true` (the floor-thread scenario, SQLite only) runs the same SQLite store on a worker
+// thread of this process, reached by message: what a store thread would cost (a structured clone of
+// every claim and result batch each way) and gain (claims and commits beside the sending) at the
+// floor, before anyone builds one into hookd.
 
 import { createHmac, randomBytes } from 'node:crypto';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -56,6 +62,52 @@ function sqliteStore(file) {
     write: async (results) => writeTx.immediate(results),
     close: async () => db.close(),
   };
+}
+
+// The SQLite store on a worker thread: each call a message there and its answer a message back.
+function threadStore(file) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { file } });
+  const waiting = new Map();
+  let next = 0;
+  let failure = null;
+  worker.on('message', ({ id, result, error }) => {
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (error !== undefined) w.reject(new Error(error));
+    else w.resolve(result);
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  });
+  const call = (op, arg) =>
+    new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, op, arg });
+    });
+  return {
+    seed: (rows) => call('seed', rows),
+    claim: (now) => call('claim', now),
+    write: (results) => call('write', results),
+    close: async () => {
+      await call('close');
+      await worker.terminate();
+    },
+  };
+}
+
+if (!isMainThread) {
+  const inner = sqliteStore(workerData.file);
+  parentPort.on('message', async ({ id, op, arg }) => {
+    try {
+      parentPort.postMessage({ id, result: (await inner[op](arg)) ?? null });
+    } catch (err) {
+      parentPort.postMessage({ id, error: String(err?.stack ?? err) });
+    }
+  });
 }
 
 async function postgresStore(url, schema) {
@@ -167,9 +219,10 @@ async function drain() {
   return { delivered, seconds: (Date.now() - started) / 1000 };
 }
 
-serveRpc({
-  async seed({ store: kind, file, pgUrl, schema, receiverPort, deliveries, endpoints }) {
-    store = kind === 'sqlite' ? sqliteStore(file) : await postgresStore(pgUrl, schema);
+if (isMainThread) serveRpc({
+  async seed({ store: kind, file, pgUrl, schema, receiverPort, deliveries, endpoints, thread = false }) {
+    if (thread && kind !== 'sqlite') throw new Error('the floor runs its store on a thread for SQLite only');
+    store = kind === 'sqlite' ? (thread ? threadStore(file) : sqliteStore(file)) : await postgresStore(pgUrl, schema);
     http = new Pool(`http://127.0.0.1:${receiverPort}`, { connections: IN_FLIGHT, pipelining: 1 });
     const run = `floor${process.pid}-${Date.now().toString(36)}`;
     const now = Date.now();

@@ -79,7 +79,7 @@ function parseArgs(argv) {
       // Which scenario the profiling run repeats (burst-fanout unless told); implies --profile.
       opts.profile = true;
       opts.profileScenario = value(i++);
-      if (!SCENARIO_NAMES.includes(opts.profileScenario) || ['raw', 'floor', 'isolation', 'backlog', 'scale'].includes(opts.profileScenario)) usage(`--profile-scenario takes a hookd throughput or latency scenario, not ${opts.profileScenario}`);
+      if (!SCENARIO_NAMES.includes(opts.profileScenario) || ['raw', 'floor', 'floor-thread', 'isolation', 'backlog', 'scale'].includes(opts.profileScenario)) usage(`--profile-scenario takes a hookd throughput or latency scenario, not ${opts.profileScenario}`);
     } else if (a === '--publish') {
       opts.publish = value(i++);
       if (opts.publish !== 'batch' && opts.publish !== 'single') usage('--publish is batch or single');
@@ -105,7 +105,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--paced-warmup S] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,floor-thread,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--paced-warmup S] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
   process.exit(problem ? 2 : 0);
 }
 
@@ -188,6 +188,7 @@ async function main() {
         }
         if (def.yardstick) {
           for (const store of opts.stores) {
+            if (def.sqliteOnly && store !== 'sqlite') continue;
             log(`run ${run}/${opts.runs} ${scenario} on ${store}`);
             try {
               keep(scenario, store, await def.run(store, env));

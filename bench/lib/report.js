@@ -135,6 +135,21 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
     }
   }
 
+  if (results['floor-thread']) {
+    // SQLite only: what a store thread does to the floor (medians of the run).
+    const sqliteCell = (t, pick) => (storeOf(t) === 'sqlite' ? cell(figure(results, 'floor-thread', 'sqlite', pick)) : '-');
+    const ratio = (t, pick) => {
+      if (storeOf(t) !== 'sqlite') return '-';
+      const own = figure(results, 'floor-thread', 'sqlite', pick)?.median ?? null;
+      const base = figure(results, 'floor', 'sqlite', pick)?.median ?? null;
+      return own !== null && base ? `${(own / base).toFixed(2)}x` : '-';
+    };
+    rows.push(['floor-thread deliveries/s', ...targets.map((t) => sqliteCell(t, (r) => r.rate))]);
+    rows.push(['floor-thread: CPU us/delivery (sender)', ...targets.map((t) => sqliteCell(t, (r) => r.cpuUs?.system))]);
+    rows.push(['floor-thread vs floor: deliveries/s', ...targets.map((t) => ratio(t, (r) => r.rate))]);
+    rows.push(['floor-thread vs floor: CPU us/delivery', ...targets.map((t) => ratio(t, (r) => r.cpuUs?.system))]);
+  }
+
   // Integrity over every scenario and run.
   const totals = Object.fromEntries(targets.map((t) => [t, { lost: 0, duplicates: 0, failed: 0 }]));
   for (const byTarget of Object.values(results)) {

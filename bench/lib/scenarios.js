@@ -310,13 +310,13 @@ export const SCENARIOS = {
  * rows to 10 endpoint paths, seeded before the meter starts, then drained. Like `raw`, a yardstick
  * taken once per run and store, whatever build of hookd is compared.
  */
-export async function runFloor(store, { receiver, opts }) {
+export async function runFloor(store, { receiver, opts }, { thread = false } = {}) {
   const db = await createDatabase(store);
   const floor = forkWorker(FLOOR);
   try {
     await floor.ready();
     const schema = db.databaseUrl ? new URL(db.databaseUrl).searchParams.get('schema') : null;
-    await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10 }, 120_000);
+    await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10, thread }, 120_000);
     await receiver.rpc.call('reset');
     const meter = await startMeter({ system: () => [floor.pid], receiver: () => [receiver.pid] }, { pgUrl: store === 'postgres' ? PG_URL : null });
     const t0 = nowMs();
@@ -357,5 +357,7 @@ async function scale(sys, { receiver, loadgen, opts }, { workers }) {
 }
 SCENARIOS.scale = { hookdOnly: true, postgresOnly: true, paused: true, variants: [1, 2, 4].map((workers) => ({ key: `scale-${workers}`, workers })), run: (sys, env, variant) => scale(sys, env, variant) };
 SCENARIOS.floor = { yardstick: true, run: runFloor };
+// The floor with its SQLite store on a worker thread (bench/floor-sender.js says why).
+SCENARIOS['floor-thread'] = { yardstick: true, sqliteOnly: true, run: (store, env) => runFloor(store, env, { thread: true }) };
 
-export const SCENARIO_NAMES = ['raw', 'floor', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'ordered', 'paced', 'isolation', 'backlog', 'scale'];
+export const SCENARIO_NAMES = ['raw', 'floor', 'floor-thread', 'burst-1x', 'burst-fanout', 'burst-fanout-ed25519', 'transform', 'ordered', 'paced', 'isolation', 'backlog', 'scale'];
