@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { EventBus } from './event-bus.js';
 import { holdAuditScope, openAuditScopes, outsideAuditScope, runAuditScope, runInAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from './audit.js';
 
 const record = (id: string): AuditRecord => ({ id, at: 1, actorKind: 'admin_key', actorId: 'key_env_admin', actorName: null, tenant: null, requestId: null, action: 'endpoint.create', target: null, diff: {} });
@@ -147,6 +148,21 @@ describe('audit scope', () => {
       socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it("a bus message's listeners run outside the emitting request's scope", async () => {
+    const bus = new EventBus();
+    let listenerSaw: AuditRecord | null | undefined;
+    bus.on('work.available', () => {
+      listenerSaw = takePendingAudit();
+    });
+    const own = await runAuditScope(async () => {
+      setPendingAudit(record('aud_bus'));
+      bus.emit('work.available', {});
+      return takePendingAudit()?.id;
+    });
+    expect(listenerSaw).toBeNull();
+    expect(own).toBe('aud_bus');
   });
 
   it('outsideAuditScope: work started there (a request starting a background loop) sees no record', async () => {

@@ -3,6 +3,7 @@
 // from the store (PostgreSQL LISTEN/NOTIFY) and are re-emitted here.
 
 import { EventEmitter } from 'node:events';
+import { outsideAuditScope } from './audit.js';
 
 export interface BusMessages {
   'event.published': { id: string; type: string; tenant: string | null; seq: number; createdAt: number };
@@ -39,9 +40,13 @@ export class EventBus {
    * Tell every listener. A listener that throws is reported to onListenerError and the others still
    * run: emit() is called by publishers and result writers, and one broken subscriber (a stream, a
    * waiter) must never fail their request.
+   *
+   * A message tells of a change already made, so what a listener starts (an alert's state written,
+   * a notification sent) is never the emitting request's change: listeners run outside its audit
+   * scope (core/audit.ts), or a write of theirs could take the request's record.
    */
   emit<T extends BusTopic>(topic: T, message: BusMessages[T]): void {
-    this.emitter.emit(topic, message);
+    outsideAuditScope(() => this.emitter.emit(topic, message));
   }
 
   on<T extends BusTopic>(topic: T, listener: (message: BusMessages[T]) => void): () => void {
