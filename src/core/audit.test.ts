@@ -124,7 +124,7 @@ describe('audit scope', () => {
       })();
       const taken: Array<string | undefined> = [];
       for (let i = 0; i < 20; i++) {
-        await roundTrip(); // the request resumes on the socket's resource
+        await roundTrip(); // the request resumes after a reply on the socket
         const release = holdAuditScope();
         taken.push(
           await new Promise<string | undefined>((resolve) =>
