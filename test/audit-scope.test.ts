@@ -6,12 +6,11 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAuditScopes, runAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from '../src/core/audit.js';
+import { openAuditScopes, runAuditScope, setPendingAudit, takePendingAudit } from '../src/core/audit.js';
 import { createSigningKeyService } from '../src/delivery/signing-key-service.js';
+import { makeAuditRecord } from '../src/store/conformance/fixtures.js';
 import { ADMIN_KEY, createHarness, type Harness } from './helpers/harness.js';
 import { dropSchema, freshSchema, schemaUrl, SHARED_URL } from './faults/support/postgres.js';
-
-const auditRecord = (id: string): AuditRecord => ({ id, at: 1, actorKind: 'admin_key', actorId: 'key_env_admin', actorName: null, tenant: null, requestId: null, action: 'endpoint.create', target: null, diff: {} });
 
 describe.each(['sqlite', 'postgres'] as const)('audit scope through the API (%s)', (store) => {
   let h: Harness;
@@ -64,7 +63,7 @@ describe.each(['sqlite', 'postgres'] as const)('audit scope through the API (%s)
     // may take the record of the request that happened to start it.
     const signingKeys = createSigningKeyService({ store: h.runtime.store, policy: { overlapMs: 60_000, publishLeadMs: 0, intervalMs: 0 } });
     const left = await runAuditScope(async () => {
-      setPendingAudit(auditRecord('aud_shared_work'));
+      setPendingAudit(makeAuditRecord({ id: 'aud_shared_work' }));
       const published = await h.runtime.publisher.publish({ type: 'scope.shared', data: { n: 1 }, tenant: null, idempotencyKey: null });
       const keys = await signingKeys.ensure(`fresh-${store}`);
       return { event: published.event.id, keys: keys.length, pending: takePendingAudit()?.id };

@@ -6,7 +6,7 @@
 // Reads that reveal a secret are audited too (REVEAL_ROUTES).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clearPendingAudit, holdAuditScope, redactForAudit, runInAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from '../core/audit.js';
+import { clearPendingAudit, holdAuditScope, redactForAudit, runInAuditScope, takePendingAudit, type AuditRecord } from '../core/audit.js';
 import { newId } from '../core/ids.js';
 import type { Principal } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -106,28 +106,21 @@ export function registerAuditHook(app: FastifyInstance, now: () => number, store
     const key = routeKey(request.method, request.routeOptions.url);
     const action = AUDITED_ROUTES[key] ?? REVEAL_ROUTES[key];
     if (action === undefined || !request.principal) return done();
-    let record: AuditRecord;
-    try {
-      const params = (request.params ?? {}) as Record<string, unknown>;
-      const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
-      record = {
-        id: newId('audit'),
-        at: now(),
-        ...actorOf(request.principal),
-        tenant: tenantOf(request.principal, request.body),
-        requestId: request.id,
-        action,
-        target,
-        diff: redactForAudit({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
-      };
-    } catch (err) {
-      return done(err instanceof Error ? err : new Error(String(err)));
-    }
+    // A throw while the record is built fails the request: Fastify's hook runner catches it.
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    const target = typeof params.id === 'string' ? params.id : typeof params.name === 'string' ? params.name : null;
+    const record: AuditRecord = {
+      id: newId('audit'),
+      at: now(),
+      ...actorOf(request.principal),
+      tenant: tenantOf(request.principal, request.body),
+      requestId: request.id,
+      action,
+      target,
+      diff: redactForAudit({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
+    };
     holds.set(request, holdAuditScope());
-    runInAuditScope(() => {
-      setPendingAudit(record);
-      done();
-    });
+    runInAuditScope(record, done);
   });
   // An accepted action that changed no row (cancelling a finished bulk retry, a recover with nothing
   // to re-queue) is still an operator's action: recorded on its own before the answer goes out. A

@@ -61,10 +61,7 @@ describe('audit scope', () => {
     // A continuation made inside the scope, still to run when the hold ends.
     // (Boxed: a promise resolved with a promise would wait for it.)
     const { later } = await new Promise<{ later: Promise<AuditRecord | null> }>((resolve) =>
-      runInAuditScope(() => {
-        setPendingAudit(record('aud_left'));
-        resolve({ later: sleep(5).then(() => takePendingAudit()) });
-      }),
+      runInAuditScope(record('aud_left'), () => resolve({ later: sleep(5).then(() => takePendingAudit()) })),
     );
     release();
     // Disabled, the scope no longer reads its store: what was left pending is out of reach.
@@ -81,10 +78,7 @@ describe('audit scope', () => {
     });
     const release = holdAuditScope();
     const entered = await new Promise<string | undefined>((resolve) =>
-      runInAuditScope(() => {
-        setPendingAudit(record('aud_entered'));
-        void sleep(1).then(() => resolve(takePendingAudit()?.id));
-      }),
+      runInAuditScope(record('aud_entered'), () => void sleep(1).then(() => resolve(takePendingAudit()?.id))),
     );
     release();
     release();
@@ -128,8 +122,7 @@ describe('audit scope', () => {
         const release = holdAuditScope();
         taken.push(
           await new Promise<string | undefined>((resolve) =>
-            runInAuditScope(() => {
-              setPendingAudit(record(`aud_req_${i}`));
+            runInAuditScope(record(`aud_req_${i}`), () => {
               void (async () => {
                 await roundTrip();
                 await roundTrip();

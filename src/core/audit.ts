@@ -85,8 +85,8 @@ export function holdAuditScope(): () => void {
 }
 
 /**
- * Run `next` (the rest of a request's handling) in a scope of its own with room for one pending
- * record. Only what `next` starts, the promises and resources it creates, carries the scope.
+ * Run `next` (the rest of a request's handling) in a scope of its own, `record` pending in it. Only
+ * what `next` starts, the promises and resources it creates, carries the scope.
  *
  * Not enterWith: that writes the scope onto whatever resource happens to be running, and between
  * audited requests (the hooks off) that is Node's one top-level resource, which every continuation
@@ -95,8 +95,8 @@ export function holdAuditScope(): () => void {
  * transaction took the request's record (written with someone else's change, or not yet committed
  * when the answer went out). run() puts the resource's old scope back when `next` returns.
  */
-export function runInAuditScope(next: () => void): void {
-  scope.run({ pending: null }, next);
+export function runInAuditScope(record: AuditRecord, next: () => void): void {
+  scope.run({ pending: record }, next);
 }
 
 /**

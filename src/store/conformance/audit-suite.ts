@@ -3,25 +3,8 @@
 // first with filters and tenant scoping, and pruning by age.
 
 import { describe, expect, it } from 'vitest';
-import { runAuditScope, setPendingAudit, takePendingAudit, type AuditRecord } from '../../core/audit.js';
-import { newId } from '../../core/ids.js';
-import { addEndpoint, makeEndpoint, T0, useStore, type StoreFactory } from './fixtures.js';
-
-function record(over: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    id: newId('audit'),
-    at: T0,
-    actorKind: 'api_key',
-    actorId: 'key_1',
-    actorName: 'ops',
-    tenant: 'acme',
-    requestId: 'req-1',
-    action: 'endpoint.update',
-    target: 'ep_1',
-    diff: { body: { description: 'x', secret: '[redacted]' } },
-    ...over,
-  };
-}
+import { runAuditScope, setPendingAudit, takePendingAudit } from '../../core/audit.js';
+import { addEndpoint, makeAuditRecord, makeEndpoint, T0, useStore, type StoreFactory } from './fixtures.js';
 
 export function auditSuite(factory: StoreFactory): void {
   describe('audit log', () => {
@@ -29,7 +12,7 @@ export function auditSuite(factory: StoreFactory): void {
 
     it('writes a pending record with the change, in the same call', async () => {
       const endpoint = makeEndpoint({ tenant: 'acme' });
-      const r = record({ action: 'endpoint.create', target: endpoint.id });
+      const r = makeAuditRecord({ action: 'endpoint.create', target: endpoint.id });
       await runAuditScope(async () => {
         setPendingAudit(r);
         await store().insertEndpoint(endpoint);
@@ -41,11 +24,11 @@ export function auditSuite(factory: StoreFactory): void {
 
     it('a call that changes nothing leaves the record pending, and a failed change writes none', async () => {
       await runAuditScope(async () => {
-        setPendingAudit(record());
+        setPendingAudit(makeAuditRecord());
         expect(await store().deleteEventType('never.existed')).toBe(false);
         expect(takePendingAudit()).not.toBeNull();
         const endpoint = await addEndpoint(store());
-        setPendingAudit(record());
+        setPendingAudit(makeAuditRecord());
         // The same id again: the insert fails, and the record must not be written either.
         await expect(store().insertEndpoint(endpoint)).rejects.toThrow();
       });
@@ -58,9 +41,9 @@ export function auditSuite(factory: StoreFactory): void {
     });
 
     it('lists newest first with filters, tenant scoping and pages; prunes by age', async () => {
-      const a = record({ at: T0 + 1, tenant: 'acme', action: 'endpoint.create', actorId: 'key_a' });
-      const b = record({ at: T0 + 2, tenant: 'globex', action: 'endpoint.secret.rotate', target: 'ep_2' });
-      const c = record({ at: T0 + 3, tenant: null, action: 'api_key.create', target: null });
+      const a = makeAuditRecord({ at: T0 + 1, tenant: 'acme', action: 'endpoint.create', actorId: 'key_a' });
+      const b = makeAuditRecord({ at: T0 + 2, tenant: 'globex', action: 'endpoint.secret.rotate', target: 'ep_2' });
+      const c = makeAuditRecord({ at: T0 + 3, tenant: null, action: 'api_key.create', target: null });
       for (const r of [a, b, c]) await store().recordAudit(r);
       const ids = async (q: Parameters<ReturnType<typeof store>['listAudit']>[0]) => (await store().listAudit(q, { limit: 10 })).data.map((r) => r.id);
       expect(await ids({ tenant: undefined })).toEqual([c.id, b.id, a.id]);

@@ -3,6 +3,7 @@
 // name exact values instead of "about now".
 
 import { afterEach, beforeEach, expect } from 'vitest';
+import type { AuditRecord } from '../../core/audit.js';
 import { newId } from '../../core/ids.js';
 import type { InboundRequest, Source } from '../../core/inbound-types.js';
 import type { ApiKey, Attempt, Delivery, DeliveryStatus, Endpoint, EventRecord } from '../../core/types.js';
@@ -182,6 +183,23 @@ export async function claimOne(store: Store, now: number, over: Partial<ClaimReq
   const claims = await store.claimDue(claimRequest(now, over));
   expect(claims).toHaveLength(1);
   return claims[0]!;
+}
+
+/** An audit record as a request of an API key would leave it (`over` replaces any field). */
+export function makeAuditRecord(over: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    id: newId('audit'),
+    at: T0,
+    actorKind: 'api_key',
+    actorId: 'key_1',
+    actorName: 'ops',
+    tenant: 'acme',
+    requestId: 'req-1',
+    action: 'endpoint.update',
+    target: 'ep_1',
+    diff: { body: { description: 'x', secret: '[redacted]' } },
+    ...over,
+  };
 }
 
 export function makeApiKey(over: Partial<ApiKey> = {}): ApiKey {
