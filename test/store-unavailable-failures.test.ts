@@ -70,13 +70,22 @@ describe('PostgreSQL failures', () => {
   })();
   const admin = (text: string) => sql(ADMIN_URL, text);
   // ALTER ROLE ... SET applies to new sessions only: end the role's sessions, so the store's pool
-  // reconnects under the new setting.
+  // reconnects under the new setting. A running server reconnects at once (its dispatcher polls), so
+  // what is waited for is the end of every session forked before the change, not of all of them.
   const setReadOnly = async (on: boolean): Promise<void> => {
     await admin(`ALTER ROLE ${role} SET default_transaction_read_only = ${on ? 'on' : 'off'}`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
-    // Terminating is asynchronous: wait until the sessions are gone, so no pool client that is still
-    // dying is handed out below.
-    await eventually(async () => (await sql<{ n: number }>(ADMIN_URL, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [role]))[0]!.n === 0, 2_000, 20);
+    const changedAt = (await sql<{ at: string }>(ADMIN_URL, 'SELECT clock_timestamp()::text AS at'))[0]!.at;
+    const older = `FROM pg_stat_activity WHERE usename = $1 AND backend_start < $2::timestamptz`;
+    // Terminating is asynchronous: wait until those sessions are gone, so no pool client that is
+    // still dying is handed out below.
+    await eventually(
+      async () => {
+        await sql(ADMIN_URL, `SELECT pg_terminate_backend(pid) ${older}`, [role, changedAt]);
+        return (await sql<{ n: number }>(ADMIN_URL, `SELECT count(*)::int AS n ${older}`, [role, changedAt]))[0]!.n === 0;
+      },
+      5_000,
+      20,
+    );
   };
 
   beforeAll(async () => {
