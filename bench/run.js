@@ -6,7 +6,7 @@
 // writes everything to bench/out/results-<time>.json. See docs/performance.md.
 //
 //   node bench/run.js [--quick] [--runs N] [--scenario NAME[,NAME]] [--store sqlite|postgres]
-//                     [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--against REF]
+//                     [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--floor N] [--against REF]
 //
 // --against REF builds REF in a scratch worktree (bench/lib/against.js) and runs every hookd scenario
 // on both builds, back to back in each run (A B in odd runs, B A in even ones, so a machine that
@@ -84,6 +84,8 @@ function parseArgs(argv) {
       opts.publish = value(i++);
       if (opts.publish !== 'batch' && opts.publish !== 'single') usage('--publish is batch or single');
     } else if (a === '--backlog') opts.backlogDeliveries = positive(value(i++), a);
+    // The floor's queue size: set it to the backlog's to compare a drain of the same size.
+    else if (a === '--floor') opts.floorDeliveries = positive(value(i++), a);
     else if (a === '--paced-warmup') {
       opts.pacedWarmupSeconds = Number(value(i++));
       if (!Number.isFinite(opts.pacedWarmupSeconds) || opts.pacedWarmupSeconds < 0) usage('--paced-warmup is a number of seconds, 0 or more');
@@ -105,7 +107,7 @@ function positive(v, name) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,floor-thread,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--paced-warmup S] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
+  process.stderr.write('usage: node bench/run.js [--quick] [--runs N] [--scenario raw,floor,floor-thread,burst-1x,burst-fanout,burst-fanout-ed25519,transform,ordered,paced,isolation,backlog,scale,peer] [--store sqlite|postgres] [--no-peer] [--profile] [--profile-scenario NAME] [--publish batch|single] [--backlog N] [--floor N] [--paced-warmup S] [--max-concurrency N] [--raw-connections N] [--against GIT-REF]\n');
   process.exit(problem ? 2 : 0);
 }
 

@@ -316,11 +316,13 @@ export async function runFloor(store, { receiver, opts }, { thread = false } = {
   try {
     await floor.ready();
     const schema = db.databaseUrl ? new URL(db.databaseUrl).searchParams.get('schema') : null;
-    await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10, thread }, 120_000);
+    // Timeouts grow with the queue (--floor 1000000 takes minutes to seed and to drain here).
+    const sizeMs = Math.ceil(opts.floorDeliveries / 2);
+    await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10, thread }, Math.max(120_000, sizeMs));
     await receiver.rpc.call('reset');
     const meter = await startMeter({ system: () => [floor.pid], receiver: () => [receiver.pid] }, { pgUrl: store === 'postgres' ? PG_URL : null });
     const t0 = nowMs();
-    const drained = await floor.call('drain', {}, WAIT_MS);
+    const drained = await floor.call('drain', {}, Math.max(WAIT_MS, sizeMs));
     const seen = await receiver.rpc.call('wait', { expect: opts.floorDeliveries, timeoutMs: 60_000 }, 70_000);
     const end = seen.lastAt ?? nowMs();
     const figures = cpuFigures(await meter.stop(), seen.unique);
