@@ -122,6 +122,8 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
     rows.push(['floor: CPU us/delivery (sender)', ...targets.map((t) => (t === 'peer' ? '-' : cell(figure(results, 'floor', storeOf(t), (r) => r.cpuUs?.system))))]);
     if (targets.some((t) => storeOf(t) === 'postgres')) rows.push(['floor: PostgreSQL server CPU us/delivery', ...targets.map((t) => (storeOf(t) === 'postgres' ? cell(figure(results, 'floor', 'postgres', (r) => r.cpuUs?.pg)) : '-'))]);
     // hookd's CPU per delivery as a multiple of the floor's on the same store (medians of the run).
+    // A drain of another size than the floor's is shown but marked (targetReport says why).
+    const sameSize = opts.backlogDeliveries === opts.floorDeliveries;
     for (const [scenario, label] of [['burst-fanout', 'burst-fanout'], ['backlog', 'backlog drain']]) {
       if (!results[scenario]) continue;
       rows.push([`${label} CPU/delivery vs floor (system; +server on PG)`, ...targets.map((t) => {
@@ -134,7 +136,7 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
         const ownPg = figure(results, scenario, t, (r) => r.cpuUs?.pg)?.median ?? null;
         const basePg = floorUs(store, (r) => r.cpuUs?.pg);
         if (store === 'postgres' && ownPg !== null && basePg) text += `; ${((own + ownPg) / (base + basePg)).toFixed(2)}x`;
-        return text;
+        return scenario === 'backlog' && !sameSize ? `${text} (sizes differ)` : text;
       })]);
     }
   }
@@ -204,7 +206,7 @@ function targetReport(results, opts, raw) {
   }
   // The floor (bench/floor-sender.js) claims, signs, POSTs and writes results over a queue seeded
   // before it starts: it never publishes. Its rate in the same run is therefore a ceiling for the two
-  // rate targets above, which hookd must reach with publishing on the same two cores.
+  // rate targets above, which hookd must reach with publishing on the same cores.
   if (results.floor) {
     for (const store of opts.stores) {
       const floorRate = med('floor', store, (x) => x.rate);
@@ -245,7 +247,7 @@ function targetReport(results, opts, raw) {
       // Like for like only when hookd's drain and the floor's are the same size (--floor N): a
       // larger drain spreads the scenario's fixed costs over more deliveries.
       const same = key !== 'backlog' || opts.backlogDeliveries === opts.floorDeliveries;
-      const sizes = same ? 'drain only, the same size: like for like' : `drain of ${opts.backlogDeliveries.toLocaleString('en-US')} against the floor's ${opts.floorDeliveries.toLocaleString('en-US')}: not like for like, use --floor ${opts.backlogDeliveries}`;
+      const sizes = same ? 'drain only, the same size: like for like' : `drain of ${num(opts.backlogDeliveries)} against the floor's ${num(opts.floorDeliveries)}: not like for like, use --floor ${opts.backlogDeliveries}`;
       if (r !== null) check(`hookd CPU per delivery <= 1.5x the floor on sqlite (${key}${key === 'backlog' ? `, ${sizes}` : ', includes publishing'})`, same ? r <= 1.5 : null, `${r.toFixed(2)}x (${Math.round(own)} vs ${Math.round(floor)} us)`);
     }
   }

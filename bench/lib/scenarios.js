@@ -316,8 +316,9 @@ export async function runFloor(store, { receiver, opts }, { thread = false } = {
   try {
     await floor.ready();
     const schema = db.databaseUrl ? new URL(db.databaseUrl).searchParams.get('schema') : null;
-    // Timeouts grow with the queue (--floor 1000000 takes minutes to seed and to drain here).
-    const sizeMs = Math.ceil(opts.floorDeliveries / 2);
+    // Timeouts grow with the queue: 1 ms per delivery, so a loaded machine where the floor drains at
+    // ~1,500/s still fits (--floor 1000000 takes minutes to seed and to drain here).
+    const sizeMs = opts.floorDeliveries;
     await floor.call('seed', { store, file: join(db.dataDir, 'floor.db'), pgUrl: PG_URL, schema, receiverPort: receiver.port, deliveries: opts.floorDeliveries, endpoints: 10, thread }, Math.max(120_000, sizeMs));
     await receiver.rpc.call('reset');
     const meter = await startMeter({ system: () => [floor.pid], receiver: () => [receiver.pid] }, { pgUrl: store === 'postgres' ? PG_URL : null });
