@@ -42,6 +42,12 @@ function lockShare(waits) {
   return total === 0 ? null : (((waits.Lock ?? 0) + (waits.LWLock ?? 0)) / total) * 100;
 }
 
+/**
+ * Whether hookd's backlog drain and the floor's drain are the same size: only then is their CPU per
+ * delivery like for like (a larger drain spreads the scenario's fixed costs over more deliveries).
+ */
+const drainSizesMatch = (opts) => opts.backlogDeliveries === opts.floorDeliveries;
+
 /** The store a target column measures ("postgres@abc123" -> "postgres"). */
 const storeOf = (target) => target.split('@')[0];
 
@@ -122,8 +128,8 @@ export function renderReport({ results, opts, facts, command, elapsedMin, target
     rows.push(['floor: CPU us/delivery (sender)', ...targets.map((t) => (t === 'peer' ? '-' : cell(figure(results, 'floor', storeOf(t), (r) => r.cpuUs?.system))))]);
     if (targets.some((t) => storeOf(t) === 'postgres')) rows.push(['floor: PostgreSQL server CPU us/delivery', ...targets.map((t) => (storeOf(t) === 'postgres' ? cell(figure(results, 'floor', 'postgres', (r) => r.cpuUs?.pg)) : '-'))]);
     // hookd's CPU per delivery as a multiple of the floor's on the same store (medians of the run).
-    // A drain of another size than the floor's is shown but marked (targetReport says why).
-    const sameSize = opts.backlogDeliveries === opts.floorDeliveries;
+    // A drain of another size than the floor's is shown but marked (drainSizesMatch).
+    const sameSize = drainSizesMatch(opts);
     for (const [scenario, label] of [['burst-fanout', 'burst-fanout'], ['backlog', 'backlog drain']]) {
       if (!results[scenario]) continue;
       rows.push([`${label} CPU/delivery vs floor (system; +server on PG)`, ...targets.map((t) => {
@@ -244,9 +250,8 @@ function targetReport(results, opts, raw) {
     for (const key of ['backlog', 'burst-fanout']) {
       const own = med(key, 'sqlite', (x) => x.cpuUs?.system);
       const r = pct(own, floor);
-      // Like for like only when hookd's drain and the floor's are the same size (--floor N): a
-      // larger drain spreads the scenario's fixed costs over more deliveries.
-      const same = key !== 'backlog' || opts.backlogDeliveries === opts.floorDeliveries;
+      // Judged only like for like (drainSizesMatch; --floor N sets the floor's size).
+      const same = key !== 'backlog' || drainSizesMatch(opts);
       const sizes = same ? 'drain only, the same size: like for like' : `drain of ${num(opts.backlogDeliveries)} against the floor's ${num(opts.floorDeliveries)}: not like for like, use --floor ${opts.backlogDeliveries}`;
       if (r !== null) check(`hookd CPU per delivery <= 1.5x the floor on sqlite (${key}${key === 'backlog' ? `, ${sizes}` : ', includes publishing'})`, same ? r <= 1.5 : null, `${r.toFixed(2)}x (${Math.round(own)} vs ${Math.round(floor)} us)`);
     }
